@@ -1,0 +1,1 @@
+"""The workbook database: schema, engine, migrations and queries."""

@@ -1,0 +1,111 @@
+"""Engines, connection errors and schema migrations.
+
+``open_engine`` turns every way a database can be out of reach (wrong host, refused login,
+missing database, missing SQLite file) into ``DatabaseUnavailable`` (exit 5) with the URL's
+password masked. ``upgrade`` applies the Alembic migrations; ``require_current`` is what
+reporting commands call: they never change the schema.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from ..errors import DatabaseUnavailable, SchemaOutdated, UsageError
+from ..home import masked_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def open_engine(url: str, *, create: bool = False) -> Engine:
+    """Open and check a connection to ``url``.
+
+    ``create``: for SQLite, create the file (and its folder) if missing; otherwise a missing
+    SQLite file is reported as a missing database.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise UsageError(f"invalid database URL: {masked_url(url)}",
+                         hint="use a SQLAlchemy URL such as sqlite:///data/workbook.sqlite "
+                              "or postgresql+psycopg://user@host/db") from exc
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:" and not db.startswith("file:"):
+            path = Path(db)
+            if not path.exists():
+                if not create:
+                    raise DatabaseUnavailable(
+                        f"database does not exist: {masked_url(url)}",
+                        hint="import data first: eperf ingest PATH (or make demo)",
+                    )
+                path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise UsageError(f"unsupported database URL: {masked_url(url)}") from exc
+    except ImportError as exc:
+        raise UsageError(f"the driver for {masked_url(url)} is not installed: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailable(
+            f"cannot connect to {masked_url(url)}: {reason}",
+            hint="check the host, the login and that the database exists",
+        ) from exc
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision``."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def require_current(engine: Engine) -> None:
+    """Stop with a clear message when the schema is missing or behind the code."""
+    current = current_revision(engine)
+    if current != head_revision():
+        state = "has no workbook schema" if current is None else f"is at revision {current}"
+        raise SchemaOutdated(
+            f"the database {state}; this version needs {head_revision()}",
+            hint="run: eperf db upgrade",
+        )
