@@ -1,0 +1,44 @@
+# e-Performance Workbook — run `make help` for the list of targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DIR ?= data/demo
+DEMO_EMPLOYEES ?= 300
+DEMO_MONTHS ?= 6
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test lint bench bench-ingest bench-score clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create the virtual environment and install the package (editable)
+
+demo: $(STAMP) ## Main job on the embedded default: demo data -> import -> summary
+	$(BIN)/eperf demo --out $(DEMO_DIR) --employees $(DEMO_EMPLOYEES) --months $(DEMO_MONTHS)
+	$(BIN)/eperf ingest $(DEMO_DIR)
+	$(BIN)/eperf db status
+
+test: $(STAMP) ## Run the test suite (SQLite always; PostgreSQL/MariaDB when reachable)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check lib tests bench
+	$(BIN)/mypy lib/eperformance
+
+bench: bench-ingest ## Run every benchmark (figures as ratios, not tests)
+
+bench-ingest: $(STAMP) ## Demo generation and import speed (5,000 employees, 12 months)
+	$(BIN)/python bench/ingest.py
+
+clean: ## Remove the virtual environment, the default database and outputs
+	rm -rf $(VENV) data/workbook.sqlite* outputs/*/

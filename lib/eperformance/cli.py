@@ -1,0 +1,155 @@
+"""The ``eperf`` command: parse, call the library, report. No logic of its own.
+
+Every error a user can cause is an ``EperfError`` and ends as one clear line (plus a hint)
+with the exit code of the README's table; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import EXIT_OK, EperfError
+
+log = logging.getLogger("eperformance")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(exc: EperfError) -> None:
+    click.echo(f"eperf: error: {exc.message}", err=True)
+    if exc.hint:
+        click.echo(f"eperf: hint: {exc.hint}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def reports_errors(func: F) -> F:
+    """Turn our own exceptions into one line on stderr and the table's exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EperfError as exc:
+            _fail(exc)
+
+    return wrapper  # type: ignore[return-value]
+
+
+db_option = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    default=None,
+    help="SQLAlchemy database URL (default: DATABASE_URL, then .env, then data/workbook.sqlite).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="eperf")
+@click.option("-v", "--verbose", is_flag=True, help="More detail in the log.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def main(verbose: bool, quiet: bool) -> None:
+    """e-Performance Workbook: import activity data, compute scores, render report cards."""
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    log.setLevel(level)
+
+
+# --------------------------------------------------------------------------- demo
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder to write the contract CSV files into.")
+@click.option("--employees", default=300, show_default=True, type=click.IntRange(1, 200_000))
+@click.option("--start", default="2021-01", show_default=True, help="First month, YYYY-MM.")
+@click.option("--months", default=6, show_default=True, type=click.IntRange(1, 120))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--scheme", default="permenpan-6-2022", show_default=True,
+              help="Scheme whose behaviour aspects the demo rates.")
+@reports_errors
+def demo(out_dir: Path, employees: int, start: str, months: int, seed: int, scheme: str) -> None:
+    """Write a deterministic synthetic organisation in the data-contract format."""
+    from .demo import generate_demo
+
+    summary = generate_demo(out_dir, employees=employees, start=start, months=months,
+                            seed=seed, scheme=scheme)
+    click.echo(f"demo data written to {out_dir}")
+    for name, count in summary.rows.items():
+        click.echo(f"  {name + '.csv':<22} {count:>10,} rows")
+
+
+# --------------------------------------------------------------------------- ingest
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Where to write rejected rows (default: beside the input).")
+@db_option
+@reports_errors
+def ingest(path: Path, rejects_path: Path | None, db_url: str | None) -> None:
+    """Import a folder of contract CSV files, or one XLSX workbook, into the database.
+
+    Exit 0: everything loaded; 3: some rows rejected (see the rejects file), the rest
+    loaded; 2: the import failed as a whole (nothing loaded); 5: database unreachable.
+    """
+    from .db.engine import open_engine, upgrade
+    from .home import resolve_db_url
+    from .ingest import run_ingest
+
+    engine = open_engine(resolve_db_url(db_url), create=True)
+    upgrade(engine)
+    report = run_ingest(path, engine, rejects_path)
+    click.echo(report.table())
+    click.echo(report.summary_line())
+    sys.exit(report.exit_code)
+
+
+# --------------------------------------------------------------------------- db
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@db_option
+@reports_errors
+def db_upgrade(db_url: str | None) -> None:
+    """Apply the schema migrations (creates the SQLite file if needed)."""
+    from .db.engine import current_revision, open_engine, upgrade
+    from .home import masked_url, resolve_db_url
+
+    url = resolve_db_url(db_url)
+    engine = open_engine(url, create=True)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    click.echo(f"{masked_url(url)}: schema {before or 'empty'} -> {after}")
+
+
+@db.command("status")
+@db_option
+@reports_errors
+def db_status(db_url: str | None) -> None:
+    """Show the database URL (password masked) and its schema revision."""
+    from .db.engine import current_revision, head_revision, open_engine
+    from .home import masked_url, resolve_db_url
+
+    url = resolve_db_url(db_url)
+    engine = open_engine(url)
+    current = current_revision(engine)
+    state = "current" if current == head_revision() else "behind: run eperf db upgrade"
+    click.echo(f"{masked_url(url)}: schema {current or 'empty'} ({state})")
+
+
+def run() -> None:  # pragma: no cover - console entry
+    main()
+    sys.exit(EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

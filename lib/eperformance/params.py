@@ -1,0 +1,451 @@
+"""Run parameters: load and validate ``params/*.yaml`` into frozen pydantic models.
+
+Two kinds of files live under ``<home>/params`` (design.md, Interfaces, "Settings"):
+
+* ``params/settings.yaml`` -> :class:`Settings`: closing day, time zone, working days and
+  hours, extra days off (*cuti bersama*), entry flag thresholds, signature place, ministry.
+* ``params/schemes/<scheme>.yaml`` -> one of :class:`Permenpan6Config`,
+  :class:`Pp30Config`, :class:`Pp46Config` (together :data:`SchemeConfig`): every threshold
+  and weight of domain.md §3 for that scheme, with a ``version``.
+
+Every model is frozen and refuses unknown keys. A file that does not validate raises
+:class:`~eperformance.errors.SettingsError` with one line naming the file and the key, e.g.
+``params/schemes/pp-46-2011.yaml: key 'weights.skp': value must be between 0 and 100``.
+
+:func:`settings_digest` gives a stable SHA-256 of any of these models, for fingerprints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    model_validator,
+)
+
+from .errors import SettingsError, UsageError
+from .reference import ORG_RESULTS, SCHEMES
+
+SETTINGS_FILE = Path("params") / "settings.yaml"
+SCHEMES_DIR = Path("params") / "schemes"
+
+# Predikat labels of permenpan-6-2022 (domain.md §3.1), used by the distribution curve.
+PERMENPAN_PREDIKAT: tuple[str, ...] = (
+    "Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang",
+)
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+# --------------------------------------------------------------------------- validators
+def _percent(value: float) -> float:
+    if not 0 <= value <= 100:
+        raise ValueError("value must be between 0 and 100")
+    return value
+
+
+def _positive(value: float) -> float:
+    if not value > 0:
+        raise ValueError("value must be greater than 0")
+    return value
+
+
+def _closing_day(value: int) -> int:
+    if not 1 <= value <= 28:
+        raise ValueError("value must be a day between 1 and 28 (valid in every month)")
+    return value
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("value must not be blank")
+    return value
+
+
+# Numbers are strict: YAML ``true`` or ``"70"`` is a wrong type, not a number.
+Number = Annotated[float, Strict()]
+Percent = Annotated[float, Strict(), AfterValidator(_percent)]
+Positive = Annotated[float, Strict(), AfterValidator(_positive)]
+Text = Annotated[str, Strict(), AfterValidator(_non_blank)]
+
+
+class _Frozen(BaseModel):
+    """Base of every parameter model: immutable, unknown keys refused, strict-ish types."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    def digest(self) -> str:
+        """Stable SHA-256 (hex) of the model's JSON dump with sorted keys."""
+        return settings_digest(self)
+
+
+# --------------------------------------------------------------------------- settings.yaml
+class WorkHours(_Frozen):
+    """Office hours (domain.md §1, Presensi)."""
+
+    start: dt.time = dt.time(7, 30)
+    end: dt.time = dt.time(16, 0)
+    friday_end: dt.time = dt.time(16, 30)
+    hours_per_day: Positive = 7.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkHours:
+        if not self.start < self.end:
+            raise ValueError("'end' must be after 'start'")
+        if not self.start < self.friday_end:
+            raise ValueError("'friday_end' must be after 'start'")
+        return self
+
+
+class EntryFlags(_Frozen):
+    """An entry is flagged when its duration is far from the activity's standard duration:
+    longer than ``too_long_factor`` times, or shorter than ``too_short_factor`` times, the
+    standard minutes times the quantity."""
+
+    too_long_factor: Positive = 3.0
+    too_short_factor: Positive = 1 / 3
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EntryFlags:
+        if not self.too_short_factor < self.too_long_factor:
+            raise ValueError("'too_short_factor' must be below 'too_long_factor'")
+        return self
+
+
+class Settings(_Frozen):
+    """``params/settings.yaml``: everything that is not a scheme threshold."""
+
+    closing_day: Annotated[int, Strict(), AfterValidator(_closing_day)] = 5
+    timezone: Annotated[str, Strict(), AfterValidator(_timezone)] = "Asia/Jakarta"
+    working_days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = (
+        "mon", "tue", "wed", "thu", "fri",
+    )
+    extra_days_off: tuple[dt.date, ...] = ()
+    work_hours: WorkHours = WorkHours()
+    entry_flags: EntryFlags = EntryFlags()
+    signature_place: Text = "Jakarta"
+    ministry_name: Text = "Kementerian Sosial Republik Indonesia"
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        """Working days as ``date.weekday()`` numbers (Monday = 0)."""
+        return frozenset(WEEKDAYS.index(d) for d in self.working_days)
+
+
+# --------------------------------------------------------------------------- schemes
+class TwoBands(_Frozen):
+    """Lower edges (inclusive, ``>=``) of the Di Atas and Sesuai bands."""
+
+    di_atas: Number
+    sesuai: Number
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TwoBands:
+        if not self.sesuai <= self.di_atas:
+            raise ValueError("'sesuai' must not be above 'di_atas'")
+        return self
+
+
+class RatingPerilakuCounts(_Frozen):
+    """Rating perilaku (§3.1): Di Bawah when at least ``di_bawah_min`` values are Di Bawah;
+    Di Atas when at least ``di_atas_min`` values are Di Atas and none is Di Bawah."""
+
+    di_bawah_min: Annotated[int, Strict(), Field(ge=1, le=7)] = 2
+    di_atas_min: Annotated[int, Strict(), Field(ge=1, le=7)] = 4
+
+
+class CurveRule(_Frozen):
+    """One limit of the distribution curve: the share (percent) or the count of a unit's
+    employees whose predikat is one of ``predikat`` is ``at_most``/``at_least`` a bound."""
+
+    predikat: tuple[Literal[PERMENPAN_PREDIKAT], ...] = Field(min_length=1)  # type: ignore[valid-type]
+    bound: Literal["at_most", "at_least"]
+    percent: Percent | None = None
+    count: Annotated[int, Strict(), Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> CurveRule:
+        if (self.percent is None) == (self.count is None):
+            raise ValueError("give exactly one of 'percent' and 'count'")
+        return self
+
+    @property
+    def text(self) -> str:
+        """The rule as one readable line, e.g. ``at most 70% Sangat Baik``."""
+        what = " or ".join(self.predikat)
+        if self.count is not None:
+            if self.bound == "at_most" and self.count == 0:
+                return f"no {what}"
+            return f"{self.bound.replace('_', ' ')} {self.count} {what}"
+        return f"{self.bound.replace('_', ' ')} {self.percent:g}% {what}"
+
+
+def _default_curve() -> dict[str, tuple[CurveRule, ...]]:
+    r = CurveRule
+    return {
+        "istimewa": (r(predikat=("Sangat Baik",), bound="at_most", percent=70),),
+        "baik": (
+            r(predikat=("Baik",), bound="at_most", percent=70),
+            r(predikat=("Butuh Perbaikan", "Kurang/Misconduct"), bound="at_least", count=1),
+        ),
+        "butuh_perbaikan": (
+            r(predikat=("Butuh Perbaikan",), bound="at_least", percent=60),
+            r(predikat=("Sangat Baik",), bound="at_most", percent=10),
+        ),
+        "kurang": (
+            r(predikat=("Kurang/Misconduct",), bound="at_least", percent=60),
+            r(predikat=("Butuh Perbaikan",), bound="at_least", percent=10),
+            r(predikat=("Sangat Baik",), bound="at_most", percent=10),
+        ),
+        "sangat_kurang": (
+            r(predikat=("Sangat Kurang",), bound="at_least", percent=60),
+            r(predikat=("Kurang/Misconduct", "Butuh Perbaikan"), bound="at_least", percent=10),
+            r(predikat=("Sangat Baik",), bound="at_most", count=0),
+        ),
+    }
+
+
+class _SchemeBase(_Frozen):
+    version: Text
+    capaian_cap: Positive = 120.0
+
+
+class Permenpan6Config(_SchemeBase):
+    """``params/schemes/permenpan-6-2022.yaml`` (domain.md §3.1)."""
+
+    name: Literal["permenpan-6-2022"] = "permenpan-6-2022"
+    assignment_bands: TwoBands = TwoBands(di_atas=110, sesuai=90)
+    value_bands: TwoBands = TwoBands(di_atas=90, sesuai=70)
+    rating_perilaku: RatingPerilakuCounts = RatingPerilakuCounts()
+    default_org_result: Literal[ORG_RESULTS] = "baik"  # type: ignore[valid-type]
+    curve: dict[Literal[ORG_RESULTS], tuple[CurveRule, ...]] = Field(  # type: ignore[valid-type]
+        default_factory=_default_curve
+    )
+
+    @model_validator(mode="after")
+    def _all_results(self) -> Permenpan6Config:
+        missing = [r for r in ORG_RESULTS if r not in self.curve]
+        if missing:
+            raise ValueError(f"'curve' lacks the organisational result(s) {', '.join(missing)}")
+        return self
+
+
+class Weights(_Frozen):
+    """Weights (percent) of Nilai SKP and nilai perilaku in the final figure; sum 100."""
+
+    skp: Percent
+    perilaku: Percent
+
+    @model_validator(mode="after")
+    def _sum_100(self) -> Weights:
+        if abs(self.skp + self.perilaku - 100) > 1e-9:
+            raise ValueError("'skp' and 'perilaku' must add up to 100")
+        return self
+
+
+class Pp30Bands(_Frozen):
+    """Lower edges (inclusive, ``>=``) of the pp-30-2019 predikat bands."""
+
+    sangat_baik: Number = 110
+    baik: Number = 90
+    cukup: Number = 70
+    kurang: Number = 50
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Pp30Bands:
+        if not self.kurang <= self.cukup <= self.baik <= self.sangat_baik:
+            raise ValueError("band edges must not decrease from 'kurang' to 'sangat_baik'")
+        return self
+
+
+class Pp30Config(_SchemeBase):
+    """``params/schemes/pp-30-2019.yaml`` (domain.md §3.2)."""
+
+    name: Literal["pp-30-2019"] = "pp-30-2019"
+    weights: Weights = Weights(skp=70, perilaku=30)
+    weights_360: Weights = Weights(skp=60, perilaku=40)
+    predikat_bands: Pp30Bands = Pp30Bands()
+
+
+class Pp46Bands(_Frozen):
+    """Edges of the pp-46-2011 sebutan; a figure must be strictly above an edge."""
+
+    sangat_baik: Number = 90
+    baik: Number = 75
+    cukup: Number = 60
+    kurang: Number = 50
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Pp46Bands:
+        if not self.kurang <= self.cukup <= self.baik <= self.sangat_baik:
+            raise ValueError("band edges must not decrease from 'kurang' to 'sangat_baik'")
+        return self
+
+
+class Efficiency(_Frozen):
+    """Constants of the waktu/biaya formulas (domain.md §3.3)."""
+
+    threshold: Number = 24  # efficiency e <= threshold: first formula
+    factor: Positive = 1.76
+    base: Number = 76
+
+
+class Pp46Config(_SchemeBase):
+    """``params/schemes/pp-46-2011.yaml`` (domain.md §3.3)."""
+
+    name: Literal["pp-46-2011"] = "pp-46-2011"
+    weights: Weights = Weights(skp=60, perilaku=40)
+    sebutan_bands: Pp46Bands = Pp46Bands()
+    efficiency: Efficiency = Efficiency()
+
+
+SchemeConfig = Permenpan6Config | Pp30Config | Pp46Config
+SCHEME_MODELS: dict[str, type[_SchemeBase]] = {
+    "permenpan-6-2022": Permenpan6Config,
+    "pp-30-2019": Pp30Config,
+    "pp-46-2011": Pp46Config,
+}
+assert tuple(SCHEME_MODELS) == SCHEMES
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# --------------------------------------------------------------------------- loading
+def _default_home() -> Path:
+    try:
+        from eperformance.home import project_home
+    except ImportError:  # pragma: no cover - home module not available
+        env = os.environ.get("EPERF_HOME")
+        return Path(env).expanduser().resolve() if env else Path(__file__).resolve().parents[2]
+    return project_home()
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item.startswith(("function-after", "literal[", "union[")) or "[" in item:
+            continue  # pydantic's internal validator names, not keys of the file
+        else:
+            parts.append(("." if parts else "") + item)
+    return "".join(parts) or "(top level)"
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key missing"
+    msg = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    return msg[:1].lower() + msg[1:]
+
+
+def _validate(model: type[M], data: Any, label: str) -> M:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SettingsError(f"{label}: the file must hold a mapping of keys to values")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise SettingsError(
+            f"{label}: key '{_key(tuple(first['loc']))}': {_message(first)}{more}",
+            hint=f"fix {label} and run again",
+        ) from None
+
+
+def _read_yaml(path: Path, label: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"{label}: cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{label}: the file is not UTF-8") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}" if where is not None else ""
+        raise SettingsError(f"{label}: not valid YAML{at}") from None
+
+
+def parse_settings(data: Any, label: str = str(SETTINGS_FILE)) -> Settings:
+    """Validate an already parsed mapping as settings; ``label`` names it in errors."""
+    return _validate(Settings, data, label)
+
+
+def parse_scheme(name: str, data: Any, label: str | None = None) -> SchemeConfig:
+    """Validate an already parsed mapping as the configuration of scheme ``name``."""
+    model = SCHEME_MODELS.get(name)
+    if model is None:
+        raise UsageError(
+            f"unknown scheme {name!r}; known schemes: {', '.join(SCHEMES)}",
+            hint="use one of the known schemes",
+        )
+    label = label or str(SCHEMES_DIR / f"{name}.yaml")
+    if isinstance(data, dict) and "name" in data and data["name"] != name:
+        raise SettingsError(f"{label}: key 'name': must be {name!r} (the file's name)")
+    return _validate(model, data, label)  # type: ignore[return-value]
+
+
+def load_settings(home: Path | None = None) -> Settings:
+    """Load ``<home>/params/settings.yaml``; the defaults of :class:`Settings` when absent."""
+    home = Path(home) if home is not None else _default_home()
+    path = home / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    return parse_settings(_read_yaml(path, str(SETTINGS_FILE)), str(SETTINGS_FILE))
+
+
+def load_scheme(name: str, home: Path | None = None) -> SchemeConfig:
+    """Load ``<home>/params/schemes/<name>.yaml``.
+
+    Raises :class:`UsageError` for an unknown scheme (listing the known ones) and
+    :class:`SettingsError` for a missing or invalid file.
+    """
+    if name not in SCHEME_MODELS:
+        raise UsageError(
+            f"unknown scheme {name!r}; known schemes: {', '.join(SCHEMES)}",
+            hint="use one of the known schemes",
+        )
+    home = Path(home) if home is not None else _default_home()
+    rel = SCHEMES_DIR / f"{name}.yaml"
+    path = home / rel
+    if not path.exists():
+        raise SettingsError(f"{rel}: file not found under {home}")
+    return parse_scheme(name, _read_yaml(path, str(rel)), str(rel))
+
+
+def settings_digest(model: BaseModel) -> str:
+    """Stable SHA-256 (hex) of a parameter model, for fingerprints."""
+    payload = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
