@@ -1,0 +1,372 @@
+"""Records and vectorised building blocks shared by the schemes (domain.md §2, §4, §5).
+
+Everything here is pure: frames in, frames or records out. Figures are unrounded floats;
+missing figures are ``None`` (NaN inside frames), never 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..reference import ASPECTS, MANAGERIAL, MANAGERIAL_ONLY_ASPECTS
+from .rounding import round_half_away
+
+NO_ASSIGNMENT = "belum ada penugasan"
+BEHAVIOUR_UNRATED = "perilaku belum dinilai"
+
+SELF_ROLE = "diri"
+SUPERVISOR_ROLES: frozenset[str] = frozenset({"atasan"})
+ALL_RATER_ROLES: frozenset[str] = frozenset({"atasan", "rekan", "bawahan"})
+
+
+@dataclass(frozen=True)
+class AssignmentScore:
+    """One assignment of the month with its measures and its scheme results.
+
+    ``rating`` (the capaian band) is filled by permenpan-6-2022 only; ``kuantitas``,
+    ``kualitas``, ``waktu``, ``nilai`` by pp-46-2011 only, ``biaya`` there only with a cost
+    target. ``tb`` is ``None`` without a cost target.
+    """
+
+    assignment_id: str
+    nip: str
+    weight: float
+    is_main: bool
+    innovation: bool
+    has_counted_entry: bool
+    ro: float
+    to: float
+    rk: float
+    tk: float
+    rw: int
+    tw: int
+    rb: float
+    tb: float | None
+    capaian: float
+    rating: str | None = None
+    kuantitas: float | None = None
+    kualitas: float | None = None
+    waktu: float | None = None
+    biaya: float | None = None
+    nilai: float | None = None
+
+
+@dataclass(frozen=True)
+class EmployeeScore:
+    """The scores of one active employee for one month under one scheme.
+
+    * ``nilai_akhir`` is the final figure of pp-30-2019 (nilai kinerja) and pp-46-2011
+      (nilai prestasi kerja); ``None`` under permenpan-6-2022.
+    * ``rating_hasil_kerja``/``rating_perilaku`` are filled under permenpan-6-2022 only.
+    * ``main_figure`` is Nilai SKP under permenpan-6-2022, ``nilai_akhir`` otherwise.
+    * ``aspect_scores`` maps every aspect that applies to the employee to the mean of the
+      counted rating rows (``None``: unrated); ``aspect_ratings`` (permenpan-6-2022 only) to
+      its band; ``self_ratings`` to the mean of the ``diri`` rows, which never enter a score.
+    * ``keterangan``: missing-data reasons, ``belum ada penugasan`` then
+      ``perilaku belum dinilai``.
+    """
+
+    nip: str
+    period: str
+    scheme: str
+    scheme_version: str
+    nilai_skp: float | None
+    nilai_perilaku: float | None
+    nilai_akhir: float | None
+    rating_hasil_kerja: str | None
+    rating_perilaku: str | None
+    predikat: str | None
+    keterangan: list[str]
+    main_figure: float | None
+    aspect_scores: dict[str, float | None] = field(default_factory=dict)
+    aspect_ratings: dict[str, str | None] = field(default_factory=dict)
+    self_ratings: dict[str, float | None] = field(default_factory=dict)
+    assignments: list[AssignmentScore] = field(default_factory=list)
+    unit_code: str | None = None
+    use_360: bool = False
+
+
+# --------------------------------------------------------------------------- helpers
+def opt(x: object) -> float | None:
+    """A frame value as ``float`` or ``None`` (for NaN/None/NA)."""
+    if x is None or x is pd.NA:
+        return None
+    f = float(x)  # type: ignore[arg-type]
+    return None if np.isnan(f) else f
+
+
+def round_array(values: pd.Series | np.ndarray | Sequence[float]) -> np.ndarray:
+    """The rounding rule over an array, NaN kept; each distinct value is rounded once."""
+    arr = np.asarray(values, dtype=float)
+    out = np.full(arr.shape, np.nan)
+    ok = ~np.isnan(arr)
+    if ok.any():
+        uniq, inverse = np.unique(arr[ok], return_inverse=True)
+        rounded = np.array([round_half_away(float(u)) for u in uniq])
+        out[ok] = rounded[inverse]
+    return out
+
+
+def more_than_half(part: pd.Series | np.ndarray, total: pd.Series | np.ndarray) -> np.ndarray:
+    """``part > total / 2`` strictly (exactly half is not enough), with a relative tolerance
+    of 1e-9 so that weights like 0.1 + 0.2 against 0.6 count as exactly half."""
+    p = np.asarray(part, dtype=float)
+    t = np.asarray(total, dtype=float)
+    return np.asarray((2.0 * p - t) > 1e-9 * np.abs(t))
+
+
+def employees_in_scope(employees: pd.DataFrame) -> pd.DataFrame:
+    """Active employees (``active`` missing = true), indexed by nip (text), sorted, with
+    columns position_type, managerial (bool) and unit_code (``None`` when absent)."""
+    e = employees
+    active = (
+        e["active"].astype(object).where(e["active"].notna(), True).astype(bool)
+        if "active" in e
+        else pd.Series(True, index=e.index)
+    )
+    e = e.loc[active.to_numpy()]
+    out = pd.DataFrame(
+        {
+            "nip": e["nip"].astype(str).to_numpy(),
+            "position_type": e["position_type"].astype(object).to_numpy(),
+            "unit_code": e["unit_code"].astype(object).to_numpy() if "unit_code" in e else None,
+        }
+    )
+    out["managerial"] = out["position_type"].isin(MANAGERIAL)
+    return out.drop_duplicates("nip").set_index("nip").sort_index()
+
+
+@dataclass(frozen=True)
+class AspectTable:
+    """Behaviour scores of the employees in scope, one row per nip, one column per aspect
+    of the scheme (NaN: unrated or not applicable; see ``applies``)."""
+
+    aspects: tuple[str, ...]
+    scores: pd.DataFrame  # mean of the counted rows
+    self_scores: pd.DataFrame  # mean of the ``diri`` rows
+    applies: pd.DataFrame  # bool: the aspect applies to the employee
+
+    @property
+    def all_rated(self) -> pd.Series:
+        """Every aspect that applies has a score."""
+        return (self.scores.notna() | ~self.applies).all(axis=1)
+
+    @property
+    def mean(self) -> pd.Series:
+        """Plain mean of the applicable aspects; NaN unless all are rated."""
+        applicable = self.scores.where(self.applies)
+        return applicable.mean(axis=1, skipna=True).where(self.all_rated)
+
+
+def aspect_table(
+    behaviour: pd.DataFrame,
+    employees: pd.DataFrame,
+    scheme: str,
+    counted_roles: Iterable[str],
+    period: str | None = None,
+) -> AspectTable:
+    """Per employee and aspect, the plain mean over the rating rows the scheme counts
+    (§4: not a mean of per-role means), and apart the mean of the self ratings.
+
+    ``employees`` is the frame of :func:`employees_in_scope`. Rows of aspects of other
+    schemes are ignored; ``kepemimpinan`` applies to managerial posts only (rows for others
+    are ignored). ``behaviour`` rows of another ``period`` are dropped when it has a
+    ``period`` column and ``period`` is given.
+    """
+    aspects = ASPECTS[scheme]
+    index = employees.index
+    b = behaviour
+    if period is not None and "period" in b.columns:
+        b = b.loc[b["period"].astype(str) == period]
+    b = pd.DataFrame(
+        {
+            "nip": b["nip"].astype(str).to_numpy(),
+            "role": b["assessor_role"].astype(object).to_numpy(),
+            "aspect": b["aspect"].astype(object).to_numpy(),
+            "score": pd.to_numeric(b["score"], errors="coerce").astype(float).to_numpy(),
+        }
+    )
+    b = b.loc[b["aspect"].isin(aspects) & b["nip"].isin(index) & b["score"].notna()]
+
+    def pivot(rows: pd.DataFrame) -> pd.DataFrame:
+        m = rows.groupby(["nip", "aspect"], sort=False)["score"].mean().unstack("aspect")
+        return m.reindex(index=index, columns=list(aspects)).astype(float)
+
+    applies = pd.DataFrame(True, index=index, columns=list(aspects))
+    for aspect in aspects:
+        if aspect in MANAGERIAL_ONLY_ASPECTS:
+            applies[aspect] = employees["managerial"].to_numpy()
+    scores = pivot(b.loc[b["role"].isin(frozenset(counted_roles))]).where(applies)
+    self_scores = pivot(b.loc[b["role"] == SELF_ROLE]).where(applies)
+    return AspectTable(aspects, scores, self_scores, applies)
+
+
+def weighted_skp(measures: pd.DataFrame) -> pd.Series:
+    """Nilai SKP of §2: the weight-weighted mean of the assignments' capaian, per nip."""
+    wc = (measures["weight"] * measures["capaian"]).groupby(measures["nip"]).sum()
+    w = measures["weight"].groupby(measures["nip"]).sum()
+    return wc / w
+
+
+def month_measures(measures: pd.DataFrame, employees: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The measures frame restricted to the period and the employees in scope."""
+    m = measures
+    if "period" in m.columns:
+        m = m.loc[m["period"].astype(str) == period]
+    m = m.loc[m["nip"].astype(str).isin(employees.index)].copy()
+    m["nip"] = m["nip"].astype(str)
+    m["assignment_id"] = m["assignment_id"].astype(str)
+    return m.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
+
+
+def keterangan(has_assignment: bool, behaviour_complete: bool) -> list[str]:
+    """The missing-data reasons in their fixed order (§5)."""
+    out = []
+    if not has_assignment:
+        out.append(NO_ASSIGNMENT)
+    if not behaviour_complete:
+        out.append(BEHAVIOUR_UNRATED)
+    return out
+
+
+_ASSIGNMENT_FIELDS = ("rating", "kuantitas", "kualitas", "waktu", "biaya", "nilai")
+
+
+def assignment_records(scored: pd.DataFrame) -> dict[str, list[AssignmentScore]]:
+    """Scored assignment rows -> :class:`AssignmentScore` records grouped by nip."""
+    out: dict[str, list[AssignmentScore]] = {}
+    cols = {c: (scored[c].tolist() if c in scored else [None] * len(scored))
+            for c in _ASSIGNMENT_FIELDS}
+    base = scored[["assignment_id", "nip", "weight", "is_main", "innovation",
+                   "has_counted_entry", "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb",
+                   "capaian"]]
+    for i, r in enumerate(base.itertuples(index=False)):
+        rating = cols["rating"][i]
+        rec = AssignmentScore(
+            assignment_id=r.assignment_id, nip=r.nip, weight=float(r.weight),
+            is_main=bool(r.is_main), innovation=bool(r.innovation),
+            has_counted_entry=bool(r.has_counted_entry), ro=float(r.ro), to=float(r.to),
+            rk=float(r.rk), tk=float(r.tk), rw=int(r.rw), tw=int(r.tw), rb=float(r.rb),
+            tb=opt(r.tb), capaian=float(r.capaian),
+            rating=rating if isinstance(rating, str) else None,
+            kuantitas=opt(cols["kuantitas"][i]), kualitas=opt(cols["kualitas"][i]),
+            waktu=opt(cols["waktu"][i]), biaya=opt(cols["biaya"][i]),
+            nilai=opt(cols["nilai"][i]),
+        )
+        out.setdefault(r.nip, []).append(rec)
+    return out
+
+
+def _row_dicts(frame: pd.DataFrame, cast: type = float) -> list[dict[str, object]]:
+    cols = list(frame.columns)
+    result = []
+    for row in frame.itertuples(index=False, name=None):
+        result.append({c: (None if v is None or (isinstance(v, float) and np.isnan(v))
+                           else cast(v)) for c, v in zip(cols, row, strict=True)})
+    return result
+
+
+def assemble(
+    *,
+    employees: pd.DataFrame,
+    period: str,
+    scheme: str,
+    scheme_version: str,
+    per_employee: pd.DataFrame,
+    aspects: AspectTable,
+    scored_assignments: pd.DataFrame,
+    aspect_ratings: pd.DataFrame | None = None,
+    use_360: bool = False,
+) -> list[EmployeeScore]:
+    """Build one :class:`EmployeeScore` per employee in scope (sorted by nip).
+
+    ``per_employee`` is indexed by nip with columns nilai_skp, nilai_perilaku, nilai_akhir,
+    rating_hasil_kerja, rating_perilaku, predikat, main_figure (NaN/None where missing).
+    """
+    pe = per_employee.reindex(employees.index)
+    records = assignment_records(scored_assignments)
+    applies = aspects.applies.to_numpy()
+    cols = list(aspects.aspects)
+    score_rows = _row_dicts(aspects.scores)
+    self_rows = _row_dicts(aspects.self_scores)
+    rating_rows = _row_dicts(aspect_ratings, str) if aspect_ratings is not None else None
+    all_rated = aspects.all_rated.to_numpy()
+
+    def text(v: object) -> str | None:
+        return v if isinstance(v, str) else None
+
+    out: list[EmployeeScore] = []
+    units = employees["unit_code"].tolist()
+    fields = ["nilai_skp", "nilai_perilaku", "nilai_akhir", "rating_hasil_kerja",
+              "rating_perilaku", "predikat", "main_figure"]
+    values = {f: pe[f].tolist() for f in fields}
+    for i, nip in enumerate(employees.index):
+        app = [c for j, c in enumerate(cols) if applies[i, j]]
+        asg = records.get(nip, [])
+        out.append(
+            EmployeeScore(
+                nip=nip,
+                period=period,
+                scheme=scheme,
+                scheme_version=scheme_version,
+                nilai_skp=opt(values["nilai_skp"][i]),
+                nilai_perilaku=opt(values["nilai_perilaku"][i]),
+                nilai_akhir=opt(values["nilai_akhir"][i]),
+                rating_hasil_kerja=text(values["rating_hasil_kerja"][i]),
+                rating_perilaku=text(values["rating_perilaku"][i]),
+                predikat=text(values["predikat"][i]),
+                keterangan=keterangan(bool(asg), bool(all_rated[i])),
+                main_figure=opt(values["main_figure"][i]),
+                aspect_scores={c: score_rows[i][c] for c in app},  # type: ignore[misc]
+                aspect_ratings=(
+                    {c: rating_rows[i][c] for c in app}  # type: ignore[misc]
+                    if rating_rows is not None else {}
+                ),
+                self_ratings={c: self_rows[i][c] for c in app},  # type: ignore[misc]
+                assignments=asg,
+                unit_code=text(units[i]),
+                use_360=use_360,
+            )
+        )
+    return out
+
+
+SCORE_COLUMNS: tuple[str, ...] = (
+    "nip", "period", "scheme", "nilai_skp", "nilai_perilaku", "nilai_akhir",
+    "rating_hasil_kerja", "rating_perilaku", "predikat", "keterangan",
+)
+ASSIGNMENT_COLUMNS: tuple[str, ...] = (
+    "nip", "assignment_id", "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb", "capaian",
+    "kuantitas", "kualitas", "waktu", "biaya", "nilai", "rating",
+)
+
+
+def scores_frame(scores: Iterable[EmployeeScore]) -> pd.DataFrame:
+    """The ``eperf score`` rows (data-contract.md, "Output: scores"), UNROUNDED, sorted by
+    nip; ``keterangan`` joined by ``;``. Format numbers with :func:`~.rounding.fmt2`."""
+    rows = [
+        {
+            "nip": s.nip, "period": s.period, "scheme": s.scheme, "nilai_skp": s.nilai_skp,
+            "nilai_perilaku": s.nilai_perilaku, "nilai_akhir": s.nilai_akhir,
+            "rating_hasil_kerja": s.rating_hasil_kerja, "rating_perilaku": s.rating_perilaku,
+            "predikat": s.predikat, "keterangan": ";".join(s.keterangan),
+        }
+        for s in scores
+    ]
+    frame = pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
+    return frame.sort_values("nip", kind="mergesort").reset_index(drop=True)
+
+
+def assignments_frame(scores: Iterable[EmployeeScore]) -> pd.DataFrame:
+    """The ``--assignments-out`` rows, UNROUNDED, sorted by nip then assignment_id."""
+    rows = [
+        {c: getattr(a, c) for c in ASSIGNMENT_COLUMNS}
+        for s in scores
+        for a in s.assignments
+    ]
+    frame = pd.DataFrame(rows, columns=list(ASSIGNMENT_COLUMNS))
+    return frame.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)

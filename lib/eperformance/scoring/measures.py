@@ -1,0 +1,333 @@
+"""Measures shared by every scheme, per assignment of a month (domain.md §2).
+
+The computation is split in two so that a SQL implementation can replace the first half:
+
+1. :func:`aggregate_entries` (replaceable by a SQL query) reduces the month's entries and
+   decisions to **one row per assignment** (the *aggregate frame*);
+2. :func:`finish_measures` joins that frame to the month's assignments and derives the
+   measures RO, TO, RK, TK, RW, TW, RB, TB and capaian (the *measures frame*).
+
+Input frames (data-contract column names; dates may be :class:`datetime.date` or pandas
+Timestamps; keys are compared as text):
+
+* ``assignments``: assignment_id, nip, period, activity_code, target_quantity,
+  target_quality, start_date, due_date, target_cost (NaN/None = blank), weight, is_main,
+  innovation.
+* ``activities``: activity_id, nip, date, start_time, end_time, activity_code,
+  assignment_id (NaN/None = none), quantity (blank = 1), cost (blank = 0).
+* ``verifications``: verification_id, activity_id, verifier_nip, status, decided_at (naive
+  UTC datetime), quality (NaN = no mark).
+
+**Aggregate frame** (output of :func:`aggregate_entries`, input of :func:`finish_measures`),
+one row per assignment of the month that has at least one *counted entry*; assignments of
+the month without one may be absent or present with ``has_counted_entry`` false and zeros:
+
+============== ========= ==================================================================
+column         type      meaning
+============== ========= ==================================================================
+assignment_id  str       the assignment
+nip            str       its employee
+ro             float     sum of the counted entries' quantity (RO)
+rk_num         float     sum of ``quality * quantity`` over counted entries whose latest
+                         decision has a mark
+rk_den         float     sum of ``quantity`` over those same marked entries
+rb             float     sum of the counted entries' cost (blank cost = 0) (RB)
+rw_date        datetime  date of the counted entry that brings the cumulative quantity
+               (NaT)     (entries ordered by date, then activity_id as text) to
+                         ``target_quantity``; NaT when RO < TO
+has_counted_entry bool   at least one counted entry (even with quantity 0)
+n_counted      int       number of counted entries (optional column)
+============== ========= ==================================================================
+
+A *counted entry* of assignment *a* is an activity whose ``assignment_id`` is *a*, dated
+from ``a.start_date`` to the last day of the period, whose latest decision made up to the
+closing time is ``approved``. "Latest" is the greatest ``decided_at``; a tie goes to the
+greater ``verification_id`` compared as text (Unicode code points). The cumulative
+quantity reaches TO when, rounded to 10 decimals, it is at least TO rounded to 10 decimals
+(so that ``0.1 + 0.2`` reaches 0.3).
+
+**Measures frame** (output of :func:`finish_measures`), one row per assignment of the
+month, sorted by nip then assignment_id: assignment_id, nip, period, activity_code,
+weight, is_main, innovation, start_date, due_date (Timestamps), ro, to, rk, tk, rw, tw
+(int days), rb, tb (NaN = no cost target), capaian, rk_marked (bool: RK comes from marks),
+rw_date, has_counted_entry, n_counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .closing import ONE_SECOND, closing_time_utc, period_last_day
+
+DEFAULT_CAPAIAN_CAP = 120.0
+
+AGGREGATE_COLUMNS: tuple[str, ...] = (
+    "assignment_id", "nip", "ro", "rk_num", "rk_den", "rb", "rw_date", "has_counted_entry",
+    "n_counted",
+)
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "assignment_id", "nip", "period", "activity_code", "weight", "is_main", "innovation",
+    "start_date", "due_date", "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb", "capaian",
+    "rk_marked", "rw_date", "has_counted_entry", "n_counted",
+)
+
+
+@dataclass(frozen=True)
+class AssignmentMeasures:
+    """The measures of one assignment (one row of the measures frame)."""
+
+    assignment_id: str
+    nip: str
+    period: str
+    ro: float
+    to: float
+    rk: float
+    tk: float
+    rw: int
+    tw: int
+    rb: float
+    tb: float | None
+    capaian: float
+    weight: float
+    is_main: bool
+    innovation: bool
+    rk_marked: bool
+    has_counted_entry: bool
+
+
+# --------------------------------------------------------------------------- helpers
+def _dates(values: pd.Series) -> pd.Series:
+    """Dates or Timestamps (or ISO strings) -> datetime64 at midnight."""
+    return pd.to_datetime(values).dt.normalize()
+
+
+def _naive_utc(values: pd.Series) -> pd.Series:
+    s = pd.to_datetime(values)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return s
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Keys as text (object dtype of ``str``); missing stays missing."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values.astype(object)
+    return values.map(lambda v: v if isinstance(v, str) or pd.isna(v) else str(v)).astype(object)
+
+
+def _month_assignments(assignments: pd.DataFrame, period: str) -> pd.DataFrame:
+    a = assignments.loc[assignments["period"].astype(str) == period].copy()
+    a["assignment_id"] = _text(a["assignment_id"])
+    a["nip"] = _text(a["nip"])
+    return a
+
+
+def latest_decisions(verifications: pd.DataFrame, closing_utc: dt.datetime) -> pd.DataFrame:
+    """The latest decision per activity made up to ``closing_utc`` (naive UTC).
+
+    Returns columns activity_id (text), verification_id (text), status, quality, decided_at.
+    """
+    cols = ["activity_id", "verification_id", "status", "quality", "decided_at"]
+    if verifications.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    v = pd.DataFrame(
+        {
+            "activity_id": _text(verifications["activity_id"]),
+            "verification_id": _text(verifications["verification_id"]),
+            "status": verifications["status"].astype(object),
+            "quality": pd.to_numeric(verifications["quality"], errors="coerce").astype(float),
+            "decided_at": _naive_utc(verifications["decided_at"]),
+        }
+    )
+    v = v.loc[v["decided_at"] < pd.Timestamp(closing_utc + ONE_SECOND)]
+    v = v.sort_values(["activity_id", "decided_at", "verification_id"], kind="mergesort")
+    return v.drop_duplicates("activity_id", keep="last").reset_index(drop=True)
+
+
+def counted_entries(
+    assignments: pd.DataFrame,
+    activities: pd.DataFrame,
+    verifications: pd.DataFrame,
+    period: str,
+    closing_utc: dt.datetime,
+) -> pd.DataFrame:
+    """The counted entries of the month's assignments (domain.md §2), with their latest
+    decision's mark: columns activity_id, assignment_id, date, quantity, cost, quality,
+    target_quantity."""
+    a = _month_assignments(assignments, period)
+    a = pd.DataFrame(
+        {
+            "assignment_id": a["assignment_id"],
+            "start_date": _dates(a["start_date"]),
+            "target_quantity": a["target_quantity"].astype(float),
+        }
+    )
+    e = activities.loc[activities["assignment_id"].notna()]
+    e = pd.DataFrame(
+        {
+            "activity_id": _text(e["activity_id"]),
+            "assignment_id": _text(e["assignment_id"]),
+            "date": _dates(e["date"]),
+            "quantity": pd.to_numeric(e["quantity"], errors="coerce").fillna(1.0).astype(float)
+            if "quantity" in e
+            else 1.0,
+            "cost": pd.to_numeric(e["cost"], errors="coerce").fillna(0.0).astype(float)
+            if "cost" in e
+            else 0.0,
+        }
+    )
+    e = e.merge(a, on="assignment_id", how="inner")
+    last = pd.Timestamp(period_last_day(period))
+    e = e.loc[(e["date"] >= e["start_date"]) & (e["date"] <= last)]
+    latest = latest_decisions(verifications, closing_utc)
+    approved = latest.loc[latest["status"] == "approved", ["activity_id", "quality"]]
+    e = e.merge(approved, on="activity_id", how="inner")
+    return e.drop(columns=["start_date"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- step 1
+def aggregate_entries(
+    assignments: pd.DataFrame,
+    activities: pd.DataFrame,
+    verifications: pd.DataFrame,
+    period: str,
+    closing_utc: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Reduce the month's counted entries to the aggregate frame (module docstring).
+
+    ``closing_utc`` is the month's closing time as naive UTC (default: the 5th of the next
+    month, 23:59:59 Asia/Jakarta; pass ``closing_time_utc(period, settings.closing_day,
+    settings.timezone)``). Every month assignment gets a row.
+    """
+    if closing_utc is None:
+        closing_utc = closing_time_utc(period)
+    e = counted_entries(assignments, activities, verifications, period, closing_utc)
+    marked = e["quality"].notna()
+    e["rk_num"] = np.where(marked, e["quality"].fillna(0.0) * e["quantity"], 0.0)
+    e["rk_den"] = np.where(marked, e["quantity"], 0.0)
+    agg = e.groupby("assignment_id", sort=False).agg(
+        ro=("quantity", "sum"),
+        rk_num=("rk_num", "sum"),
+        rk_den=("rk_den", "sum"),
+        rb=("cost", "sum"),
+        n_counted=("activity_id", "size"),
+    )
+    # RW: first entry (by date, then activity_id) whose cumulative quantity reaches TO.
+    e = e.sort_values(["assignment_id", "date", "activity_id"], kind="mergesort")
+    cum = e.groupby("assignment_id", sort=False)["quantity"].cumsum()
+    reached = e.loc[np.round(cum, 10) >= np.round(e["target_quantity"], 10)]
+    rw_date = reached.drop_duplicates("assignment_id", keep="first").set_index("assignment_id")[
+        "date"
+    ]
+    agg["rw_date"] = rw_date.reindex(agg.index)
+
+    a = _month_assignments(assignments, period)[["assignment_id", "nip"]]
+    out = a.merge(agg.reset_index(), on="assignment_id", how="left")
+    out["n_counted"] = out["n_counted"].fillna(0).astype("int64")
+    out["has_counted_entry"] = out["n_counted"] > 0
+    for col in ("ro", "rk_num", "rk_den", "rb"):
+        out[col] = out[col].fillna(0.0).astype(float)
+    out["rw_date"] = pd.to_datetime(out["rw_date"])
+    return out[list(AGGREGATE_COLUMNS)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- step 2
+def finish_measures(
+    assignments: pd.DataFrame,
+    aggregates: pd.DataFrame,
+    period: str,
+    capaian_cap: float = DEFAULT_CAPAIAN_CAP,
+) -> pd.DataFrame:
+    """Join the aggregate frame to the month's assignments and derive the measures frame.
+
+    Assignments without an aggregate row have RO = RB = 0, RK = TK, RW to the last day of
+    the period. Columns in :data:`MEASURE_COLUMNS`.
+    """
+    a = _month_assignments(assignments, period)
+    g = aggregates.copy()
+    g["assignment_id"] = _text(g["assignment_id"])
+    keep = [c for c in AGGREGATE_COLUMNS if c in g.columns and c != "nip"]
+    m = a.merge(g[keep], on="assignment_id", how="left")
+    if "n_counted" not in m:
+        m["n_counted"] = np.nan
+    if "has_counted_entry" not in m:
+        m["has_counted_entry"] = m["n_counted"] > 0
+
+    start = _dates(m["start_date"])
+    due = _dates(m["due_date"])
+    last = pd.Timestamp(period_last_day(period))
+    ro = m["ro"].fillna(0.0).astype(float)
+    rk_num = m["rk_num"].fillna(0.0).astype(float)
+    rk_den = m["rk_den"].fillna(0.0).astype(float)
+    to = m["target_quantity"].astype(float)
+    tk = pd.to_numeric(m["target_quality"], errors="coerce").fillna(100.0).astype(float)
+    tb = pd.to_numeric(m["target_cost"], errors="coerce").astype(float)
+    rw_date = pd.to_datetime(m["rw_date"]).dt.normalize()
+    rk_marked = rk_den > 0
+
+    out = pd.DataFrame(
+        {
+            "assignment_id": m["assignment_id"],
+            "nip": m["nip"],
+            "period": period,
+            "activity_code": m["activity_code"] if "activity_code" in m else None,
+            "weight": pd.to_numeric(m["weight"], errors="coerce").fillna(1.0).astype(float),
+            "is_main": m["is_main"].astype(object).where(m["is_main"].notna(), True).astype(bool),
+            "innovation": m["innovation"]
+            .astype(object)
+            .where(m["innovation"].notna(), False)
+            .astype(bool),
+            "start_date": start,
+            "due_date": due,
+            "ro": ro,
+            "to": to,
+            "rk": np.where(rk_marked, rk_num / rk_den.where(rk_marked, 1.0), tk),
+            "tk": tk,
+            "rw": ((rw_date.fillna(last) - start).dt.days + 1).astype("int64"),
+            "tw": ((due - start).dt.days + 1).astype("int64"),
+            "rb": m["rb"].fillna(0.0).astype(float),
+            "tb": tb,
+            "capaian": np.minimum(100.0 * ro / to, float(capaian_cap)),
+            "rk_marked": rk_marked.astype(bool),
+            "rw_date": rw_date,
+            "has_counted_entry": m["has_counted_entry"].astype(object).fillna(False).astype(bool),
+            "n_counted": m["n_counted"].fillna(0).astype("int64"),
+        }
+    )
+    out = out.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
+    return out[list(MEASURE_COLUMNS)]
+
+
+def compute_measures(
+    assignments: pd.DataFrame,
+    activities: pd.DataFrame,
+    verifications: pd.DataFrame,
+    period: str,
+    closing_utc: dt.datetime | None = None,
+    capaian_cap: float = DEFAULT_CAPAIAN_CAP,
+) -> pd.DataFrame:
+    """:func:`aggregate_entries` then :func:`finish_measures`: the measures frame."""
+    agg = aggregate_entries(assignments, activities, verifications, period, closing_utc)
+    return finish_measures(assignments, agg, period, capaian_cap)
+
+
+def measures_records(measures: pd.DataFrame) -> list[AssignmentMeasures]:
+    """The measures frame as typed records (TB ``None`` when blank)."""
+    out: list[AssignmentMeasures] = []
+    for r in measures.itertuples(index=False):
+        tb = float(r.tb)
+        out.append(
+            AssignmentMeasures(
+                assignment_id=str(r.assignment_id), nip=str(r.nip), period=str(r.period),
+                ro=float(r.ro), to=float(r.to), rk=float(r.rk), tk=float(r.tk), rw=int(r.rw),
+                tw=int(r.tw), rb=float(r.rb), tb=None if np.isnan(tb) else tb,
+                capaian=float(r.capaian), weight=float(r.weight), is_main=bool(r.is_main),
+                innovation=bool(r.innovation), rk_marked=bool(r.rk_marked),
+                has_counted_entry=bool(r.has_counted_entry),
+            )
+        )
+    return out
