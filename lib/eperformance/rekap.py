@@ -1,0 +1,592 @@
+"""*Rekap capaian aktivitas*: per employee and month, entries by status, working minutes,
+waiting time, attendance and entry flags (domain.md §1, step 5, and "Presensi").
+
+Pure functions on pandas frames of **one period** whose scope is already applied: no I/O,
+no clock. :mod:`eperformance.db.rekap_queries` feeds them from the database (aggregating
+in SQL what SQL can) and :func:`rekap_from_frames` computes everything from raw frames
+(the reference the database path is tested against).
+
+Rules (where the domain text was silent, the choice made here):
+
+* **Entries of the month** are the activities whose ``date`` lies in the period.
+* **Status** of an entry is that of its latest decision up to the closing time
+  (``decided_at`` ≤ closing, compared as naive UTC; latest by ``decided_at``, a tie goes to
+  the greater ``verification_id`` compared as text by code point); ``pending`` when it has
+  no decision up to the closing time. Later decisions are listed in
+  :func:`late_decisions` and counted nowhere.
+* **Minutes**: ``logged_minutes`` is the sum of ``end_time − start_time`` of all entries;
+  ``approved_minutes`` the same over approved entries; ``standard_minutes_earned`` the sum
+  of approved ``quantity × standard_minutes`` of the activity type; ``expected_minutes`` the
+  month's working days × ``hours_per_day`` × 60 (:mod:`eperformance.calendar`).
+* **Waiting time** of a pending entry: whole calendar days from its ``date`` to the date of
+  the closing time (in the settings' time zone), e.g. an entry of 31 March waits 5 days at
+  the closing time 5 April 23:59:59. Median and maximum over the employee's pending entries;
+  blank when nothing is pending.
+* **Attendance** counts working days only: ``days_present`` = working days with a check-in
+  recorded (a check-in on a weekend or holiday is not counted; so ``days_present +
+  working_days_absent = working_days``); ``working_days_absent`` = working days without a
+  check-in (no row, or a row with a blank ``check_in``). On the present days: a late
+  arrival is a check-in after the work start (strictly), its minutes the difference; an
+  early departure is a check-out before that day's work end (strictly; Friday's end on
+  Fridays), its minutes the difference. A blank ``check_out`` is not an early departure.
+* **Entry flags** (:func:`entry_flags`, one row per entry and kind; an entry may carry
+  several kinds; the per-employee ``flag_*`` columns count flagged entries per kind):
+  ``overlap`` — two entries of one employee on the same date overlap in time (touching,
+  one ending when the next starts, is no overlap); every entry of an overlapping chain is
+  flagged. ``outside_hours`` — the entry is on a non-working day, starts before the work
+  start or ends after that day's work end. ``no_check_in`` — no check-in is recorded on the
+  entry's date (any day, also non-working days). ``too_long`` / ``too_short`` — the logged
+  duration is more than ``too_long_factor`` (or less than ``too_short_factor``) times
+  ``standard_minutes × quantity`` (ratios compared after rounding to 10 decimals, so
+  exactly 3× is not flagged); an entry with quantity 0 gets no duration flag.
+
+Frames (these become the CSV columns of ``eperf rekap``):
+
+``employees`` (:data:`EMPLOYEE_COLUMNS`, one row per NIP given, sorted by NIP):
+  ``nip, period, entries, approved, rejected, revision, pending, approved_quantity,
+  pending_quantity, logged_minutes, approved_minutes, standard_minutes_earned,
+  expected_minutes, pending_wait_median_days, pending_wait_max_days, working_days,
+  days_present, working_days_absent, late_arrivals, late_minutes, early_departures,
+  early_minutes, flag_overlap, flag_outside_hours, flag_no_check_in, flag_too_long,
+  flag_too_short``
+``rejected_and_revision`` (:data:`REJECTED_COLUMNS`): entries whose status is rejected or
+  revision: ``nip, activity_id, date, activity_code, description, status, decided_at,
+  quality, note`` (the latest decision's; ``decided_at`` naive UTC).
+``late_decisions`` (:data:`LATE_COLUMNS`): decisions after the closing time on entries of
+  the month: ``nip, activity_id, date, verification_id, verifier_nip, status, decided_at,
+  quality, note``.
+``entry_flags`` (:data:`FLAG_COLUMNS`): ``nip, activity_id, date, flag, detail``.
+``supervisors`` (:data:`SUPERVISOR_COLUMNS`, the leniency view, one row per
+  ``supervisor_nip`` of the employees given): ``supervisor_nip, direct_reports,
+  pending_backlog, decisions, decision_delay_median_days, quality_mean, behaviour_ratings,
+  behaviour_score_mean``; see :func:`supervisor_view`.
+
+Input frames (column names of the data contract):
+
+* ``employees``: ``nip, supervisor_nip``;
+* ``entries``: ``activity_id, nip, date, start_time, end_time, activity_code, quantity,
+  standard_minutes`` (the activity type's), and ``description`` where the rejected list
+  is built from it;
+* ``decisions``: ``verification_id, activity_id, verifier_nip, status, decided_at, quality,
+  note`` (``decided_at`` naive UTC);
+* ``attendance``: ``nip, date, check_in, check_out``;
+* ``behaviour``: the period's rows, ``nip, assessor_nip, assessor_role, score``.
+
+Dates may be ``datetime.date`` objects or ``YYYY-MM-DD`` text; times ``datetime.time``,
+``HH:MM[:SS]`` text or timedeltas; everything is vectorised (no per-row Python loops), so a
+month of a million entries stays feasible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import calendar as wcal
+from .params import Settings
+from .scoring.closing import (
+    ONE_SECOND,
+    closing_time,
+    closing_time_utc,
+    period_first_day,
+    period_last_day,
+)
+
+STATUSES: tuple[str, ...] = ("approved", "rejected", "revision", "pending")
+FLAG_KINDS: tuple[str, ...] = ("overlap", "outside_hours", "no_check_in", "too_long", "too_short")
+
+COUNT_COLUMNS: tuple[str, ...] = (
+    "entries", "approved", "rejected", "revision", "pending",
+    "approved_quantity", "pending_quantity", "standard_minutes_earned",
+)
+MINUTE_COLUMNS: tuple[str, ...] = (
+    "logged_minutes", "approved_minutes", "pending_wait_median_days", "pending_wait_max_days",
+)
+ATTENDANCE_COLUMNS: tuple[str, ...] = (
+    "working_days", "days_present", "working_days_absent", "late_arrivals", "late_minutes",
+    "early_departures", "early_minutes",
+)
+EMPLOYEE_COLUMNS: tuple[str, ...] = (
+    "nip", "period", "entries", "approved", "rejected", "revision", "pending",
+    "approved_quantity", "pending_quantity", "logged_minutes", "approved_minutes",
+    "standard_minutes_earned", "expected_minutes", "pending_wait_median_days",
+    "pending_wait_max_days", *ATTENDANCE_COLUMNS, *(f"flag_{k}" for k in FLAG_KINDS),
+)
+REJECTED_COLUMNS: tuple[str, ...] = (
+    "nip", "activity_id", "date", "activity_code", "description", "status", "decided_at",
+    "quality", "note",
+)
+LATE_COLUMNS: tuple[str, ...] = (
+    "nip", "activity_id", "date", "verification_id", "verifier_nip", "status", "decided_at",
+    "quality", "note",
+)
+FLAG_COLUMNS: tuple[str, ...] = ("nip", "activity_id", "date", "flag", "detail")
+SUPERVISOR_COLUMNS: tuple[str, ...] = (
+    "supervisor_nip", "direct_reports", "pending_backlog", "decisions",
+    "decision_delay_median_days", "quality_mean", "behaviour_ratings", "behaviour_score_mean",
+)
+_INT_COLUMNS = frozenset({
+    "entries", "approved", "rejected", "revision", "pending", "working_days", "days_present",
+    "working_days_absent", "late_arrivals", "early_departures",
+    *(f"flag_{k}" for k in FLAG_KINDS),
+    "direct_reports", "pending_backlog", "decisions", "behaviour_ratings",
+})
+
+
+@dataclass(frozen=True)
+class RekapFrames:
+    """Raw input frames of one period, scope applied (columns: module docstring)."""
+
+    employees: pd.DataFrame
+    entries: pd.DataFrame
+    decisions: pd.DataFrame
+    attendance: pd.DataFrame
+    behaviour: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RekapResult:
+    """The rekap of one period: the per-employee frame and its detail frames."""
+
+    period: str
+    closing_utc: dt.datetime
+    employees: pd.DataFrame
+    rejected_and_revision: pd.DataFrame
+    late_decisions: pd.DataFrame
+    entry_flags: pd.DataFrame
+    supervisors: pd.DataFrame
+
+
+# --------------------------------------------------------------------------- helpers
+def closing_utc_of(period: str, settings: Settings) -> dt.datetime:
+    """The closing time of ``period`` as naive UTC (domain.md §2)."""
+    return closing_time_utc(period, settings.closing_day, settings.timezone)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Dates as ``datetime64[ns]`` at midnight."""
+    return pd.to_datetime(values).astype("datetime64[ns]").dt.normalize()
+
+
+def _timestamps(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values).astype("datetime64[ns]")
+
+
+def _minutes(values: pd.Series) -> pd.Series:
+    """Times of day (``time``, text or timedelta) as float minutes after midnight; NaN when
+    blank."""
+    if values.empty:
+        return pd.Series(np.nan, index=values.index, dtype="float64")
+    if pd.api.types.is_timedelta64_dtype(values):
+        td = values
+    else:
+        text = values.astype("string").str.strip()
+        text = text.where(text.str.len() > 0)
+        text = text.where(text.str.count(":") != 1, text + ":00")  # HH:MM -> HH:MM:00
+        td = pd.to_timedelta(text, errors="raise")
+    return (td.dt.total_seconds() / 60.0).astype("float64")
+
+
+def _hhmm(minutes: pd.Series) -> pd.Series:
+    """Float minutes after midnight as ``HH:MM`` text (seconds dropped)."""
+    m = minutes.astype("int64")
+    return (m // 60).astype(str).str.zfill(2) + ":" + (m % 60).astype(str).str.zfill(2)
+
+
+def _time_minutes(t: dt.time) -> float:
+    return t.hour * 60 + t.minute + t.second / 60.0
+
+
+def _working_dates(period: str, settings: Settings) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(wcal.working_days(period, settings))).astype(
+        "datetime64[ns]"
+    )
+
+
+def _day_end_minutes(dates: pd.Series, settings: Settings) -> pd.Series:
+    hours = settings.work_hours
+    friday = dates.dt.day_of_week == wcal.FRIDAY
+    return pd.Series(
+        np.where(friday, _time_minutes(hours.friday_end), _time_minutes(hours.end)),
+        index=dates.index, dtype="float64",
+    )
+
+
+def prepare_entries(entries: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``entries`` with typed columns and ``start_min``/``end_min``/
+    ``duration`` (float minutes); idempotent."""
+    if "duration" in entries.columns:
+        return entries
+    e = entries.copy()
+    e["date"] = _dates(e["date"])
+    e["start_min"] = _minutes(e["start_time"])
+    e["end_min"] = _minutes(e["end_time"])
+    e["duration"] = e["end_min"] - e["start_min"]
+    e["quantity"] = pd.to_numeric(e["quantity"]).astype("float64")
+    e["standard_minutes"] = pd.to_numeric(e["standard_minutes"]).astype("float64")
+    return e
+
+
+def _prepare_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
+    d = decisions.copy()
+    d["decided_at"] = _timestamps(d["decided_at"])
+    d["quality"] = pd.to_numeric(d["quality"]).astype("float64")
+    return d
+
+
+def _prepare_attendance(attendance: pd.DataFrame) -> pd.DataFrame:
+    a = attendance.copy()
+    a["date"] = _dates(a["date"])
+    a["in_min"] = _minutes(a["check_in"])
+    a["out_min"] = _minutes(a["check_out"])
+    return a
+
+
+def _per_nip(frame: pd.DataFrame, nips: list[str], columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` (indexed by nip) reindexed on ``nips``; counts filled with 0."""
+    out = frame.reindex(pd.Index(nips, name="nip"))
+    for col in columns:
+        if col not in out.columns:
+            out[col] = np.nan
+        if col in _INT_COLUMNS:
+            out[col] = out[col].fillna(0).astype("int64")
+        elif col in ("approved_quantity", "pending_quantity", "standard_minutes_earned",
+                     "logged_minutes", "approved_minutes", "late_minutes", "early_minutes"):
+            out[col] = out[col].fillna(0.0).astype("float64")
+        else:
+            out[col] = out[col].astype("float64")
+    return out[list(columns)]
+
+
+def _nips(employees: pd.DataFrame) -> list[str]:
+    return sorted(set(employees["nip"].astype(str)))
+
+
+# --------------------------------------------------------------------------- status
+def latest_decisions(decisions: pd.DataFrame, closing_utc: dt.datetime) -> pd.DataFrame:
+    """One row per ``activity_id``: its latest decision up to ``closing_utc`` (latest by
+    ``decided_at``, a tie goes to the greater ``verification_id`` by code point)."""
+    d = _prepare_decisions(decisions)
+    d = d[d["decided_at"] < pd.Timestamp(closing_utc + ONE_SECOND)]
+    d = d.sort_values(["activity_id", "decided_at", "verification_id"],
+                      ascending=[True, False, False], kind="stable")
+    return d.drop_duplicates("activity_id", keep="first").reset_index(drop=True)
+
+
+def entry_status(entries: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
+    """``entries`` (prepared) with ``status`` (``pending`` without a decision) and the
+    latest decision's ``verification_id, decided_at, quality, note``."""
+    e = prepare_entries(entries)
+    cols = ["activity_id", "verification_id", "status", "decided_at", "quality", "note"]
+    e = e.drop(columns=[c for c in cols[1:] if c in e.columns]).merge(
+        latest[cols], on="activity_id", how="left")
+    e["status"] = e["status"].fillna("pending")
+    return e
+
+
+def status_counts(entries: pd.DataFrame) -> pd.DataFrame:
+    """Per ``nip`` (index): ``entries, approved, rejected, revision, pending,
+    approved_quantity, pending_quantity, standard_minutes_earned`` from entries with a
+    ``status`` column (the SQL of ``rekap_queries.status_counts`` computes the same)."""
+    e = prepare_entries(entries)
+    approved = e["status"] == "approved"
+    pending = e["status"] == "pending"
+    frame = pd.DataFrame({
+        "nip": e["nip"],
+        "entries": 1,
+        **{s: (e["status"] == s).astype("int64") for s in STATUSES},
+        "approved_quantity": e["quantity"].where(approved, 0.0),
+        "pending_quantity": e["quantity"].where(pending, 0.0),
+        "standard_minutes_earned": (e["quantity"] * e["standard_minutes"]).where(approved, 0.0),
+    })
+    return frame.groupby("nip").sum()
+
+
+def _pending_wait_days(entries: pd.DataFrame, period: str, settings: Settings) -> pd.Series:
+    closing_day = closing_time(period, settings.closing_day, settings.timezone).date()
+    closing_ts = pd.Timestamp(closing_day)
+    return (closing_ts - entries["date"]).dt.days.astype("float64")
+
+
+def entry_minutes(entries: pd.DataFrame, period: str, settings: Settings) -> pd.DataFrame:
+    """Per ``nip`` (index): ``logged_minutes, approved_minutes, pending_wait_median_days,
+    pending_wait_max_days`` from entries with a ``status`` column."""
+    e = prepare_entries(entries)
+    frame = pd.DataFrame({
+        "nip": e["nip"],
+        "logged_minutes": e["duration"],
+        "approved_minutes": e["duration"].where(e["status"] == "approved", 0.0),
+    })
+    out = frame.groupby("nip").sum()
+    pending = e[e["status"] == "pending"]
+    wait = pd.DataFrame({"nip": pending["nip"],
+                         "days": _pending_wait_days(pending, period, settings)})
+    agg = wait.groupby("nip")["days"].agg(["median", "max"])
+    out["pending_wait_median_days"] = agg["median"]
+    out["pending_wait_max_days"] = agg["max"]
+    return out
+
+
+# --------------------------------------------------------------------------- attendance
+def attendance_summary(
+    attendance: pd.DataFrame, nips: list[str], period: str, settings: Settings
+) -> pd.DataFrame:
+    """Per ``nip`` (index, every NIP of ``nips``): ``working_days, days_present,
+    working_days_absent, late_arrivals, late_minutes, early_departures, early_minutes``
+    (rules in the module docstring)."""
+    working = _working_dates(period, settings)
+    a = _prepare_attendance(attendance)
+    a = a[a["date"].isin(working) & a["in_min"].notna() & a["nip"].isin(nips)]
+    start = _time_minutes(settings.work_hours.start)
+    late = (a["in_min"] - start).clip(lower=0.0)
+    early = (_day_end_minutes(a["date"], settings) - a["out_min"]).clip(lower=0.0).fillna(0.0)
+    frame = pd.DataFrame({
+        "nip": a["nip"],
+        "days_present": 1,
+        "late_arrivals": (late > 0).astype("int64"),
+        "late_minutes": late,
+        "early_departures": (early > 0).astype("int64"),
+        "early_minutes": early,
+    })
+    out = _per_nip(frame.groupby("nip").sum(), nips, ATTENDANCE_COLUMNS)
+    out["working_days"] = len(working)
+    out["working_days_absent"] = len(working) - out["days_present"]
+    return out
+
+
+# --------------------------------------------------------------------------- flags
+def _flag_rows(e: pd.DataFrame, mask: pd.Series, flag: str, detail: pd.Series) -> pd.DataFrame:
+    rows = e.loc[mask, ["nip", "activity_id", "date"]].copy()
+    rows["flag"] = flag
+    rows["detail"] = detail[mask].astype(str)
+    return rows
+
+
+def entry_flags(
+    entries: pd.DataFrame, attendance: pd.DataFrame, period: str, settings: Settings
+) -> pd.DataFrame:
+    """One row per flagged entry and flag kind: ``nip, activity_id, date, flag, detail``,
+    sorted by nip, date, activity_id, flag (kinds and rules in the module docstring)."""
+    e = prepare_entries(entries)
+    e = e.sort_values(["nip", "date", "start_min", "end_min", "activity_id"],
+                      kind="stable").reset_index(drop=True)
+    parts: list[pd.DataFrame] = []
+
+    # overlap: sweep per employee-day; a new chain starts where the entry starts at or after
+    # the latest end so far; every entry of a chain of two or more overlaps another one.
+    day = e.groupby(["nip", "date"], sort=False).ngroup()
+    prev_end = e["end_min"].groupby(day).cummax().groupby(day).shift()
+    new_chain = prev_end.isna() | (e["start_min"] >= prev_end)
+    chain = new_chain.cumsum()
+    chain_size = chain.map(chain.value_counts())
+    span_start = e["start_min"].groupby(chain).transform("min")
+    span_end = e["end_min"].groupby(chain).transform("max")
+    detail = (chain_size.astype(str) + " entries overlap between " + _hhmm(span_start)
+              + " and " + _hhmm(span_end)) if len(e) else pd.Series(dtype=str)
+    parts.append(_flag_rows(e, chain_size >= 2, "overlap", detail))
+
+    # outside_hours
+    working = _working_dates(period, settings)
+    start = _time_minutes(settings.work_hours.start)
+    day_end = _day_end_minutes(e["date"], settings)
+    off_day = ~e["date"].isin(working)
+    early = e["start_min"] < start
+    late = e["end_min"] > day_end
+    empty = pd.Series("", index=e.index, dtype=object)
+    text = (
+        empty.where(~off_day, "non-working day; ")
+        + empty.where(~early, "starts " + _hhmm(e["start_min"]) + " before "
+                      + settings.work_hours.start.strftime("%H:%M") + "; ")
+        + empty.where(~late, "ends " + _hhmm(e["end_min"].clip(lower=0)) + " after "
+                      + _hhmm(day_end) + "; ")
+    ).str.removesuffix("; ") if len(e) else empty
+    parts.append(_flag_rows(e, off_day | early | late, "outside_hours", text))
+
+    # no_check_in
+    a = _prepare_attendance(attendance)
+    checked = a.loc[a["in_min"].notna(), ["nip", "date"]].drop_duplicates()
+    checked["_in"] = True
+    has_in = e[["nip", "date"]].merge(checked, on=["nip", "date"], how="left")["_in"]
+    no_in = pd.Series(has_in.isna().to_numpy(), index=e.index)
+    parts.append(_flag_rows(e, no_in, "no_check_in",
+                            pd.Series("no check-in recorded on this date", index=e.index)))
+
+    # too_long / too_short
+    standard = e["standard_minutes"] * e["quantity"]
+    measurable = e["quantity"] > 0
+    ratio = (e["duration"] / standard.where(measurable)).round(10)
+    flags = settings.entry_flags
+    too_long = measurable & (ratio > round(flags.too_long_factor, 10))
+    too_short = measurable & (ratio < round(flags.too_short_factor, 10))
+    if len(e):
+        dur_text = ("logged " + e["duration"].round(2).astype(str) + " min, standard "
+                    + standard.round(2).astype(str) + " min (" + ratio.round(2).astype(str)
+                    + "x)")
+    else:
+        dur_text = empty
+    parts.append(_flag_rows(e, too_long, "too_long", dur_text))
+    parts.append(_flag_rows(e, too_short, "too_short", dur_text))
+
+    out = pd.concat(parts, ignore_index=True)
+    out["_kind"] = out["flag"].map({k: i for i, k in enumerate(FLAG_KINDS)})
+    out = out.sort_values(["nip", "date", "activity_id", "_kind"], kind="stable")
+    return out[list(FLAG_COLUMNS)].reset_index(drop=True)
+
+
+def flag_counts(flags: pd.DataFrame) -> pd.DataFrame:
+    """Per ``nip`` (index): ``flag_<kind>`` = number of entries flagged with that kind."""
+    counts = pd.crosstab(flags["nip"], flags["flag"]) if len(flags) else pd.DataFrame()
+    counts = counts.reindex(columns=list(FLAG_KINDS), fill_value=0)
+    counts.columns = [f"flag_{k}" for k in FLAG_KINDS]
+    counts.index.name = "nip"
+    return counts
+
+
+# --------------------------------------------------------------------------- details
+def rejected_and_revision_entries(entries: pd.DataFrame) -> pd.DataFrame:
+    """Entries whose status is rejected or revision, with their latest decision:
+    :data:`REJECTED_COLUMNS`, sorted by nip, date, activity_id."""
+    e = prepare_entries(entries)
+    e = e[e["status"].isin(["rejected", "revision"])]
+    if "description" not in e.columns:
+        e = e.assign(description=None)
+    e = e.sort_values(["nip", "date", "activity_id"], kind="stable")
+    out = e[list(REJECTED_COLUMNS)].reset_index(drop=True)
+    out["decided_at"] = _timestamps(out["decided_at"])
+    out["quality"] = pd.to_numeric(out["quality"]).astype("float64")
+    return out
+
+
+def late_decisions(
+    entries: pd.DataFrame, decisions: pd.DataFrame, closing_utc: dt.datetime
+) -> pd.DataFrame:
+    """Decisions made after ``closing_utc`` on entries of the month (listed, counted
+    nowhere): :data:`LATE_COLUMNS`, sorted by nip, activity_id, decided_at,
+    verification_id."""
+    e = prepare_entries(entries)[["activity_id", "nip", "date"]]
+    d = _prepare_decisions(decisions)
+    d = d[d["decided_at"] >= pd.Timestamp(closing_utc + ONE_SECOND)]
+    out = d.merge(e, on="activity_id", how="inner")
+    out = out.sort_values(["nip", "activity_id", "decided_at", "verification_id"],
+                          kind="stable")
+    return out[list(LATE_COLUMNS)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- supervisors
+def supervisor_view(
+    employees: pd.DataFrame,
+    counts: pd.DataFrame,
+    entries: pd.DataFrame,
+    decisions: pd.DataFrame,
+    behaviour: pd.DataFrame,
+    period: str,
+    settings: Settings,
+) -> pd.DataFrame:
+    """The leniency view, one row per ``supervisor_nip`` of ``employees`` (sorted):
+
+    * ``direct_reports``: employees given whose supervisor it is;
+    * ``pending_backlog``: their entries of the month still pending at the closing time
+      (from ``counts``, the :func:`status_counts` frame);
+    * ``decisions``, ``decision_delay_median_days``: the decisions the supervisor made
+      (``verifier_nip`` = the supervisor) up to the closing time on those entries (every
+      decision, not only the latest); the delay is the ``decided_at`` date in the settings'
+      time zone minus the entry's date, in days; blank without decisions;
+    * ``quality_mean``: mean quality mark of those decisions (blank marks left out);
+    * ``behaviour_ratings``, ``behaviour_score_mean``: the period's behaviour rows with
+      ``assessor_nip`` = the supervisor and ``assessor_role`` = ``atasan`` (whoever is
+      rated).
+    """
+    emp = employees[["nip", "supervisor_nip"]].dropna(subset=["supervisor_nip"])
+    emp = emp[emp["supervisor_nip"].astype(str).str.len() > 0]
+    sups = sorted(set(emp["supervisor_nip"].astype(str)))
+    index = pd.Index(sups, name="supervisor_nip")
+    out = pd.DataFrame(index=index)
+    out["direct_reports"] = emp.groupby("supervisor_nip").size()
+    pend = emp.merge(counts["pending"].rename("pending_backlog"), left_on="nip",
+                     right_index=True, how="left")
+    out["pending_backlog"] = pend.groupby("supervisor_nip")["pending_backlog"].sum()
+
+    closing_utc = closing_utc_of(period, settings)
+    e = prepare_entries(entries)[["activity_id", "nip", "date"]]
+    d = _prepare_decisions(decisions)
+    d = d[d["decided_at"] < pd.Timestamp(closing_utc + ONE_SECOND)]
+    d = d.merge(e, on="activity_id", how="inner").merge(emp, on="nip", how="inner")
+    d = d[d["verifier_nip"] == d["supervisor_nip"]]
+    local = (d["decided_at"].dt.tz_localize("UTC").dt.tz_convert(settings.timezone)
+             .dt.tz_localize(None).dt.normalize())
+    d = d.assign(delay=(local - d["date"]).dt.days.astype("float64"))
+    g = d.groupby("supervisor_nip")
+    out["decisions"] = g.size()
+    out["decision_delay_median_days"] = g["delay"].median()
+    out["quality_mean"] = g["quality"].mean()
+
+    b = behaviour[(behaviour["assessor_role"] == "atasan")
+                  & behaviour["assessor_nip"].isin(sups)]
+    bg = pd.DataFrame({"assessor_nip": b["assessor_nip"],
+                       "score": pd.to_numeric(b["score"]).astype("float64")}
+                      ).groupby("assessor_nip")["score"]
+    out["behaviour_ratings"] = bg.size()
+    out["behaviour_score_mean"] = bg.mean()
+    out = _per_nip(out.rename_axis("nip"), sups, SUPERVISOR_COLUMNS[1:])
+    return out.rename_axis("supervisor_nip").reset_index()[list(SUPERVISOR_COLUMNS)]
+
+
+# --------------------------------------------------------------------------- assembly
+def employee_rekap(
+    nips: list[str],
+    period: str,
+    settings: Settings,
+    counts: pd.DataFrame,
+    minutes: pd.DataFrame,
+    attendance: pd.DataFrame,
+    flags: pd.DataFrame,
+) -> pd.DataFrame:
+    """The per-employee frame (:data:`EMPLOYEE_COLUMNS`) from the per-nip parts:
+    :func:`status_counts`, :func:`entry_minutes`, :func:`attendance_summary` and
+    :func:`flag_counts`."""
+    nips = sorted(set(nips))
+    parts = [
+        _per_nip(counts, nips, COUNT_COLUMNS),
+        _per_nip(minutes, nips, MINUTE_COLUMNS),
+        _per_nip(attendance, nips, ATTENDANCE_COLUMNS),
+        _per_nip(flags, nips, tuple(f"flag_{k}" for k in FLAG_KINDS)),
+    ]
+    out = pd.concat(parts, axis=1)
+    out["expected_minutes"] = float(wcal.expected_minutes(period, settings))
+    out = out.reset_index()
+    out["period"] = period
+    return out[list(EMPLOYEE_COLUMNS)]
+
+
+def rekap_from_frames(frames: RekapFrames, period: str, settings: Settings) -> RekapResult:
+    """The whole rekap from raw frames (the reference computation).
+
+    ``frames.entries`` may hold entries of any date: only those dated in ``period`` are
+    the month's. ``frames.employees`` gives the NIPs (one output row each).
+    """
+    closing_utc = closing_utc_of(period, settings)
+    nips = _nips(frames.employees)
+    e = prepare_entries(frames.entries)
+    first = pd.Timestamp(period_first_day(period))
+    last = pd.Timestamp(period_last_day(period))
+    e = e[e["date"].between(first, last) & e["nip"].isin(nips)]
+    e = entry_status(e, latest_decisions(frames.decisions, closing_utc))
+    counts = status_counts(e)
+    att = frames.attendance[frames.attendance["nip"].isin(nips)]
+    flags = entry_flags(e, att, period, settings)
+    return RekapResult(
+        period=period,
+        closing_utc=closing_utc,
+        employees=employee_rekap(
+            nips, period, settings, counts, entry_minutes(e, period, settings),
+            attendance_summary(att, nips, period, settings), flag_counts(flags),
+        ),
+        rejected_and_revision=rejected_and_revision_entries(e),
+        late_decisions=late_decisions(e, frames.decisions, closing_utc),
+        entry_flags=flags,
+        supervisors=supervisor_view(frames.employees, counts, e, frames.decisions,
+                                    frames.behaviour, period, settings),
+    )
