@@ -1,0 +1,270 @@
+"""Parse one column of text into canonical values (data-contract.md, "Values").
+
+Each parser takes a stripped, non-blank text and returns ``(value, problem)``: the
+canonical value, or ``None`` and a problem in plain words (the reason is written as
+``<column> '<value>' <problem>``). Columns are parsed once per distinct value, so a month
+of entries with few distinct dates, times or numbers costs little.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from .. import contract as c
+from .. import reference as ref
+from ..nip import nip_problem, normalize_nip
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+Parsed = tuple[Any, str | None]
+
+_CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)[eE][+-]?[0-9]+")
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:([,. '\u00a0\u202f])[0-9]{3})(?:\1[0-9]{3})*"
+                        r"(?:[.,][0-9]+)?")
+_NOT_A_NUMBER = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
+                 "-infinity"}
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_TIME = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")
+_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?"
+    r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+)
+_NIP18 = re.compile(r"[0-9]{18}")
+
+_BOOLS = {"true": True, "1": True, "ya": True, "false": False, "0": False, "tidak": False}
+_GRADES = {g.lower(): g for g in ref.ALL_GRADES}
+
+
+def show(value: str, limit: int = 40) -> str:
+    """A value quoted for a reason, shortened when long."""
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return f"'{text}'"
+
+
+def parser_for(spec: c.TableSpec, col: c.Column) -> Callable[[str], Parsed]:
+    """The parser of ``col``'s kind (with its choices and range)."""
+    kind = col.kind
+    if kind == "code":
+        reserved = spec.name == "units" and col.name == "unit_code"
+        return lambda s: _code(s, reserved)
+    if kind == "nip":
+        return _nip_reference
+    if kind == "text":
+        return _text
+    if kind == "enum":
+        choices = {ch.lower(): ch for ch in col.choices}
+        listed = ", ".join(col.choices)
+        return lambda s: _lookup(s, choices, f"is not one of {listed}")
+    if kind == "bool":
+        return lambda s: _lookup(s, _BOOLS, "is not a boolean (true/false, 1/0, ya/tidak)")
+    if kind == "grade":
+        return lambda s: _lookup(
+            s, _GRADES, "is not a grade (a PNS grade I/a … IV/e or a PPPK grade I … XVII)"
+        )
+    if kind == "date":
+        return parse_date
+    if kind == "time":
+        return parse_time
+    if kind == "timestamp":
+        return parse_timestamp
+    if kind == "period":
+        return parse_period
+    if kind == "number":
+        return lambda s: parse_number(s, col)
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def parse_column(
+    spec: c.TableSpec, col: c.Column, raw: np.ndarray | None, n: int
+) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Parse a whole column: canonical values (``None`` when blank) and ``(row, reason)``s.
+
+    ``raw`` is ``None`` when the column is absent (every value blank). A blank value takes
+    the column's default; a blank required value is a problem.
+    """
+    out = np.empty(n, dtype=object)
+    problems: list[tuple[int, str]] = []
+    if raw is None:
+        out[:] = [col.default] * n if n else []
+        if col.required:
+            problems = [(i, f"{col.name} is missing") for i in range(n)]
+        return out, problems
+    parse = parser_for(spec, col)
+    cache: dict[str, Parsed] = {}
+    nip = col.kind == "nip"
+    keep = not col.strip
+    for i, value in enumerate(raw):
+        got = cache.get(value)
+        if got is None:
+            text = normalize_nip(value) if nip else value.strip()
+            if not text:
+                got = (col.default, f"{col.name} is blank" if col.required else None)
+            else:
+                got = parse(value if keep else text)
+                if got[1] is not None:
+                    got = (None, f"{col.name} {show(text)} {got[1]}")
+            cache[value] = got
+        out[i] = got[0]
+        if got[1] is not None:
+            problems.append((i, got[1]))
+    return out, problems
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+def _code(s: str, reserved: bool) -> Parsed:
+    if len(s) > 64:
+        return None, f"is {len(s)} characters long; a code has at most 64"
+    if not _CODE.fullmatch(s):
+        return None, "is not a valid code: use only letters, digits, '.', '_' and '-'"
+    if reserved and s in ref.RESERVED_UNIT_CODES:
+        return None, "is reserved: a unit code may not be all, single or latest"
+    return s, None
+
+
+def _nip_reference(s: str) -> Parsed:
+    """A NIP that points at an employee: spaces removed, 18 digits (the key is checked
+    in full where it is the employees key)."""
+    if _NIP18.fullmatch(s):
+        return s, None
+    problem = nip_problem(s) or "is not an 18-digit NIP"
+    return None, _strip_nip_prefix(problem, s)
+
+
+def _strip_nip_prefix(problem: str, s: str) -> str:
+    """``nip_problem`` says "NIP '...' ..."; the reason already shows the value."""
+    for prefix in (f"NIP {s!r} ", "NIP "):
+        if problem.startswith(prefix):
+            return problem[len(prefix):]
+    return problem
+
+
+def nip_key_problem(s: str, employment: str) -> str | None:
+    """Full NIP validation for the employees key, in the words of ``nip_problem``."""
+    return nip_problem(s, employment)
+
+
+def _text(s: str) -> Parsed:
+    if len(s) > c.MAX_TEXT:
+        return None, f"is {len(s):,} characters long; the limit is {c.MAX_TEXT:,}"
+    return s, None
+
+
+def _lookup(s: str, table: dict[str, Any], problem: str) -> Parsed:
+    got = table.get(s.lower())
+    if got is None:
+        return None, problem
+    return got, None
+
+
+def parse_date(s: str) -> Parsed:
+    m = _DATE.fullmatch(s)
+    if not m:
+        return None, "is not a date (YYYY-MM-DD)"
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])), None
+    except ValueError:
+        return None, "is not a real date"
+
+
+def parse_time(s: str) -> Parsed:
+    m = _TIME.fullmatch(s)
+    if not m:
+        return None, "is not a time (HH:MM or HH:MM:SS)"
+    h, mi, se = int(m[1]), int(m[2]), int(m[3] or 0)
+    if h > 23 or mi > 59 or se > 59:
+        return None, "is not a real time of day"
+    return time(h, mi, se), None
+
+
+def parse_period(s: str) -> Parsed:
+    m = _PERIOD.fullmatch(s)
+    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
+        return None, "is not a period (YYYY-MM)"
+    return s, None
+
+
+def period_last_day(period: str) -> date:
+    year, month = int(period[:4]), int(period[5:7])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_timestamp(s: str) -> Parsed:
+    """ISO 8601 → naive UTC, whole seconds (fractions dropped); no offset = Asia/Jakarta."""
+    m = _TIMESTAMP.fullmatch(s)
+    if not m:
+        return None, "is not an ISO 8601 timestamp (YYYY-MM-DDTHH:MM:SS)"
+    try:
+        local = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6] or 0))
+    except ValueError:
+        return None, "is not a real date and time"
+    off = m[7]
+    if off is None:
+        aware = local.replace(tzinfo=JAKARTA)
+    elif off == "Z":
+        aware = local.replace(tzinfo=timezone.utc)
+    else:
+        digits = off[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+        if hours > 23 or minutes > 59:
+            return None, "has an invalid UTC offset"
+        delta = timedelta(hours=hours, minutes=minutes)
+        aware = local.replace(tzinfo=timezone(delta if off[0] == "+" else -delta))
+    try:
+        return aware.astimezone(timezone.utc).replace(tzinfo=None), None
+    except OverflowError:
+        return None, "is out of range"
+
+
+def jakarta_date(utc_naive: datetime) -> date:
+    """The Asia/Jakarta calendar date of a naive UTC timestamp."""
+    return utc_naive.replace(tzinfo=timezone.utc).astimezone(JAKARTA).date()
+
+
+def parse_number(s: str, col: c.Column) -> Parsed:
+    if _NUMBER.fullmatch(s):
+        value = float(s)
+        return _in_range(value, col)
+    low = s.lower()
+    if low in _NOT_A_NUMBER:
+        return None, "is not a number"
+    if _EXPONENT.fullmatch(s):
+        return None, "is in scientific notation; write the number in plain decimals"
+    if _DECIMAL_COMMA.fullmatch(s) and not _THOUSANDS.fullmatch(s):
+        return None, "has a decimal comma; use a decimal point (1.5)"
+    if _THOUSANDS.fullmatch(s) or _DECIMAL_COMMA.fullmatch(s):
+        return None, ("has a thousands separator or a decimal comma; write plain decimals "
+                      "(1500 or 1.5)")
+    return None, "is not a number in plain decimal notation"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _in_range(value: float, col: c.Column) -> Parsed:
+    lo, hi = col.minimum, col.maximum
+    below = lo is not None and (value <= lo if col.minimum_exclusive else value < lo)
+    above = hi is not None and value > hi
+    if not (below or above):
+        return value, None
+    if lo is not None and hi is not None:
+        if col.minimum_exclusive:
+            return None, f"must be greater than {_fmt(lo)} and at most {_fmt(hi)}"
+        return None, f"must be between {_fmt(lo)} and {_fmt(hi)}"
+    if lo is not None:
+        if col.minimum_exclusive:
+            return None, f"must be greater than {_fmt(lo)}"
+        return None, f"must be {_fmt(lo)} or more"
+    return None, f"must be at most {_fmt(hi)}"  # type: ignore[arg-type]
