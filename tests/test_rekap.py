@@ -304,3 +304,104 @@ def test_supervisor_view(result: rekap.RekapResult) -> None:
     assert sv["quality_mean"] == 85.0
     assert sv["behaviour_ratings"] == 3
     assert sv["behaviour_score_mean"] == 80.0
+
+
+# --------------------------------------------------------------------------- database
+def _insert_fixture(engine) -> None:  # type: ignore[no-untyped-def]
+    from eperformance.db import schema as s
+
+    people = [(S, None), (A, S), (B, S), (X, None), (C, S)]
+    with engine.begin() as conn:
+        conn.execute(s.units.insert(), [{"unit_code": "U1", "name": "Unit", "parent_code": None}])
+        conn.execute(s.employees.insert(), [
+            {"nip": nip, "name": f"P{i}", "gender": "L", "unit_code": "U1", "position": "Staf",
+             "position_type": "pelaksana", "grade": "III/a", "supervisor_nip": sup,
+             "employment": "pns", "active": nip != C}
+            for i, (nip, sup) in enumerate(people)
+        ])
+        conn.execute(s.activity_types.insert(), [
+            {"activity_code": code, "name": code, "output_unit": "dokumen",
+             "standard_minutes": minutes} for code, minutes in STANDARD.items()
+        ])
+        entries = _entries().drop(columns=["standard_minutes"])
+        conn.execute(s.activities.insert(), [
+            {**row, "assignment_id": None, "evidence_url": None, "cost": 0.0}
+            for row in entries.to_dict("records")
+        ])
+        decisions = _decisions().astype(object)
+        conn.execute(s.verifications.insert(), [
+            {k: (None if pd.isna(v) else v) for k, v in row.items()}
+            for row in decisions.to_dict("records")
+        ])
+        conn.execute(s.attendance.insert(), _attendance().astype(object).to_dict("records"))
+        conn.execute(s.behaviour.insert(), [
+            {**row, "period": P} for row in _behaviour().to_dict("records")
+        ])
+
+
+def _open(url: str):  # type: ignore[no-untyped-def]
+    from eperformance.db.engine import open_engine, upgrade
+
+    engine = open_engine(url, create=True)
+    upgrade(engine)
+    _insert_fixture(engine)
+    return engine
+
+
+def _assert_same(got: rekap.RekapResult, want: rekap.RekapResult) -> None:
+    for name in ("employees", "rejected_and_revision", "late_decisions", "entry_flags",
+                 "supervisors"):
+        g, w = getattr(got, name), getattr(want, name)
+        pd.testing.assert_frame_equal(g, w, check_dtype=False, check_exact=False,
+                                      obj=name)
+    assert got.closing_utc == want.closing_utc
+
+
+def test_compute_rekap_on_sqlite_equals_pure(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eperformance.db.rekap_queries import compute_rekap
+
+    engine = _open(f"sqlite:///{tmp_path}/x.sqlite")
+    try:
+        got = compute_rekap(engine, P, [A, B], Settings())
+        want = rekap.rekap_from_frames(_frames(), P, Settings())
+        _assert_same(got, want)
+        assert list(got.employees["pending"]) == [3, 1]
+        # None: every active employee (C is inactive)
+        everyone = compute_rekap(engine, P, None, Settings())
+        assert list(everyone.employees["nip"]) == sorted([A, B, S, X])
+        pd.testing.assert_frame_equal(
+            everyone.employees.set_index("nip").loc[[A, B]].reset_index(),
+            got.employees, check_dtype=False)
+        # a connection works as well as an engine
+        with engine.connect() as conn:
+            _assert_same(compute_rekap(conn, P, [A, B], Settings()), got)
+    finally:
+        engine.dispose()
+
+
+def test_compute_rekap_on_every_database(any_db_url: str) -> None:
+    from eperformance.db.rekap_queries import compute_rekap
+
+    engine = _open(any_db_url)
+    try:
+        got = compute_rekap(engine, P, [A, B], Settings())
+        _assert_same(got, rekap.rekap_from_frames(_frames(), P, Settings()))
+        # the tie-break of V-9 over V-10 holds on every engine (code point order)
+        assert got.employees.set_index("nip").loc[A, "approved"] == 3
+    finally:
+        engine.dispose()
+
+
+def test_postgresql_orders_verification_id_by_code_point() -> None:
+    from sqlalchemy import select
+    from sqlalchemy.dialects import postgresql
+
+    from eperformance.db import rekap_queries as q
+
+    closing = rekap.closing_utc_of(P, Settings())
+    sub = q.latest_subquery("postgresql", P, [A], closing)
+    sql = str(select(sub).compile(dialect=postgresql.dialect()))
+    assert 'verification_id COLLATE "C" DESC' in sql
+    assert "PARTITION BY verifications.activity_id" in sql
+    sub = q.latest_subquery("sqlite", P, [A], closing)
+    assert "COLLATE" not in str(select(sub).compile())

@@ -1,0 +1,344 @@
+"""SQL for the *rekap capaian aktivitas* (see :mod:`eperformance.rekap` for the rules and
+the frames' columns).
+
+Every function takes a connection (or an engine), a period ``YYYY-MM`` and a scope: a list
+of NIPs, or ``None`` for every *active* employee; they return pandas frames with bound
+parameters only (SQLAlchemy Core; the same SQL on SQLite, PostgreSQL and MariaDB). What SQL
+can aggregate is aggregated there: the entries by status per employee come from
+``ROW_NUMBER() OVER (PARTITION BY activity_id ORDER BY decided_at DESC, verification_id
+DESC)`` over the decisions up to the closing time. On PostgreSQL ``verification_id`` is
+ordered ``COLLATE "C"`` so text compares by code point, as SQLite (binary) and MariaDB
+(``utf8mb4_bin`` columns) already do. Per-entry rows are fetched only where per-entry detail
+is needed: the light entry rows behind the minutes, waiting times and flags (time
+arithmetic is not portable SQL), and the rejected/revision and late-decision lists.
+
+:func:`compute_rekap` is the one call: queries, then the pure functions of
+:mod:`eperformance.rekap`, giving a :class:`~eperformance.rekap.RekapResult`.
+
+Entries of the month are the activities whose ``date`` lies in the period; the scope
+applies to the entry's owner (``activities.nip``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from contextlib import nullcontext
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    true,
+)
+
+from .. import rekap
+from ..params import Settings
+from ..scoring.closing import ONE_SECOND, period_first_day, period_last_day
+from .schema import activities, activity_types, attendance, behaviour, employees, verifications
+
+Nips = Sequence[str] | None
+
+
+# --------------------------------------------------------------------------- helpers
+def _frame(conn: Connection, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
+    result = conn.execute(stmt)
+    return pd.DataFrame(result.fetchall(), columns=list(columns))
+
+
+def _in_scope(column: ColumnElement, nips: Nips) -> ColumnElement[bool]:
+    """``column`` is a NIP in scope: one of ``nips`` (bound, expanding), or an active
+    employee's when ``nips`` is None."""
+    if nips is None:
+        return column.in_(select(employees.c.nip).where(employees.c.active == true()))
+    return column.in_(bindparam("scope_nips", list(nips), expanding=True))
+
+
+def _month_entries(nips: Nips, period: str) -> ColumnElement[bool]:
+    return and_(
+        activities.c.date >= period_first_day(period),
+        activities.c.date <= period_last_day(period),
+        _in_scope(activities.c.nip, nips),
+    )
+
+
+def _before_closing(closing_utc: dt.datetime) -> ColumnElement[bool]:
+    return verifications.c.decided_at < closing_utc + ONE_SECOND
+
+
+def latest_subquery(
+    dialect: str, period: str, nips: Nips, closing_utc: dt.datetime
+) -> Subquery:
+    """Every decision up to the closing time on entries of the month with its rank ``rn``
+    (1 = the latest), for the SQL dialect named ``dialect``."""
+    vid: ColumnElement = verifications.c.verification_id
+    if dialect == "postgresql":
+        vid = vid.collate("C")
+    rn = func.row_number().over(
+        partition_by=verifications.c.activity_id,
+        order_by=(verifications.c.decided_at.desc(), vid.desc()),
+    )
+    return (
+        select(
+            verifications.c.activity_id,
+            verifications.c.verification_id,
+            verifications.c.status,
+            verifications.c.decided_at,
+            verifications.c.quality,
+            verifications.c.note,
+            rn.label("rn"),
+        )
+        .select_from(verifications.join(
+            activities, activities.c.activity_id == verifications.c.activity_id))
+        .where(_month_entries(nips, period), _before_closing(closing_utc))
+        .subquery("latest")
+    )
+
+
+def _connection(bind: Connection | Engine) -> tuple[Connection, bool]:
+    if isinstance(bind, Engine):
+        return bind.connect(), True
+    return bind, False
+
+
+# --------------------------------------------------------------------------- queries
+def scope_employees(conn: Connection, nips: Nips) -> pd.DataFrame:
+    """``nip, supervisor_nip`` of the employees in scope (sorted by NIP). Given NIPs that
+    are not in the database are kept (with a blank supervisor)."""
+    stmt = (select(employees.c.nip, employees.c.supervisor_nip)
+            .where(_in_scope(employees.c.nip, nips)).order_by(employees.c.nip))
+    found = _frame(conn, stmt, ["nip", "supervisor_nip"])
+    if nips is not None:
+        missing = sorted(set(nips) - set(found["nip"]))
+        if missing:
+            extra = pd.DataFrame({"nip": missing, "supervisor_nip": [None] * len(missing)})
+            found = pd.concat([found, extra], ignore_index=True).sort_values("nip")
+    return found.reset_index(drop=True)
+
+
+def entry_rows(
+    conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
+) -> pd.DataFrame:
+    """One light row per entry of the month: ``activity_id, nip, date, start_time,
+    end_time, activity_code, quantity, standard_minutes, status`` (status of the latest
+    decision up to the closing time, ``pending`` without one)."""
+    latest = latest_subquery(conn.dialect.name, period, nips, closing_utc)
+    stmt = (
+        select(
+            activities.c.activity_id, activities.c.nip, activities.c.date,
+            activities.c.start_time, activities.c.end_time, activities.c.activity_code,
+            activities.c.quantity, activity_types.c.standard_minutes,
+            func.coalesce(latest.c.status, literal("pending")).label("status"),
+        )
+        .select_from(
+            activities
+            .outerjoin(activity_types,
+                       activity_types.c.activity_code == activities.c.activity_code)
+            .outerjoin(latest, and_(latest.c.activity_id == activities.c.activity_id,
+                                    latest.c.rn == 1))
+        )
+        .where(_month_entries(nips, period))
+    )
+    cols = ["activity_id", "nip", "date", "start_time", "end_time", "activity_code",
+            "quantity", "standard_minutes", "status"]
+    return _frame(conn, stmt, cols)
+
+
+def status_counts(
+    conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
+) -> pd.DataFrame:
+    """Per ``nip`` (index), aggregated in SQL: ``entries, approved, rejected, revision,
+    pending, approved_quantity, pending_quantity, standard_minutes_earned`` (the same as
+    :func:`eperformance.rekap.status_counts`)."""
+    latest = latest_subquery(conn.dialect.name, period, nips, closing_utc)
+    status = latest.c.status
+
+    def count(cond: ColumnElement[bool]) -> ColumnElement:
+        return func.sum(case((cond, 1), else_=0))
+
+    def total(cond: ColumnElement[bool], value: ColumnElement) -> ColumnElement:
+        return func.sum(case((cond, value), else_=0.0))
+
+    approved = status == "approved"
+    pending = status.is_(None)
+    stmt = (
+        select(
+            activities.c.nip,
+            func.count().label("entries"),
+            count(approved).label("approved"),
+            count(status == "rejected").label("rejected"),
+            count(status == "revision").label("revision"),
+            count(pending).label("pending"),
+            total(approved, activities.c.quantity).label("approved_quantity"),
+            total(pending, activities.c.quantity).label("pending_quantity"),
+            total(approved, activities.c.quantity * activity_types.c.standard_minutes)
+            .label("standard_minutes_earned"),
+        )
+        .select_from(
+            activities
+            .outerjoin(activity_types,
+                       activity_types.c.activity_code == activities.c.activity_code)
+            .outerjoin(latest, and_(latest.c.activity_id == activities.c.activity_id,
+                                    latest.c.rn == 1))
+        )
+        .where(_month_entries(nips, period))
+        .group_by(activities.c.nip)
+    )
+    frame = _frame(conn, stmt, ["nip", *rekap.COUNT_COLUMNS]).set_index("nip")
+    for col in rekap.COUNT_COLUMNS:
+        kind = "int64" if col in ("entries", *rekap.STATUSES) else "float64"
+        frame[col] = frame[col].astype("float64").astype(kind)
+    return frame
+
+
+def rejected_and_revision(
+    conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
+) -> pd.DataFrame:
+    """Entries whose latest decision up to the closing time is rejected or revision
+    (:data:`eperformance.rekap.REJECTED_COLUMNS`), sorted by nip, date, activity_id."""
+    latest = latest_subquery(conn.dialect.name, period, nips, closing_utc)
+    stmt = (
+        select(
+            activities.c.nip, activities.c.activity_id, activities.c.date,
+            activities.c.activity_code, activities.c.description, latest.c.status,
+            latest.c.decided_at, latest.c.quality, latest.c.note,
+        )
+        .select_from(activities.join(
+            latest, and_(latest.c.activity_id == activities.c.activity_id, latest.c.rn == 1)))
+        .where(_month_entries(nips, period), latest.c.status.in_(["rejected", "revision"]))
+    )
+    frame = _frame(conn, stmt, rekap.REJECTED_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame = frame.sort_values(["nip", "date", "activity_id"], kind="stable")
+    out = frame.reset_index(drop=True)
+    out["decided_at"] = pd.to_datetime(out["decided_at"]).astype("datetime64[ns]")
+    out["quality"] = pd.to_numeric(out["quality"]).astype("float64")
+    return out
+
+
+def late_decisions(
+    conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
+) -> pd.DataFrame:
+    """Decisions after the closing time on entries of the month
+    (:data:`eperformance.rekap.LATE_COLUMNS`)."""
+    stmt = (
+        select(
+            activities.c.nip, activities.c.activity_id, activities.c.date,
+            verifications.c.verification_id, verifications.c.verifier_nip,
+            verifications.c.status, verifications.c.decided_at, verifications.c.quality,
+            verifications.c.note,
+        )
+        .select_from(verifications.join(
+            activities, activities.c.activity_id == verifications.c.activity_id))
+        .where(_month_entries(nips, period), ~_before_closing(closing_utc))
+    )
+    frame = _frame(conn, stmt, rekap.LATE_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame["decided_at"] = pd.to_datetime(frame["decided_at"]).astype("datetime64[ns]")
+    frame["quality"] = pd.to_numeric(frame["quality"]).astype("float64")
+    frame = frame.sort_values(["nip", "activity_id", "decided_at", "verification_id"],
+                              kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def attendance_rows(conn: Connection, period: str, nips: Nips) -> pd.DataFrame:
+    """``nip, date, check_in, check_out`` of the month."""
+    stmt = select(
+        attendance.c.nip, attendance.c.date, attendance.c.check_in, attendance.c.check_out
+    ).where(
+        attendance.c.date >= period_first_day(period),
+        attendance.c.date <= period_last_day(period),
+        _in_scope(attendance.c.nip, nips),
+    )
+    return _frame(conn, stmt, ["nip", "date", "check_in", "check_out"])
+
+
+def supervisor_decisions(
+    conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
+) -> pd.DataFrame:
+    """``verification_id, activity_id, verifier_nip, status, decided_at, quality, note``
+    of the decisions up to the closing time on entries of the month made by the entry
+    owner's supervisor (``verifier_nip`` = ``employees.supervisor_nip``)."""
+    stmt = (
+        select(
+            verifications.c.verification_id, verifications.c.activity_id,
+            verifications.c.verifier_nip, verifications.c.status,
+            verifications.c.decided_at, verifications.c.quality, verifications.c.note,
+        )
+        .select_from(
+            verifications
+            .join(activities, activities.c.activity_id == verifications.c.activity_id)
+            .join(employees, and_(employees.c.nip == activities.c.nip,
+                                  employees.c.supervisor_nip == verifications.c.verifier_nip))
+        )
+        .where(_month_entries(nips, period), _before_closing(closing_utc))
+    )
+    cols = ["verification_id", "activity_id", "verifier_nip", "status", "decided_at",
+            "quality", "note"]
+    return _frame(conn, stmt, cols)
+
+
+def supervisor_behaviour(conn: Connection, period: str, assessors: Sequence[str]) -> pd.DataFrame:
+    """The period's behaviour rows given as ``atasan`` by ``assessors``:
+    ``nip, assessor_nip, assessor_role, score``."""
+    stmt = select(
+        behaviour.c.nip, behaviour.c.assessor_nip, behaviour.c.assessor_role,
+        behaviour.c.score,
+    ).where(
+        behaviour.c.period == period,
+        behaviour.c.assessor_role == "atasan",
+        behaviour.c.assessor_nip.in_(bindparam("assessors", list(assessors), expanding=True)),
+    )
+    return _frame(conn, stmt, ["nip", "assessor_nip", "assessor_role", "score"])
+
+
+# --------------------------------------------------------------------------- one call
+def compute_rekap(
+    bind: Connection | Engine, period: str, nips: list[str] | None, settings: Settings
+) -> rekap.RekapResult:
+    """The rekap of ``period`` for ``nips`` (None: every active employee), read in one
+    transaction."""
+    conn, owned = _connection(bind)
+    try:
+        with conn.begin() if owned else nullcontext():
+            return _compute(conn, period, nips, settings)
+    finally:
+        if owned:
+            conn.close()
+
+
+def _compute(
+    conn: Connection, period: str, nips: list[str] | None, settings: Settings
+) -> rekap.RekapResult:
+    closing_utc = rekap.closing_utc_of(period, settings)
+    people = scope_employees(conn, nips)
+    scope: list[str] = sorted(people["nip"]) if nips is None else sorted(set(nips))
+    entries = rekap.prepare_entries(entry_rows(conn, period, nips, closing_utc))
+    counts = status_counts(conn, period, nips, closing_utc)
+    att = attendance_rows(conn, period, nips)
+    flags = rekap.entry_flags(entries, att, period, settings)
+    supervisors = sorted({s for s in people["supervisor_nip"].dropna() if s})
+    return rekap.RekapResult(
+        period=period,
+        closing_utc=closing_utc,
+        employees=rekap.employee_rekap(
+            scope, period, settings, counts, rekap.entry_minutes(entries, period, settings),
+            rekap.attendance_summary(att, scope, period, settings), rekap.flag_counts(flags),
+        ),
+        rejected_and_revision=rejected_and_revision(conn, period, nips, closing_utc),
+        late_decisions=late_decisions(conn, period, nips, closing_utc),
+        entry_flags=flags,
+        supervisors=rekap.supervisor_view(
+            people, counts, entries, supervisor_decisions(conn, period, nips, closing_utc),
+            supervisor_behaviour(conn, period, supervisors), period, settings,
+        ),
+    )
