@@ -109,6 +109,58 @@ def ingest(path: Path, rejects_path: Path | None, db_url: str | None) -> None:
     sys.exit(report.exit_code)
 
 
+# --------------------------------------------------------------------------- score
+def _scheme_option(func: F) -> F:
+    return click.option("--scheme", default="permenpan-6-2022", show_default=True,
+                        help="Scoring scheme: permenpan-6-2022, pp-30-2019 or pp-46-2011.")(func)
+
+
+def _use_360_option(func: F) -> F:
+    return click.option("--use-360", "use_360", is_flag=True,
+                        help="360-degree mode (pp-30-2019: peers and subordinates too).")(func)
+
+
+@main.command()
+@click.option("--period", required=True, help="Month to score, YYYY-MM.")
+@_scheme_option
+@click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
+@_use_360_option
+@db_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Scores CSV (data contract); a sidecar OUT.meta.json is written beside it.")
+@click.option("--assignments-out", "assignments_out", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write one row per assignment of the month.")
+@reports_errors
+def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str | None,
+          out: Path, assignments_out: Path | None) -> None:
+    """Compute every active employee's scores for a month and write them as CSV."""
+    from .db.engine import open_engine
+    from .export import (
+        NUMBER_COLUMNS_ASSIGNMENTS,
+        NUMBER_COLUMNS_SCORES,
+        write_csv,
+        write_json,
+    )
+    from .home import resolve_db_url
+    from .scores import ScoreRequest, compute_scores
+
+    engine = open_engine(resolve_db_url(db_url))
+    run = compute_scores(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
+                                              use_360=use_360))
+    write_csv(out, run.scores_frame, NUMBER_COLUMNS_SCORES)
+    write_json(out.with_name(out.name + ".meta.json"), run.meta())
+    if assignments_out is not None:
+        write_csv(assignments_out, run.assignments_frame, NUMBER_COLUMNS_ASSIGNMENTS)
+    frame = run.scores_frame
+    counts = frame["predikat"].fillna("(tanpa predikat)").value_counts()
+    note = " (SEMENTARA: the month is not closed yet)" if run.provisional else ""
+    click.echo(f"{len(frame)} employees scored for {period} under {run.scheme_cfg.name} "
+               f"v{run.scheme_cfg.version}{note} -> {out}")
+    for label, n in counts.items():
+        click.echo(f"  {label:<22} {n:>6}")
+
+
 # --------------------------------------------------------------------------- db
 @main.group()
 def db() -> None:

@@ -217,7 +217,8 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
             func.sum(case((marked, counted.c.quality * counted.c.quantity))).label("rk_num"),
             func.sum(case((marked, counted.c.quantity))).label("rk_den"),
             func.sum(counted.c.cost).label("rb"),
-            func.min(case((counted.c.cum_qty >= counted.c.target_quantity, counted.c.date)))
+            func.min(case((func.round(counted.c.cum_qty, 10)
+                           >= func.round(counted.c.target_quantity, 10), counted.c.date)))
             .label("rw_date"),
         )
         .group_by(counted.c.assignment_id, counted.c.nip)

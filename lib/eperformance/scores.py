@@ -1,0 +1,153 @@
+"""One call from the database to a month's scores: the recipe every front end uses.
+
+``compute_scores`` resolves the scope, loads the period's frames (entries aggregated in
+SQL), finishes the measures, scores them under the chosen scheme and returns a
+:class:`ScoreRun` with everything needed to write ``eperf score`` outputs, the recap and
+the cards. It never writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from . import __version__
+from .db import queries as q
+from .db.engine import require_current
+from .errors import NoDataError
+from .params import SchemeConfig, Settings, load_scheme, load_settings
+from .scoring import measures as m
+from .scoring.closing import (
+    closing_time,
+    closing_time_utc,
+    is_closed,
+    parse_period,
+    period_first_day,
+    period_last_day,
+)
+from .scoring.common import EmployeeScore, assignments_frame, scores_frame
+from .scoring.registry import get_scheme
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    """What to score. ``unit``: a unit code (with its sub-units); ``nip``: one employee."""
+
+    period: str
+    scheme: str = "permenpan-6-2022"
+    unit: str | None = None
+    nip: str | None = None
+    use_360: bool = False
+
+
+@dataclass
+class ScoreRun:
+    """The scores of one period and scope, with the provenance written beside them."""
+
+    request: ScoreRequest
+    scope: q.Scope
+    scheme_cfg: SchemeConfig
+    settings: Settings
+    closing_time: dt.datetime  # aware, settings' time zone
+    provisional: bool
+    computed_at: dt.datetime  # aware UTC
+    employees: pd.DataFrame  # active employees in scope
+    measures: pd.DataFrame
+    behaviour: pd.DataFrame
+    unit_results: pd.DataFrame
+    scores: list[EmployeeScore]
+    data_fingerprint: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scores_frame(self) -> pd.DataFrame:
+        return scores_frame(self.scores)
+
+    @property
+    def assignments_frame(self) -> pd.DataFrame:
+        return assignments_frame(self.scores)
+
+    def meta(self) -> dict[str, Any]:
+        """The ``<out>.meta.json`` sidecar content."""
+        return {
+            "period": self.request.period,
+            "scope": self.scope.label if self.scope.kind != "nip" else self.scope.nip,
+            "scheme": self.scheme_cfg.name,
+            "scheme_version": self.scheme_cfg.version,
+            "scheme_settings": self.scheme_cfg.model_dump(mode="json"),
+            "settings": self.settings.model_dump(mode="json"),
+            "use_360": self.request.use_360,
+            "closing_time": self.closing_time.isoformat(),
+            "provisional": self.provisional,
+            "data_fingerprint": self.data_fingerprint,
+            "computed_at": self.computed_at.isoformat(timespec="seconds"),
+            "package_version": __version__,
+            "employees": len(self.scores),
+        }
+
+
+def frame_digest(*frames: pd.DataFrame) -> str:
+    """SHA-256 of the frames' content (column names, then rows as text, in order)."""
+    h = hashlib.sha256()
+    for frame in frames:
+        h.update("\x1f".join(map(str, frame.columns)).encode())
+        h.update(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def compute_scores(
+    engine: Engine,
+    request: ScoreRequest,
+    *,
+    home: Path | None = None,
+    now: dt.datetime | None = None,
+) -> ScoreRun:
+    """Score ``request.period`` for its scope; raises our own errors for user mistakes."""
+    parse_period(request.period)
+    scheme = get_scheme(request.scheme)
+    scheme_cfg = load_scheme(scheme.name, home)
+    settings = load_settings(home)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    first, last = period_first_day(request.period), period_last_day(request.period)
+    closing_utc = closing_time_utc(request.period, settings.closing_day, settings.timezone)
+    require_current(engine)
+    with engine.connect() as conn:
+        scope = q.resolve_scope(conn, request.unit, request.nip)
+        if not q.period_has_data(conn, request.period, scope, first, last):
+            raise NoDataError(
+                f"no data for {request.period}: nobody in scope has an assignment, "
+                "an entry or a rating in that month",
+                hint="check the period, or import that month's files first",
+            )
+        employees = q.load_employees(conn, scope, active_only=True)
+        assignments = q.load_assignments(conn, request.period, scope)
+        behaviour = q.load_behaviour(conn, request.period, scope)
+        aggregates = q.entry_aggregates(conn, request.period, scope, closing_utc, last)
+        unit_results = q.load_unit_results(conn, request.period)
+    measures = m.finish_measures(assignments, aggregates, request.period,
+                                 scheme_cfg.capaian_cap)
+    scores = scheme.score_period(measures, employees, behaviour, scheme_cfg,
+                                 request.use_360, request.period)
+    fingerprint = frame_digest(employees, assignments, aggregates, behaviour, unit_results)
+    return ScoreRun(
+        request=request,
+        scope=scope,
+        scheme_cfg=scheme_cfg,
+        settings=settings,
+        closing_time=closing_time(request.period, settings.closing_day, settings.timezone),
+        provisional=not is_closed(request.period, now, settings.closing_day, settings.timezone),
+        computed_at=now.astimezone(dt.timezone.utc),
+        employees=employees,
+        measures=measures,
+        behaviour=behaviour,
+        unit_results=unit_results,
+        scores=scores,
+        data_fingerprint=fingerprint,
+    )
