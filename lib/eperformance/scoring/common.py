@@ -234,40 +234,43 @@ def keterangan(has_assignment: bool, behaviour_complete: bool) -> list[str]:
 
 
 _ASSIGNMENT_FIELDS = ("rating", "kuantitas", "kualitas", "waktu", "biaya", "nilai")
+_FLOAT_FIELDS = ("weight", "ro", "to", "rk", "tk", "rb", "tb", "capaian",
+                 "kuantitas", "kualitas", "waktu", "biaya", "nilai")
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[object]:
+    """A column as a plain Python list (floats with ``None`` for NaN), fast to iterate."""
+    if name not in frame:
+        return [None] * len(frame)
+    col = frame[name]
+    if name in _FLOAT_FIELDS:
+        arr = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+        return [None if x != x else x for x in arr.tolist()]
+    if name in ("rw", "tw"):
+        return col.to_numpy(dtype="int64").tolist()  # type: ignore[no-any-return]
+    if name in ("is_main", "innovation", "has_counted_entry"):
+        return col.to_numpy(dtype=bool).tolist()  # type: ignore[no-any-return]
+    return [v if isinstance(v, str) else None for v in col.to_numpy(dtype=object).tolist()]
 
 
 def assignment_records(scored: pd.DataFrame) -> dict[str, list[AssignmentScore]]:
     """Scored assignment rows -> :class:`AssignmentScore` records grouped by nip."""
+    names = ("assignment_id", "nip", "weight", "is_main", "innovation", "has_counted_entry",
+             "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb", "capaian") + _ASSIGNMENT_FIELDS
     out: dict[str, list[AssignmentScore]] = {}
-    cols = {c: (scored[c].tolist() if c in scored else [None] * len(scored))
-            for c in _ASSIGNMENT_FIELDS}
-    base = scored[["assignment_id", "nip", "weight", "is_main", "innovation",
-                   "has_counted_entry", "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb",
-                   "capaian"]]
-    for i, r in enumerate(base.itertuples(index=False)):
-        rating = cols["rating"][i]
-        rec = AssignmentScore(
-            assignment_id=r.assignment_id, nip=r.nip, weight=float(r.weight),
-            is_main=bool(r.is_main), innovation=bool(r.innovation),
-            has_counted_entry=bool(r.has_counted_entry), ro=float(r.ro), to=float(r.to),
-            rk=float(r.rk), tk=float(r.tk), rw=int(r.rw), tw=int(r.tw), rb=float(r.rb),
-            tb=opt(r.tb), capaian=float(r.capaian),
-            rating=rating if isinstance(rating, str) else None,
-            kuantitas=opt(cols["kuantitas"][i]), kualitas=opt(cols["kualitas"][i]),
-            waktu=opt(cols["waktu"][i]), biaya=opt(cols["biaya"][i]),
-            nilai=opt(cols["nilai"][i]),
-        )
-        out.setdefault(r.nip, []).append(rec)
+    for values in zip(*(_column(scored, n) for n in names), strict=True):
+        rec = AssignmentScore(*values)  # type: ignore[arg-type]
+        out.setdefault(rec.nip, []).append(rec)
     return out
 
 
 def _row_dicts(frame: pd.DataFrame, cast: type = float) -> list[dict[str, object]]:
     cols = list(frame.columns)
-    result = []
-    for row in frame.itertuples(index=False, name=None):
-        result.append({c: (None if v is None or (isinstance(v, float) and np.isnan(v))
-                           else cast(v)) for c, v in zip(cols, row, strict=True)})
-    return result
+    arr = frame.to_numpy(dtype=object).tolist()
+    return [
+        {c: (None if v is None or v != v else cast(v)) for c, v in zip(cols, row, strict=True)}
+        for row in arr
+    ]
 
 
 def assemble(

@@ -50,7 +50,8 @@ quantity reaches TO when, rounded to 10 decimals, it is at least TO rounded to 1
 month, sorted by nip then assignment_id: assignment_id, nip, period, activity_code,
 weight, is_main, innovation, start_date, due_date (Timestamps), ro, to, rk, tk, rw, tw
 (int days), rb, tb (NaN = no cost target), capaian, rk_marked (bool: RK comes from marks),
-rw_date, has_counted_entry, n_counted.
+rw_date, has_counted_entry, n_counted (nullable Int64: NA when the aggregate frame has
+no such column).
 """
 
 from __future__ import annotations
@@ -252,10 +253,14 @@ def finish_measures(
     g["assignment_id"] = _text(g["assignment_id"])
     keep = [c for c in AGGREGATE_COLUMNS if c in g.columns and c != "nip"]
     m = a.merge(g[keep], on="assignment_id", how="left")
-    if "n_counted" not in m:
-        m["n_counted"] = np.nan
     if "has_counted_entry" not in m:
-        m["has_counted_entry"] = m["n_counted"] > 0
+        m["has_counted_entry"] = m["n_counted"] > 0 if "n_counted" in m else m["ro"].notna()
+    # n_counted is optional in the aggregate frame: unknown (NA) when a row lacks it.
+    n_counted = (
+        m["n_counted"].astype("Int64").where(m["assignment_id"].isin(g["assignment_id"]), 0)
+        if "n_counted" in m
+        else pd.Series(pd.NA, index=m.index, dtype="Int64").where(m["ro"].notna(), 0)
+    )
 
     start = _dates(m["start_date"])
     due = _dates(m["due_date"])
@@ -295,7 +300,7 @@ def finish_measures(
             "rk_marked": rk_marked.astype(bool),
             "rw_date": rw_date,
             "has_counted_entry": m["has_counted_entry"].astype(object).fillna(False).astype(bool),
-            "n_counted": m["n_counted"].fillna(0).astype("int64"),
+            "n_counted": n_counted.astype("Int64"),
         }
     )
     out = out.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
