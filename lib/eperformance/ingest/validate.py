@@ -120,6 +120,14 @@ class Context:
         lines = checked.raw.lines
         for i in np.flatnonzero(~ok & checked.first):
             rej.setdefault(checked.keys[i], (int(lines[i]), checked.raw.file))
+        if len(spec.key) == 1:  # a malformed row still names its key (for cascades)
+            keycol = spec.key[0]
+            nip = spec.column(keycol).kind == "nip"
+            for m in checked.raw.malformed:
+                text = m.values.get(keycol, "")
+                key = "".join(text.split()) if nip else text.strip()
+                if key and key not in frame.index:
+                    rej.setdefault(key, (m.line, checked.raw.file))
 
 
 def check_table(raw: RawTable, ctx: Context) -> Checked:
