@@ -16,11 +16,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     Connection,
+    Numeric,
     and_,
     case,
+    cast,
     func,
-    literal,
     select,
+    true,
 )
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -49,7 +51,7 @@ class Scope:
     def employee_filter(self, nip_col: Any) -> ColumnElement[bool]:
         """A WHERE clause keeping rows whose employee ``nip_col`` is in scope."""
         if self.kind == "all":
-            return literal(True)
+            return true()
         if self.kind == "nip":
             return nip_col == self.nip  # type: ignore[no-any-return]
         sub = select(s.employees.c.nip).where(s.employees.c.unit_code.in_(self.units))
@@ -157,6 +159,13 @@ def _text_order(conn: Connection, col: Any) -> Any:
     return col.collate("C") if conn.dialect.name == "postgresql" else col
 
 
+def _round10(conn: Connection, col: Any) -> Any:
+    """``col`` rounded to 10 decimals (the cumulative-quantity comparison of domain.md)."""
+    if conn.dialect.name == "sqlite":
+        return func.round(col, 10)
+    return cast(col, Numeric(38, 10))
+
+
 def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: dt.datetime,
                      last_day: dt.date) -> pd.DataFrame:
     """Per assignment of ``period`` in scope, aggregated in SQL over its counted entries.
@@ -217,8 +226,8 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
             func.sum(case((marked, counted.c.quality * counted.c.quantity))).label("rk_num"),
             func.sum(case((marked, counted.c.quantity))).label("rk_den"),
             func.sum(counted.c.cost).label("rb"),
-            func.min(case((func.round(counted.c.cum_qty, 10)
-                           >= func.round(counted.c.target_quantity, 10), counted.c.date)))
+            func.min(case((_round10(conn, counted.c.cum_qty)
+                           >= _round10(conn, counted.c.target_quantity), counted.c.date)))
             .label("rw_date"),
         )
         .group_by(counted.c.assignment_id, counted.c.nip)
