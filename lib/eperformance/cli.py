@@ -161,6 +161,41 @@ def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str
         click.echo(f"  {label:<22} {n:>6}")
 
 
+@main.command()
+@click.option("--period", required=True, help="Month, YYYY-MM.")
+@click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
+@_scheme_option
+@_use_360_option
+@db_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder for the recap CSV files.")
+@reports_errors
+def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str | None,
+          out_dir: Path) -> None:
+    """Write the rekap capaian, unit recap, supervisor view and curve breaches as CSV."""
+    from .db.engine import open_engine
+    from .export import write_csv, write_json
+    from .home import resolve_db_url
+    from .recap import recap_tables
+    from .scores import ScoreRequest, compute_scores
+
+    engine = open_engine(resolve_db_url(db_url))
+    run = compute_scores(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
+                                              use_360=use_360))
+    tables = recap_tables(run, engine)
+    for name, frame in tables.as_dict().items():
+        frame = frame.copy()
+        frame["provisional"] = run.provisional
+        decimals = [c for c in frame.columns if frame[c].dtype.kind == "f"]
+        write_csv(out_dir / f"{name}.csv", frame, decimals)
+    write_json(out_dir / "meta.json", run.meta())
+    note = " (SEMENTARA: the month is not closed yet)" if run.provisional else ""
+    click.echo(f"recap of {period} ({len(run.scores)} employees, "
+               f"{len(tables.units)} units){note} written to {out_dir}")
+    click.echo(f"  distribution-curve breaches: {len(tables.breaches)}; "
+               f"employees with missing data: {len(tables.missing)}")
+
+
 # --------------------------------------------------------------------------- db
 @main.group()
 def db() -> None:

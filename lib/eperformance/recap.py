@@ -1,0 +1,238 @@
+"""The unit recap, ranks and trends: frames built from a :class:`ScoreRun` and a rekap.
+
+* :func:`unit_recap` — one row per unit in scope, each unit on its own employees (not its
+  sub-units'), as domain.md §3.1 checks the distribution curve: headcount, completeness,
+  predikat counts and shares (with a "no predikat" group), mean and median main figure.
+* :func:`ranks` — competition rank "k of n" within each employee's own unit by the rounded
+  main figure, with the unit median beside it.
+* :func:`breaches_frame` — distribution-curve breaches (permenpan-6-2022 only).
+* :func:`trend` — the main figure month by month (the last six months by default).
+* :func:`missing_data` — employees without a predikat, with the reasons.
+
+Pure functions of frames and records: no I/O but :func:`trend`, which scores earlier
+months through :func:`~eperformance.scores.compute_scores`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from .errors import NoDataError
+from .scores import ScoreRequest, ScoreRun, compute_scores
+from .scoring import curve, rank
+from .scoring.closing import previous_period
+from .scoring.registry import get_scheme
+
+NO_PREDIKAT = "Tanpa predikat"
+
+
+def predikat_labels(scheme: str) -> tuple[str, ...]:
+    """The scheme's predikat labels, best first (domain.md §3)."""
+    module = get_scheme(scheme).module
+    return tuple(getattr(module, "PREDIKAT", None) or module.SEBUTAN)
+
+
+def scores_with_units(run: ScoreRun) -> pd.DataFrame:
+    """The scores frame with each employee's unit and main figure."""
+    frame = run.scores_frame
+    extra = pd.DataFrame(
+        {"nip": [s.nip for s in run.scores], "main_figure": [s.main_figure for s in run.scores]}
+    )
+    units = run.employees[["nip", "unit_code", "supervisor_nip"]]
+    return frame.merge(extra, on="nip", how="left").merge(units, on="nip", how="left")
+
+
+def unit_recap(run: ScoreRun, rekap_employees: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit that has active employees in scope (sorted by unit code).
+
+    Columns: ``unit_code, unit_name, headcount, with_assignments, with_behaviour,
+    with_entries, entries, entries_verified, entries_verified_share, <predikat label>...,
+    <NO_PREDIKAT>, share_<label>..., main_mean, main_median``. Shares are percentages of
+    the headcount; ``entries_verified`` counts entries with a decision up to the closing
+    time (approved, rejected or revision).
+    """
+    s = scores_with_units(run)
+    has_assign = ~s["keterangan"].str.contains("belum ada penugasan", regex=False)
+    rated = ~s["keterangan"].str.contains("perilaku belum dinilai", regex=False)
+    rk = rekap_employees.set_index("nip")
+    entries = s["nip"].map(rk["entries"]).fillna(0)
+    pending = s["nip"].map(rk["pending"]).fillna(0)
+    s = s.assign(
+        _assign=has_assign, _rated=rated, _entries=entries, _verified=entries - pending,
+        _with_entries=entries > 0,
+    )
+    labels = predikat_labels(run.scheme_cfg.name)
+    s["_pred"] = s["predikat"].fillna(NO_PREDIKAT)
+    g = s.groupby("unit_code", sort=True)
+    out = pd.DataFrame({
+        "headcount": g.size(),
+        "with_assignments": g["_assign"].sum(),
+        "with_behaviour": g["_rated"].sum(),
+        "with_entries": g["_with_entries"].sum(),
+        "entries": g["_entries"].sum(),
+        "entries_verified": g["_verified"].sum(),
+    })
+    out["entries_verified_share"] = (100.0 * out["entries_verified"]
+                                     / out["entries"].where(out["entries"] > 0))
+    counts = pd.crosstab(s["unit_code"], s["_pred"]).reindex(
+        columns=[*labels, NO_PREDIKAT], fill_value=0)
+    out = out.join(counts)
+    for label in [*labels, NO_PREDIKAT]:
+        out[f"share_{label}"] = 100.0 * out[label] / out["headcount"]
+    figures = pd.to_numeric(s["main_figure"], errors="coerce")
+    out["main_mean"] = figures.groupby(s["unit_code"]).mean()
+    out["main_median"] = figures.groupby(s["unit_code"]).median()
+    names = units.set_index("unit_code")["name"]
+    out.insert(0, "unit_name", out.index.map(names))
+    out = out.rename_axis("unit_code").reset_index()
+    int_cols = ["headcount", "with_assignments", "with_behaviour", "with_entries", "entries",
+                "entries_verified", *labels, NO_PREDIKAT]
+    out[int_cols] = out[int_cols].astype(int)
+    return out
+
+
+@dataclass(frozen=True)
+class RankInfo:
+    """An employee's place in their own unit."""
+
+    nip: str
+    unit_code: str | None
+    rank: int | None
+    of: int
+    unit_median: float | None
+
+    @property
+    def label(self) -> str:
+        return "" if self.rank is None else f"{self.rank} / {self.of}"
+
+
+def ranks(run: ScoreRun) -> dict[str, RankInfo]:
+    """nip -> rank within the employee's own unit and that unit's median main figure."""
+    rows = [(s.unit_code, s.nip, s.main_figure) for s in run.scores]
+    out: dict[str, RankInfo] = {}
+    for unit, entries in rank.rank_within_units(rows).items():
+        median = rank.unit_median(e.figure for e in entries)
+        for e in entries:
+            out[e.nip] = RankInfo(e.nip, unit, e.rank, e.of, median)
+    return out
+
+
+def ranks_frame(run: ScoreRun) -> pd.DataFrame:
+    info = ranks(run)
+    return pd.DataFrame(
+        [{"nip": r.nip, "unit_code": r.unit_code, "rank": r.rank, "of": r.of,
+          "unit_median": r.unit_median} for r in sorted(info.values(), key=lambda r: r.nip)],
+        columns=["nip", "unit_code", "rank", "of", "unit_median"],
+    )
+
+
+BREACH_COLUMNS = ("unit_code", "org_result", "rule", "bound", "measure", "required", "actual",
+                  "count", "n_employees")
+
+
+def breaches_frame(run: ScoreRun) -> pd.DataFrame:
+    """Distribution-curve breaches of permenpan-6-2022 (empty for the other schemes)."""
+    if run.scheme_cfg.name != "permenpan-6-2022":
+        return pd.DataFrame(columns=list(BREACH_COLUMNS))
+    org = dict(zip(run.unit_results["unit_code"], run.unit_results["org_result"], strict=True)) \
+        if len(run.unit_results) else {}
+    found = curve.curve_breaches_for_scores(run.scores, org, run.scheme_cfg)  # type: ignore[arg-type]
+    return pd.DataFrame([{c: getattr(b, c) for c in BREACH_COLUMNS} for b in found],
+                        columns=list(BREACH_COLUMNS))
+
+
+def missing_data(run: ScoreRun) -> pd.DataFrame:
+    """Employees without a predikat, with their unit and the reasons."""
+    s = scores_with_units(run)
+    s = s[s["keterangan"] != ""]
+    return s[["nip", "unit_code", "keterangan"]].reset_index(drop=True)
+
+
+def trend_periods(period: str, months: int = 6) -> list[str]:
+    """``months`` periods ending with ``period``, oldest first."""
+    out = [period]
+    for _ in range(months - 1):
+        out.append(previous_period(out[-1]))
+    return out[::-1]
+
+
+def trend(engine: Engine, request: ScoreRequest, months: int = 6,
+          home: Path | None = None, current: ScoreRun | None = None) -> pd.DataFrame:
+    """The main figure per employee in scope and month: ``nip, period, main_figure,
+    predikat`` for the ``months`` months ending with ``request.period`` (a month with no
+    data at all contributes no rows)."""
+    frames = []
+    for period in trend_periods(request.period, months):
+        if current is not None and period == current.request.period:
+            run = current
+        else:
+            try:
+                run = compute_scores(engine, ScoreRequest(
+                    period=period, scheme=request.scheme, unit=request.unit, nip=request.nip,
+                    use_360=request.use_360), home=home)
+            except NoDataError:
+                continue
+        frames.append(pd.DataFrame({
+            "nip": [s.nip for s in run.scores],
+            "period": period,
+            "main_figure": [s.main_figure for s in run.scores],
+            "predikat": [s.predikat for s in run.scores],
+        }))
+    if not frames:
+        return pd.DataFrame(columns=["nip", "period", "main_figure", "predikat"])
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass
+class RecapTables:
+    """Everything ``eperf rekap`` writes, and what the recap notebook and XLSX show."""
+
+    employees: pd.DataFrame  # rekap capaian per employee, with unit and scores
+    units: pd.DataFrame  # unit_recap
+    supervisors: pd.DataFrame  # leniency view
+    breaches: pd.DataFrame
+    rejected_and_revision: pd.DataFrame
+    late_decisions: pd.DataFrame
+    entry_flags: pd.DataFrame
+    missing: pd.DataFrame
+
+    def as_dict(self) -> dict[str, pd.DataFrame]:
+        return {
+            "rekap_pegawai": self.employees,
+            "rekap_unit": self.units,
+            "atasan": self.supervisors,
+            "pelanggaran_kurva": self.breaches,
+            "entri_ditolak_revisi": self.rejected_and_revision,
+            "keputusan_terlambat": self.late_decisions,
+            "tanda_entri": self.entry_flags,
+            "data_belum_lengkap": self.missing,
+        }
+
+
+def recap_tables(run: ScoreRun, engine: Engine) -> RecapTables:
+    """Compute the rekap of ``run``'s period and scope and assemble every recap frame."""
+    from .db import queries as q
+    from .db.rekap_queries import compute_rekap
+
+    nips = list(run.employees["nip"])
+    rk = compute_rekap(engine, run.request.period, nips, run.settings)
+    with engine.connect() as conn:
+        units = q.load_units(conn)
+    scores = scores_with_units(run)[["nip", "unit_code", "nilai_skp", "nilai_perilaku",
+                                     "nilai_akhir", "predikat", "keterangan"]]
+    employees = scores[["nip", "unit_code"]].merge(rk.employees, on="nip", how="left")
+    employees = employees.merge(scores.drop(columns=["unit_code"]), on="nip", how="left")
+    return RecapTables(
+        employees=employees,
+        units=unit_recap(run, rk.employees, units),
+        supervisors=rk.supervisors,
+        breaches=breaches_frame(run),
+        rejected_and_revision=rk.rejected_and_revision,
+        late_decisions=rk.late_decisions,
+        entry_flags=rk.entry_flags,
+        missing=missing_data(run),
+    )
