@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import calendar
 import csv
+import functools
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -150,35 +152,40 @@ def generate_demo(
     first_year, first_month = _check_arguments(employees, start, months, seed, scheme)
     calendar_months = _calendar(first_year, first_month, months)
     staff = _build_staff(employees, first_year, months, seed)
-    tables: dict[str, list[tuple[str, ...]]] = {
-        "units": _unit_rows(),
-        "employees": _employee_rows(staff),
-        "activity_types": _activity_type_rows(),
-    }
-    assignments, activities, verifications, attendance = [], [], [], []
-    for month in calendar_months:
-        plan = _plan_assignments(staff, month, seed)
-        assignments.extend(plan.rows())
-        entries = _plan_entries(staff, month, plan, seed)
-        activities.extend(entries.rows(staff, month))
-        verifications.extend(_verification_rows(staff, month, entries, seed))
-        attendance.extend(entries.attendance_rows(staff, month))
-    tables["assignments"] = assignments
-    tables["activities"] = activities
-    tables["verifications"] = verifications
-    tables["behaviour"] = _behaviour_rows(staff, calendar_months, scheme, seed)
-    tables["attendance"] = attendance
-    tables["unit_results"] = _unit_result_rows(calendar_months, seed)
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    for table, columns in COLUMNS.items():
-        rows = tables[table]
+
+    def write(table: str, rows: list[tuple[str, ...]]) -> None:
         rows.sort(key=_sort_key(table))
-        _write_csv(out_dir / f"{table}.csv", columns, rows)
-        counts[table] = len(rows)
-    return DemoSummary(out_dir=out_dir, rows=counts)
+        counts[table] = _write_csv(out_dir / f"{table}.csv", COLUMNS[table], rows)
+
+    write("units", _unit_rows())
+    write("employees", _employee_rows(staff))
+    write("activity_types", _activity_type_rows())
+    # The monthly tables are written month by month: their keys start with the period,
+    # so the files come out sorted without holding every row in memory.
+    streams = {t: _Stream(out_dir, t) for t in ("assignments", "activities", "verifications")}
+    presence: list[tuple[_Month, np.ndarray, np.ndarray]] = []
+    try:
+        for month in calendar_months:
+            plan = _plan_assignments(staff, month, seed)
+            streams["assignments"].write(plan.rows())
+            entries = _plan_entries(staff, month, plan, seed)
+            streams["activities"].write(entries.rows(staff, month))
+            streams["verifications"].write(_verification_rows(staff, month, entries, seed))
+            presence.append((month, entries.check_in, entries.check_out))
+        for table, stream in streams.items():
+            counts[table] = stream.commit()
+    finally:
+        for stream in streams.values():
+            stream.discard()
+    write("behaviour", _behaviour_rows(staff, calendar_months, scheme, seed))
+    counts["attendance"] = _write_csv(
+        out_dir / "attendance.csv", COLUMNS["attendance"], _attendance_rows(staff, presence)
+    )
+    write("unit_results", _unit_result_rows(calendar_months, seed))
+    return DemoSummary(out_dir=out_dir, rows={t: counts[t] for t in COLUMNS})
 
 
 # ----------------------------------------------------------------------------- arguments
@@ -642,35 +649,38 @@ class _Entries:
     def rows(self, staff: _Staff, month: _Month) -> list[tuple[str, ...]]:
         days = [d.isoformat() for d in month.workdays]
         plan_ids = self.plan.ids
-        out = []
-        for k in range(len(self.ids)):
-            i = int(self.emp[k])
-            a = int(self.assignment[k])
-            aid = self.ids[k]
-            out.append((
-                aid, staff.nip[i], days[self.day[k]], _hhmm(self.start[k]), _hhmm(self.end[k]),
-                dd.ACTIVITIES[self.code[k]].code, plan_ids[a] if a >= 0 else "",
-                str(int(self.quantity[k])), self.description[k],
-                f"{EVIDENCE_BASE}/{aid}.pdf"
-                if self.evidence[k] else "",
-                str(int(self.cost[k])),
-            ))
-        return out
-
-    def attendance_rows(self, staff: _Staff, month: _Month) -> list[tuple[str, ...]]:
-        days = [d.isoformat() for d in month.workdays]
-        out = []
-        emp_idx, day_idx = np.nonzero(self.check_in >= 0)
-        for i, d in zip(emp_idx.tolist(), day_idx.tolist(), strict=True):
-            out_time = self.check_out[i, d]
-            out.append((staff.nip[i], days[d], _hhmm(self.check_in[i, d]),
-                        _hhmm(out_time) if out_time >= 0 else ""))
-        return out
+        codes = [a.code for a in dd.ACTIVITIES]
+        nips = staff.nip
+        columns = (
+            self.ids, self.emp.tolist(), self.day.tolist(), self.start.tolist(),
+            self.end.tolist(), self.code.tolist(), self.assignment.tolist(),
+            self.quantity.tolist(), self.description, self.evidence.tolist(),
+            self.cost.tolist(),
+        )
+        return [
+            (aid, nips[i], days[d], _HHMM[t0], _HHMM[t1], codes[c],
+             plan_ids[a] if a >= 0 else "", str(q), text,
+             f"{EVIDENCE_BASE}/{aid}.pdf" if ev else "", str(cost))
+            for aid, i, d, t0, t1, c, a, q, text, ev, cost in zip(*columns, strict=True)
+        ]
 
 
-def _hhmm(minutes: int | np.integer) -> str:
-    m = int(minutes)
-    return f"{m // 60:02d}:{m % 60:02d}"
+def _attendance_rows(
+    staff: _Staff, presence: list[tuple[_Month, np.ndarray, np.ndarray]]
+) -> Iterable[tuple[str, ...]]:
+    """Attendance in key order (NIP, then date) from each month's check-in matrix."""
+    days = [[d.isoformat() for d in month.workdays] for month, _, _ in presence]
+    for i in range(staff.size):
+        nip = staff.nip[i]
+        for (_, check_in, check_out), names in zip(presence, days, strict=True):
+            row_in, row_out = check_in[i].tolist(), check_out[i].tolist()
+            for d, t_in in enumerate(row_in):
+                if t_in >= 0:
+                    t_out = row_out[d]
+                    yield (nip, names[d], _HHMM[t_in], _HHMM[t_out] if t_out >= 0 else "")
+
+
+_HHMM = [f"{m // 60:02d}:{m % 60:02d}" for m in range(24 * 60)]  # minutes -> "HH:MM"
 
 
 def _plan_entries(staff: _Staff, month: _Month, plan: _Plan, seed: int) -> _Entries:
@@ -857,35 +867,46 @@ def _verification_rows(
     note_pick = rng.integers(0, 1 << 30, n)
     decisions: list[tuple[str, str, str, str, str, str]] = []
     nips = staff.nip
-    for k in np.nonzero(~pending)[0].tolist():
-        aid = entries.ids[k]
-        vnip = nips[int(verifier[k])]
-        stamp = _stamp(int(decided_day[k]), int(clock[k]))
-        p = int(note_pick[k])
-        if rejected[k]:
-            decisions.append((aid, vnip, "rejected", stamp, "",
-                              dd.REJECT_NOTES[p % len(dd.REJECT_NOTES)]))
-        elif revised[k]:
-            mark = str(int(marks[k]) - 15) if marked[k] and marks[k] >= 75 else ""
-            decisions.append((aid, vnip, "revision", stamp, mark,
-                              dd.REVISION_NOTES[p % len(dd.REVISION_NOTES)]))
-            if redo[k]:
-                decisions.append((aid, vnip, "approved",
-                                  _stamp(int(redo_day[k]), int(redo_clock[k])),
-                                  str(int(redo_marks[k])), "Sudah diperbaiki, disetujui"))
+    # 0 pending, 1 approved, 2 rejected, 3 revision then nothing, 4 revision then approved
+    kind = np.where(pending, 0, np.where(rejected, 2, np.where(revised, 3 + redo, 1)))
+    columns = (
+        entries.ids, kind.tolist(), verifier.tolist(), decided_day.tolist(), clock.tolist(),
+        note_pick.tolist(), np.where(marked, marks, -1).tolist(), redo_day.tolist(),
+        redo_clock.tolist(), redo_marks.tolist(),
+    )
+    n_reject, n_revise, n_approve = (
+        len(dd.REJECT_NOTES), len(dd.REVISION_NOTES), len(dd.APPROVE_NOTES)
+    )
+    for aid, what, v, day, sec, p, mark, day2, sec2, mark2 in zip(*columns, strict=True):
+        if what == 0:
+            continue
+        vnip = nips[v]
+        stamp = _stamp(day, sec)
+        if what == 1:
+            decisions.append((aid, vnip, "approved", stamp, str(mark) if mark >= 0 else "",
+                              dd.APPROVE_NOTES[p % n_approve]))
+        elif what == 2:
+            decisions.append((aid, vnip, "rejected", stamp, "", dd.REJECT_NOTES[p % n_reject]))
         else:
-            decisions.append((aid, vnip, "approved", stamp,
-                              str(int(marks[k])) if marked[k] else "",
-                              dd.APPROVE_NOTES[p % len(dd.APPROVE_NOTES)]))
+            decisions.append((aid, vnip, "revision", stamp,
+                              str(mark - 15) if mark >= 75 else "",
+                              dd.REVISION_NOTES[p % n_revise]))
+            if what == 4:
+                decisions.append((aid, vnip, "approved", _stamp(day2, sec2), str(mark2),
+                                  "Sudah diperbaiki, disetujui"))
     return [
         (f"V{month.period}-{k + 1:07d}", *row) for k, row in enumerate(decisions)
     ]
 
 
 def _stamp(ordinal: int, seconds: int) -> str:
-    d = date.fromordinal(ordinal)
-    h, rest = divmod(seconds, 3600)
-    return f"{d.isoformat()}T{h:02d}:{rest // 60:02d}:{rest % 60:02d}+07:00"
+    """ISO 8601 in Asia/Jakarta time, whole seconds: ``2021-05-10T13:45:00+07:00``."""
+    return f"{_iso_day(ordinal)}T{_HHMM[seconds // 60]}:{seconds % 60:02d}+07:00"
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_day(ordinal: int) -> str:
+    return date.fromordinal(ordinal).isoformat()
 
 
 # ----------------------------------------------------------------------------- behaviour
@@ -971,11 +992,42 @@ def _sort_key(table: str) -> Callable[[Sequence[str]], Sequence[str]]:
     return lambda row: row[:width]
 
 
-def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Write atomically: a temporary file in the same folder, then a rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-    os.replace(tmp, path)
+def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """Write atomically (a temporary file, then a rename); return the number of rows."""
+    stream = _Stream(path.parent, path.stem, columns)
+    try:
+        stream.write(rows)
+        return stream.commit()
+    finally:
+        stream.discard()
+
+
+class _Stream:
+    """A CSV file written in pieces to a temporary name, renamed into place on commit."""
+
+    def __init__(self, folder: Path, table: str, columns: Sequence[str] | None = None) -> None:
+        self.path = folder / f"{table}.csv"
+        self.tmp = folder / f".{table}.csv.tmp"
+        self.handle = open(self.tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.writer = csv.writer(self.handle, lineterminator="\n")
+        self.writer.writerow(columns or COLUMNS[table])
+        self.count = 0
+        self.done = False
+
+    def write(self, rows: Iterable[Sequence[str]]) -> None:
+        counter = itertools.count()
+        self.writer.writerows(row for row, _ in zip(rows, counter, strict=False))
+        self.count += next(counter)
+
+    def commit(self) -> int:
+        self.handle.close()
+        os.replace(self.tmp, self.path)
+        self.done = True
+        return self.count
+
+    def discard(self) -> None:
+        """Remove the temporary file unless committed (safe to call twice)."""
+        if not self.done:
+            self.handle.close()
+            self.tmp.unlink(missing_ok=True)
+            self.done = True
