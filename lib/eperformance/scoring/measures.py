@@ -102,8 +102,8 @@ class AssignmentMeasures:
 
 # --------------------------------------------------------------------------- helpers
 def _dates(values: pd.Series) -> pd.Series:
-    """Dates or Timestamps (or ISO strings) -> datetime64 at midnight."""
-    return pd.to_datetime(values).dt.normalize()
+    """Dates or Timestamps (or ISO strings) -> datetime64[ns] at midnight."""
+    return pd.to_datetime(values).dt.normalize().astype("datetime64[ns]")
 
 
 def _naive_utc(values: pd.Series) -> pd.Series:
@@ -130,23 +130,43 @@ def _month_assignments(assignments: pd.DataFrame, period: str) -> pd.DataFrame:
 def latest_decisions(verifications: pd.DataFrame, closing_utc: dt.datetime) -> pd.DataFrame:
     """The latest decision per activity made up to ``closing_utc`` (naive UTC).
 
-    Returns columns activity_id (text), verification_id (text), status, quality, decided_at.
+    Returns columns activity_id (text), verification_id (text), status, quality, decided_at,
+    one row per decided activity. Only ties on ``decided_at`` are sorted by text, so a
+    million decisions need no string sort.
     """
     cols = ["activity_id", "verification_id", "status", "quality", "decided_at"]
-    if verifications.empty:
+    decided = _naive_utc(verifications["decided_at"])
+    keep = (decided < pd.Timestamp(closing_utc + ONE_SECOND)).to_numpy()
+    if not keep.any():
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    v = pd.DataFrame(
+    v = verifications.loc[keep]
+    decided = decided.loc[keep]
+    act = _text(v["activity_id"]).to_numpy()
+    vid = _text(v["verification_id"]).to_numpy()
+    codes, uniques = pd.factorize(act)
+    t = decided.to_numpy(dtype="datetime64[ns]").view("int64")
+    latest_t = np.full(len(uniques), np.iinfo(np.int64).min, dtype="int64")
+    np.maximum.at(latest_t, codes, t)
+    cand = np.flatnonzero(t == latest_t[codes])
+    per_code = np.bincount(codes[cand], minlength=len(uniques))
+    tie = per_code[codes[cand]] > 1
+    chosen = cand[~tie]
+    if tie.any():  # same timestamp: the greater verification_id (as text) wins
+        ties = pd.DataFrame({"code": codes[cand[tie]], "vid": vid[cand[tie]],
+                             "pos": cand[tie]})
+        ties = ties.sort_values(["code", "vid"], kind="mergesort")
+        chosen = np.concatenate([chosen, ties.drop_duplicates("code", keep="last")["pos"]])
+    chosen = np.sort(chosen)
+    return pd.DataFrame(
         {
-            "activity_id": _text(verifications["activity_id"]),
-            "verification_id": _text(verifications["verification_id"]),
-            "status": verifications["status"].astype(object),
-            "quality": pd.to_numeric(verifications["quality"], errors="coerce").astype(float),
-            "decided_at": _naive_utc(verifications["decided_at"]),
+            "activity_id": act[chosen],
+            "verification_id": vid[chosen],
+            "status": v["status"].to_numpy(dtype=object)[chosen],
+            "quality": pd.to_numeric(v["quality"], errors="coerce")
+            .to_numpy(dtype=float)[chosen],
+            "decided_at": decided.to_numpy()[chosen],
         }
     )
-    v = v.loc[v["decided_at"] < pd.Timestamp(closing_utc + ONE_SECOND)]
-    v = v.sort_values(["activity_id", "decided_at", "verification_id"], kind="mergesort")
-    return v.drop_duplicates("activity_id", keep="last").reset_index(drop=True)
 
 
 def counted_entries(
@@ -158,36 +178,53 @@ def counted_entries(
 ) -> pd.DataFrame:
     """The counted entries of the month's assignments (domain.md §2), with their latest
     decision's mark: columns activity_id, assignment_id, date, quantity, cost, quality,
-    target_quantity."""
-    a = _month_assignments(assignments, period)
-    a = pd.DataFrame(
-        {
-            "assignment_id": a["assignment_id"],
-            "start_date": _dates(a["start_date"]),
-            "target_quantity": a["target_quantity"].astype(float),
-        }
+    target_quantity, and ``pos`` (row number of the assignment in the period's
+    assignments, as :func:`_month_assignments` orders them)."""
+    a = _month_assignments(assignments, period).drop_duplicates("assignment_id")
+    a_index = pd.Index(a["assignment_id"].to_numpy(dtype=object), dtype=object)
+    start = _dates(a["start_date"]).to_numpy(dtype="datetime64[ns]")
+    target = a["target_quantity"].to_numpy(dtype=float)
+
+    def number(col: str, default: float) -> np.ndarray:
+        if col not in activities:
+            return np.full(len(activities), default)
+        values = pd.to_numeric(activities[col], errors="coerce")
+        return values.fillna(default).to_numpy(dtype=float)
+
+    # Work on plain arrays, narrowing one index array step by step.
+    has_asg = activities["assignment_id"].notna().to_numpy()
+    pos_all = np.full(len(activities), -1)
+    pos_all[has_asg] = a_index.get_indexer(
+        _text(activities["assignment_id"].loc[has_asg]).to_numpy(dtype=object)
     )
-    e = activities.loc[activities["assignment_id"].notna()]
-    e = pd.DataFrame(
-        {
-            "activity_id": _text(e["activity_id"]),
-            "assignment_id": _text(e["assignment_id"]),
-            "date": _dates(e["date"]),
-            "quantity": pd.to_numeric(e["quantity"], errors="coerce").fillna(1.0).astype(float)
-            if "quantity" in e
-            else 1.0,
-            "cost": pd.to_numeric(e["cost"], errors="coerce").fillna(0.0).astype(float)
-            if "cost" in e
-            else 0.0,
-        }
-    )
-    e = e.merge(a, on="assignment_id", how="inner")
-    last = pd.Timestamp(period_last_day(period))
-    e = e.loc[(e["date"] >= e["start_date"]) & (e["date"] <= last)]
+    rows = np.flatnonzero(pos_all >= 0)
+    pos = pos_all[rows]
+    date = _dates(activities["date"].iloc[rows]).to_numpy(dtype="datetime64[ns]")
+    last = np.datetime64(period_last_day(period), "ns")
+    in_dates = (date >= start[pos]) & (date <= last)
+    rows, pos, date = rows[in_dates], pos[in_dates], date[in_dates]
+
     latest = latest_decisions(verifications, closing_utc)
-    approved = latest.loc[latest["status"] == "approved", ["activity_id", "quality"]]
-    e = e.merge(approved, on="activity_id", how="inner")
-    return e.drop(columns=["start_date"]).reset_index(drop=True)
+    approved = latest.loc[latest["status"] == "approved"]
+    act = _text(activities["activity_id"].iloc[rows]).to_numpy(dtype=object)
+    dpos = pd.Index(approved["activity_id"].to_numpy(dtype=object), dtype=object).get_indexer(
+        act
+    )
+    ok = dpos >= 0
+    rows, pos, date, dpos, act = rows[ok], pos[ok], date[ok], dpos[ok], act[ok]
+
+    return pd.DataFrame(
+        {
+            "activity_id": act,
+            "assignment_id": a_index.to_numpy()[pos],
+            "date": date,
+            "quantity": number("quantity", 1.0)[rows],
+            "cost": number("cost", 0.0)[rows],
+            "quality": approved["quality"].to_numpy(dtype=float)[dpos],
+            "target_quantity": target[pos],
+            "pos": pos,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- step 1
@@ -202,38 +239,53 @@ def aggregate_entries(
 
     ``closing_utc`` is the month's closing time as naive UTC (default: the 5th of the next
     month, 23:59:59 Asia/Jakarta; pass ``closing_time_utc(period, settings.closing_day,
-    settings.timezone)``). Every month assignment gets a row.
+    settings.timezone)``). Every month assignment gets a row. Vectorised: no string sort
+    of the entries (RW only needs the order of dates: entries of one day share the date
+    whichever of them completes the target).
     """
     if closing_utc is None:
         closing_utc = closing_time_utc(period)
+    a = _month_assignments(assignments, period).drop_duplicates("assignment_id")
+    n = len(a)
     e = counted_entries(assignments, activities, verifications, period, closing_utc)
-    marked = e["quality"].notna()
-    e["rk_num"] = np.where(marked, e["quality"].fillna(0.0) * e["quantity"], 0.0)
-    e["rk_den"] = np.where(marked, e["quantity"], 0.0)
-    agg = e.groupby("assignment_id", sort=False).agg(
-        ro=("quantity", "sum"),
-        rk_num=("rk_num", "sum"),
-        rk_den=("rk_den", "sum"),
-        rb=("cost", "sum"),
-        n_counted=("activity_id", "size"),
-    )
-    # RW: first entry (by date, then activity_id) whose cumulative quantity reaches TO.
-    e = e.sort_values(["assignment_id", "date", "activity_id"], kind="mergesort")
-    cum = e.groupby("assignment_id", sort=False)["quantity"].cumsum()
-    reached = e.loc[np.round(cum, 10) >= np.round(e["target_quantity"], 10)]
-    rw_date = reached.drop_duplicates("assignment_id", keep="first").set_index("assignment_id")[
-        "date"
-    ]
-    agg["rw_date"] = rw_date.reindex(agg.index)
+    pos = e["pos"].to_numpy()
+    qty = e["quantity"].to_numpy()
+    quality = e["quality"].to_numpy()
+    marked = ~np.isnan(quality)
 
-    a = _month_assignments(assignments, period)[["assignment_id", "nip"]]
-    out = a.merge(agg.reset_index(), on="assignment_id", how="left")
-    out["n_counted"] = out["n_counted"].fillna(0).astype("int64")
-    out["has_counted_entry"] = out["n_counted"] > 0
-    for col in ("ro", "rk_num", "rk_den", "rb"):
-        out[col] = out[col].fillna(0.0).astype(float)
-    out["rw_date"] = pd.to_datetime(out["rw_date"])
-    return out[list(AGGREGATE_COLUMNS)].reset_index(drop=True)
+    def total(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(pos, weights=weights, minlength=n).astype(float)
+
+    n_counted = np.bincount(pos, minlength=n)
+    out = pd.DataFrame(
+        {
+            "assignment_id": a["assignment_id"].to_numpy(),
+            "nip": a["nip"].to_numpy(),
+            "ro": total(qty),
+            "rk_num": total(np.where(marked, np.nan_to_num(quality) * qty, 0.0)),
+            "rk_den": total(np.where(marked, qty, 0.0)),
+            "rb": total(e["cost"].to_numpy()),
+        }
+    )
+    # RW: cumulative quantity by day; the first day it reaches TO (rounded to 10 places).
+    daily = (
+        pd.DataFrame({"pos": pos, "date": e["date"].to_numpy(), "q": qty})
+        .groupby(["pos", "date"], sort=True)["q"]
+        .sum()
+        .reset_index()
+    )
+    cum = daily.groupby("pos", sort=False)["q"].cumsum().to_numpy()
+    target = e["target_quantity"].to_numpy()
+    to = np.full(n, np.nan)
+    to[pos] = target
+    reached = daily.loc[np.round(cum, 10) >= np.round(to[daily["pos"].to_numpy()], 10)]
+    first = reached.drop_duplicates("pos", keep="first")
+    rw = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    rw[first["pos"].to_numpy()] = first["date"].to_numpy()
+    out["rw_date"] = rw
+    out["has_counted_entry"] = n_counted > 0
+    out["n_counted"] = n_counted.astype("int64")
+    return out[list(AGGREGATE_COLUMNS)]
 
 
 # --------------------------------------------------------------------------- step 2
@@ -271,7 +323,7 @@ def finish_measures(
     to = m["target_quantity"].astype(float)
     tk = pd.to_numeric(m["target_quality"], errors="coerce").fillna(100.0).astype(float)
     tb = pd.to_numeric(m["target_cost"], errors="coerce").astype(float)
-    rw_date = pd.to_datetime(m["rw_date"]).dt.normalize()
+    rw_date = _dates(m["rw_date"])
     rk_marked = rk_den > 0
 
     out = pd.DataFrame(
