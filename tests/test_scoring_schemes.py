@@ -312,7 +312,7 @@ def test_pp30_innovation_needs_a_counted_entry() -> None:
     m = mframe(mrow("a1", capaian=120, weight=10),
                mrow("a2", ro=0.0, to=1.0, innovation=True, is_main=False, weight=0.01,
                     has_counted_entry=False))
-    s = one(PP30, m, bframe(pp30_beh("n1", 120 if False else 100)))
+    s = one(PP30, m, bframe(pp30_beh("n1", 100)))
     assert s.nilai_akhir is not None and round(s.nilai_akhir, 2) >= 110
     assert s.predikat == "Baik"
     # a counted entry with quantity 0 is still a counted entry

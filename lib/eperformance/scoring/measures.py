@@ -44,7 +44,9 @@ from ``a.start_date`` to the last day of the period, whose latest decision made 
 closing time is ``approved``. "Latest" is the greatest ``decided_at``; a tie goes to the
 greater ``verification_id`` compared as text (Unicode code points). The cumulative
 quantity reaches TO when, rounded to 10 decimals, it is at least TO rounded to 10 decimals
-(so that ``0.1 + 0.2`` reaches 0.3).
+(so that ``0.1 + 0.2`` reaches 0.3). Quantities are never negative, so the order among the
+entries of one day never changes ``rw_date``: it is the first day whose end-of-day
+cumulative quantity reaches TO.
 
 **Measures frame** (output of :func:`finish_measures`), one row per assignment of the
 month, sorted by nip then assignment_id: assignment_id, nip, period, activity_code,
