@@ -39,7 +39,9 @@ from sqlalchemy import (
     literal,
     select,
     true,
+    type_coerce,
 )
+from sqlalchemy.types import NullType
 
 from .. import rekap
 from ..params import Settings
@@ -53,6 +55,13 @@ Nips = Sequence[str] | None
 def _frame(conn: Connection, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
     result = conn.execute(stmt)
     return pd.DataFrame(result.fetchall(), columns=list(columns))
+
+
+def _raw(column: ColumnElement) -> ColumnElement:
+    """``column`` as the driver returns it (no SQL change; skips SQLAlchemy's per-row
+    parsing of SQLite's date/time text): the pure functions parse dates and times
+    vectorised, whatever the driver gives (``date``/``time`` objects, text, timedeltas)."""
+    return type_coerce(column, NullType()).label(column.key)
 
 
 def _in_scope(column: ColumnElement, nips: Nips) -> ColumnElement[bool]:
@@ -134,9 +143,10 @@ def entry_rows(
     latest = latest_subquery(conn.dialect.name, period, nips, closing_utc)
     stmt = (
         select(
-            activities.c.activity_id, activities.c.nip, activities.c.date,
-            activities.c.start_time, activities.c.end_time, activities.c.activity_code,
-            activities.c.quantity, activity_types.c.standard_minutes,
+            activities.c.activity_id, activities.c.nip, _raw(activities.c.date),
+            _raw(activities.c.start_time), _raw(activities.c.end_time),
+            activities.c.activity_code, activities.c.quantity,
+            activity_types.c.standard_minutes,
             func.coalesce(latest.c.status, literal("pending")).label("status"),
         )
         .select_from(
@@ -253,7 +263,8 @@ def late_decisions(
 def attendance_rows(conn: Connection, period: str, nips: Nips) -> pd.DataFrame:
     """``nip, date, check_in, check_out`` of the month."""
     stmt = select(
-        attendance.c.nip, attendance.c.date, attendance.c.check_in, attendance.c.check_out
+        attendance.c.nip, _raw(attendance.c.date), _raw(attendance.c.check_in),
+        _raw(attendance.c.check_out),
     ).where(
         attendance.c.date >= period_first_day(period),
         attendance.c.date <= period_last_day(period),
