@@ -147,32 +147,40 @@ def parse_csv_text(text: str, spec: c.TableSpec, name: str) -> RawTable:
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, min(sys.maxsize, 2**31 - 1)))
     reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    malformed: list[Malformed] = []
-    prev = 0
     try:
-        for rec in reader:
-            start = prev + 1
-            prev = reader.line_num
-            if not rec or (not rec[0].strip() and not any(f.strip() for f in rec)):
-                continue  # a blank line
-            if header is None:
-                header = [h.strip() for h in rec]
-                width = len(header)
-                continue
-            if len(rec) != width:
-                malformed.append(_malformed(header, rec, start))
-                continue
-            rows.append(rec)
-            lines.append(start)
+        records = list(reader)
+        if reader.line_num == len(records):
+            starts: list[int] | range = range(1, len(records) + 1)  # one line per record
+        else:  # a quoted field spans lines: number each record by its first line
+            reader = csv.reader(io.StringIO(text, newline=""))
+            records, starts = [], []
+            prev = 0
+            for rec in reader:
+                records.append(rec)
+                starts.append(prev + 1)
+                prev = reader.line_num
     except csv.Error as exc:
         raise ImportFailed(f"{name}: cannot be read as CSV (line {reader.line_num}): {exc}") \
             from exc
-    if header is None:
+    keep = [
+        i for i, rec in enumerate(records)
+        if rec and (rec[0].strip() or any(f.strip() for f in rec))
+    ]  # blank lines are skipped
+    if not keep:
         raise ImportFailed(f"{name}: has no header row")
-    columns = list(zip(*rows, strict=False)) if rows else [() for _ in header]
+    header = [h.strip() for h in records[keep[0]]]
+    width = len(header)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    malformed: list[Malformed] = []
+    for i in keep[1:]:
+        rec = records[i]
+        if len(rec) == width:
+            rows.append(rec)
+            lines.append(starts[i])
+        else:
+            malformed.append(_malformed(header, rec, starts[i]))
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     return _make_table(spec, name, header, columns, lines, malformed)
 
 

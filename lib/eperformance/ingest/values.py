@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 
 from .. import contract as c
 from .. import reference as ref
@@ -100,23 +101,26 @@ def parse_column(
             problems = [(i, f"{col.name} is missing") for i in range(n)]
         return out, problems
     parse = parser_for(spec, col)
-    cache: dict[str, Parsed] = {}
+    codes, uniques = pd.factorize(np.asarray(raw, dtype=object), use_na_sentinel=False)
+    values = np.empty(len(uniques), dtype=object)
+    problem = np.full(len(uniques), None, dtype=object)
     nip = col.kind == "nip"
     keep = not col.strip
-    for i, value in enumerate(raw):
-        got = cache.get(value)
-        if got is None:
-            text = normalize_nip(value) if nip else value.strip()
-            if not text:
-                got = (col.default, f"{col.name} is blank" if col.required else None)
-            else:
-                got = parse(value if keep else text)
-                if got[1] is not None:
-                    got = (None, f"{col.name} {show(text)} {got[1]}")
-            cache[value] = got
-        out[i] = got[0]
-        if got[1] is not None:
-            problems.append((i, got[1]))
+    for j, value in enumerate(uniques):
+        text = normalize_nip(value) if nip else value.strip()
+        if not text:
+            values[j] = col.default
+            if col.required:
+                problem[j] = f"{col.name} is blank"
+            continue
+        got, why = parse(value if keep else text)
+        if why is None:
+            values[j] = got
+        else:
+            problem[j] = f"{col.name} {show(text)} {why}"
+    out = values[codes] if n else out
+    bad = np.flatnonzero(np.not_equal(problem, None)[codes]) if n else []
+    problems = [(int(i), problem[codes[i]]) for i in bad]
     return out, problems
 
 
