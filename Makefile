@@ -35,10 +35,13 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check lib tests bench
 	$(BIN)/mypy lib/eperformance
 
-bench: bench-ingest ## Run every benchmark (figures as ratios, not tests)
+bench: bench-ingest bench-score ## Run every benchmark (figures as ratios, not tests)
 
 bench-ingest: $(STAMP) ## Demo generation and import speed (5,000 employees, 12 months)
 	$(BIN)/python bench/ingest.py
 
 clean: ## Remove the virtual environment, the default database and outputs
 	rm -rf $(VENV) data/workbook.sqlite* outputs/*/
+
+bench-score: $(STAMP) ## Score a month of 1,000,000 entries vs a hand-written SQL floor
+	$(BIN)/python bench/score.py

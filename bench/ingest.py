@@ -14,10 +14,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "5000"))
@@ -114,7 +112,6 @@ def main() -> None:
     print(f"year       {year['seconds']:8.1f} s  {gen['rows']:>10,} rows  "
           f"{gen['rows'] / year['seconds']:>10,.0f} rows/s  peak {year['peak_mb']:7.0f} MB"
           f"  exit {year['exit']:.0f}")
-    _ = (time, resource)
 
 
 if __name__ == "__main__":
