@@ -83,7 +83,7 @@ _RATIO = {  # produced / target, before rejections and pending entries
 _QUALITY = {"diligent": 92, "average": 87, "struggling": 79, "little": 72, "latecomer": 70}
 _BEHAVIOUR = {"diligent": 89, "average": 84, "struggling": 77, "little": 72, "latecomer": 70}
 _WORKLOAD = 0.55  # share of working minutes that the month's targets fill
-_DAY_CAPACITY = 540  # minutes of entries per day before entries move to another day
+_DAY_CAPACITY = 400  # minutes of entries per day before entries move to another day
 
 
 @dataclass(frozen=True)
@@ -702,7 +702,8 @@ def _plan_entries(staff: _Staff, month: _Month, plan: _Plan, seed: int) -> _Entr
     qty = np.where(is_last, produced[a_idx] - chunk[a_idx] * (n_entries[a_idx] - 1),
                    chunk[a_idx])
     emp = plan.emp[a_idx]
-    code = plan.code[a_idx].copy()
+    work_code = plan.code[a_idx]  # what the work is (sets its duration)
+    code = work_code.copy()
     swap = rng.random(len(code)) < 0.03  # an entry of another type serving the assignment
     code[swap] = _RAKOR
     # entries window: from the start to the due date or the month's end
@@ -717,14 +718,16 @@ def _plan_entries(staff: _Staff, month: _Month, plan: _Plan, seed: int) -> _Entr
     n_routine = rng.poisson(1.5, len(in_month))
     r_emp = np.repeat(in_month, n_routine)
     r_code = np.array(_ROUTINE)[rng.integers(0, len(_ROUTINE), len(r_emp))]
+    r_qty = np.maximum(1, np.rint(rng.uniform(30, 150, len(r_emp)) / _STD[r_code])).astype(int)
     emp = np.concatenate([emp, r_emp])
     code = np.concatenate([code, r_code])
-    qty = np.concatenate([qty, rng.integers(1, 4, len(r_emp))])
+    work_code = np.concatenate([work_code, r_code])
+    qty = np.concatenate([qty, r_qty])
     day = np.concatenate([day, rng.integers(0, n_wd, len(r_emp))])
     assignment = np.concatenate([assignment, np.full(len(r_emp), -1)])
     # --- durations
     n = len(emp)
-    std_all = _STD[code]
+    std_all = _STD[work_code]
     dur = qty * std_all * rng.uniform(0.8, 1.25, n)
     odd = rng.random(n)
     dur = np.where(odd < 0.01, dur * rng.uniform(3, 5, n), dur)
@@ -733,19 +736,22 @@ def _plan_entries(staff: _Staff, month: _Month, plan: _Plan, seed: int) -> _Entr
     # --- move entries off overfull days (a few passes), within their window
     win_lo = np.concatenate([lo_day, np.zeros(len(r_emp), dtype=int)])
     win_hi = np.concatenate([hi_day, np.full(len(r_emp), n_wd - 1)])
-    for _ in range(4):
+    for attempt in range(8):
+        if attempt == 3:  # still crowded: late work, up to the month's end
+            win_hi = np.full(n, n_wd - 1)
         order = np.lexsort((np.arange(n), day, emp))
         group = emp[order] * n_wd + day[order]
         cum = _group_cumsum(dur[order], group)
-        over = order[cum > _DAY_CAPACITY]
+        first_of_day = np.r_[True, group[1:] != group[:-1]]
+        over = order[(cum > _DAY_CAPACITY) & ~first_of_day]
         if len(over) == 0:
             break
         span = win_hi[over] - win_lo[over] + 1
         day[over] = win_lo[over] + np.floor(rng.random(len(over)) * span).astype(int)
     # --- attendance: check-in per employee and working day
     latecomer = profile == PROFILES.index("latecomer")
-    check_in = np.rint(rng.normal(440, 12, (n_emp, n_wd))).astype(int)
-    check_in = np.clip(check_in, 390, 530)
+    check_in = np.rint(rng.normal(442, 10, (n_emp, n_wd))).astype(int)
+    check_in = np.clip(check_in, 410, 530)
     late_in = np.clip(np.rint(rng.normal(540, 10, (n_emp, n_wd))), 515, 575).astype(int)
     check_in = np.where(latecomer[:, None], late_in, check_in)
     # --- times of day: sequential from the check-in, with short gaps
@@ -756,7 +762,10 @@ def _plan_entries(staff: _Staff, month: _Month, plan: _Plan, seed: int) -> _Entr
     group = emp * n_wd + day
     gaps = rng.integers(0, 25, n)
     cum = _group_cumsum(dur + gaps, group)
-    start = check_in[emp, day] + rng.integers(5, 30, n) + cum - dur
+    settle = rng.integers(5, 25, (n_emp, n_wd))  # minutes from check-in to the first entry
+    day_start = np.where(latecomer[:, None], check_in + settle,
+                         np.maximum(check_in + settle, 450))
+    start = day_start[emp, day] + cum - dur
     anomaly = rng.random(n)
     new_group = np.r_[True, group[1:] != group[:-1]]
     overlap = (anomaly < 0.005) & ~new_group
