@@ -36,6 +36,8 @@ from .errors import UsageError
 from .nip import make_nip
 from .reference import ASPECTS, MANAGERIAL, MANAGERIAL_ONLY_ASPECTS, SCHEMES
 
+Row = tuple[str, ...]  # one CSV record
+
 # The contract's columns, in the order the demo writes them.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "units": ("unit_code", "name", "parent_code"),
@@ -245,7 +247,7 @@ def _unit_order() -> list[dd.UnitSpec]:
         children = [u for u in dd.UNITS if u.parent == parent]
         children.sort(key=lambda u: u.kind == "sekretariat")  # stable: secretariats last
         groups.append(children)
-    order = []
+    order: list[dd.UnitSpec] = []
     for i in range(max(len(g) for g in groups)):
         order.extend(g[i] for g in groups if i < len(g))
     return order
@@ -501,8 +503,8 @@ def _name(fake: Faker, gender: str, post: _Post, rng: np.random.Generator) -> st
     return name
 
 
-def _employee_rows(staff: _Staff) -> list[tuple[str, ...]]:
-    rows = []
+def _employee_rows(staff: _Staff) -> list[Row]:
+    rows: list[Row] = []
     for i in range(staff.size):
         sup = int(staff.supervisor[i])
         rows.append((
@@ -549,7 +551,7 @@ class _Plan:
 
     def rows(self) -> list[tuple[str, ...]]:
         m = self.month
-        out = []
+        out: list[Row] = []
         for k in range(len(self.ids)):
             spec = dd.ACTIVITIES[self.code[k]]
             out.append((
@@ -981,7 +983,7 @@ def _unit_result_rows(months: list[_Month], seed: int) -> list[tuple[str, ...]]:
     codes = [u.code for u in dd.UNITS]
     u = rng.random((len(codes), len(months)))
     poor = (int(rng.integers(len(codes))), int(rng.integers(len(months))))
-    rows = []
+    rows: list[Row] = []
     for ci, code in enumerate(codes):
         for mi, month in enumerate(months):
             if (ci, mi) == poor:
@@ -996,7 +998,7 @@ def _unit_result_rows(months: list[_Month], seed: int) -> list[tuple[str, ...]]:
 _KEY_WIDTH = {"behaviour": 4, "attendance": 2, "unit_results": 2}
 
 
-def _sort_key(table: str) -> Callable[[Sequence[str]], Sequence[str]]:
+def _sort_key(table: str) -> Callable[[Row], Row]:
     width = _KEY_WIDTH.get(table, 1)
     return lambda row: row[:width]
 
