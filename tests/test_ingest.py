@@ -726,3 +726,62 @@ def test_xlsx_nip_as_number_is_rejected_with_hint(tmp_path: Path, engine: Engine
     assert len(report.rejects) == 1
     assert "format the column as text" in report.rejects[0].reason
     assert report.rejects[0].key == "1.99002E+17|2024-05-06"
+
+
+# --------------------------------------------------------------------------- demo, servers
+
+
+def test_small_demo_imports_without_rejects(tmp_path: Path, engine: Engine) -> None:
+    demo = pytest.importorskip("eperformance.demo")
+    folder = tmp_path / "demo"
+    demo.generate_demo(folder, employees=30, months=2, seed=3)
+    report = run_ingest(folder, engine)
+    assert report.rejects == [], report.rejects[:5]
+    assert report.exit_code == 0
+    again = run_ingest(folder, engine)
+    assert again.total.unchanged == again.total.read == report.total.read
+
+
+def test_same_result_on_every_engine(tmp_path: Path, any_db_url: str,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from eperformance.ingest import dbio
+
+    eng = open_engine(any_db_url, create=True)
+    upgrade(eng)
+    rows = with_rows(activities=[f"A9,{BUDI},2024-05-02,08:00,07:00,AT1,,,,,"])
+    folder = write_folder(tmp_path / "in", rows)
+    report = run_ingest(folder, eng)
+    assert [r.key for r in report.rejects] == ["A9"]
+    first = dump(eng)
+    again = run_ingest(folder, eng)
+    assert dump(eng) == first
+    assert again.total.unchanged == again.total.read - 1
+    changed = {"activities": [f"A1,{BUDI},2024-05-02,08:00,11:00,AT1,S1,2,baru,,0"],
+               "attendance": [f"{BUDI},2024-05-02,07:00,16:00"]}
+    third = run_ingest(write_folder(tmp_path / "upd", changed,
+                                    tables=["activities", "attendance"]), eng)
+    assert third.total.updated == 2 and third.exit_code == 0
+    a1 = [r for r in rows_of(eng, "activities") if r["activity_id"] == "A1"][0]
+    assert a1["end_time"] == time(11) and a1["description"] == "baru"
+    after = dump(eng)
+    monkeypatch.setattr(dbio, "WHOLE_TABLE_ROWS", 0)
+    monkeypatch.setattr(dbio, "WHOLE_TABLE_FACTOR", 0)  # stored rows fetched by key chunks
+    fourth = run_ingest(folder, eng)
+    assert fourth.total.updated == 2 and dump(eng) == first
+    assert after != first
+    eng.dispose()
+
+
+def test_stored_rows_fetched_by_key_chunks(tmp_path: Path, engine: Engine,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from eperformance.ingest import dbio
+
+    folder = write_folder(tmp_path / "in")
+    run_ingest(folder, engine)
+    before = dump(engine)
+    monkeypatch.setattr(dbio, "WHOLE_TABLE_ROWS", 0)
+    monkeypatch.setattr(dbio, "WHOLE_TABLE_FACTOR", 0)
+    monkeypatch.setattr(dbio, "CHUNK", 1)
+    report = run_ingest(folder, engine)
+    assert report.total.unchanged == report.total.read
+    assert dump(engine) == before

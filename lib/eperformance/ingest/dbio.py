@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Table, and_, bindparam, func, select, tuple_,
 from .. import contract as c
 
 CHUNK = 1000
-WHOLE_TABLE_ROWS = 200_000  # below this (or below 4× the keys wanted) read the whole table
+WHOLE_TABLE_ROWS = 200_000  # below this (or below FACTOR × the keys wanted) read it whole
+WHOLE_TABLE_FACTOR = 4
 
 
 def fetch_rows(
@@ -45,7 +46,7 @@ def fetch_rows(
         total = conn.execute(select(func.count()).select_from(table)).scalar_one()
         if total == 0:
             rows = []
-        elif total <= max(WHOLE_TABLE_ROWS, 4 * len(keys)):
+        elif total <= max(WHOLE_TABLE_ROWS, WHOLE_TABLE_FACTOR * len(keys)):
             wanted = set(keys)
             kidx = [names.index(k) for k in keycols] if all(k in names for k in keycols) \
                 else None
