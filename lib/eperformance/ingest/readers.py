@@ -56,7 +56,7 @@ class RawTable:
         """Every record read, malformed ones included (blank lines are not records)."""
         return len(self.lines) + len(self.malformed)
 
-    def original(self, i: int) -> dict[str, str]:
+    def original(self, i: int | np.integer) -> dict[str, str]:
         """The original record ``i`` as column -> value (for the rejects file)."""
         return {name: str(self.data[name][i]) for name in self.data}
 

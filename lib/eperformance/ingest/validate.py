@@ -60,9 +60,9 @@ class Checked:
 
     @property
     def ok(self) -> np.ndarray:
-        return np.equal(self.reasons, None)
+        return ~given(self.reasons)
 
-    def reject(self, i: int, reason: str) -> None:
+    def reject(self, i: int | np.integer, reason: str) -> None:
         old = self.reasons[i]
         self.reasons[i] = reason if old is None else f"{old}; {reason}"
 
@@ -128,6 +128,11 @@ class Context:
                 key = "".join(text.split()) if nip else text.strip()
                 if key and key not in frame.index:
                     rej.setdefault(key, (m.line, checked.raw.file))
+
+
+def given(values: np.ndarray) -> np.ndarray:
+    """Elementwise ``value is not None`` of an object array."""
+    return np.fromiter((x is not None for x in values), dtype=bool, count=len(values))
 
 
 def check_table(raw: RawTable, ctx: Context) -> Checked:
@@ -205,7 +210,7 @@ def _row_rules(ck: Checked) -> None:
 def _ordered(ck: Checked, first: str, second: str, *, strict: bool, words: str) -> None:
     a = ck.frame[first].to_numpy(object)
     b = ck.frame[second].to_numpy(object)
-    both = np.not_equal(a, None) & np.not_equal(b, None)
+    both = given(a) & given(b)
     idx = np.flatnonzero(both)
     if not len(idx):
         return
@@ -223,7 +228,7 @@ def _employee_nips(ck: Checked) -> None:
     nips = ck.frame["nip"].to_numpy(object)
     emp = ck.frame["employment"].to_numpy(object)
     cache: dict[tuple[str, str], str | None] = {}
-    for i in np.flatnonzero(np.not_equal(nips, None)):
+    for i in np.flatnonzero(given(nips)):
         pair = (nips[i], emp[i] or "pns")
         if pair not in cache:
             cache[pair] = nip_problem(*pair)
@@ -271,7 +276,7 @@ def _references(ck: Checked, ctx: Context) -> None:
 
 def _resolve(ck: Checked, ctx: Context, column: str, target: str) -> None:
     vals = ck.frame[column].to_numpy(object)
-    idx = np.flatnonzero(ck.ok & np.not_equal(vals, None))
+    idx = np.flatnonzero(ck.ok & given(vals))
     if not len(idx):
         return
     wanted = vals[idx]
@@ -299,7 +304,7 @@ def _same_nip(ck: Checked, ctx: Context) -> None:
     """``activities.assignment_id`` must be an assignment of the activity's own NIP."""
     aid = ck.frame["assignment_id"].to_numpy(object)
     nip = ck.frame["nip"].to_numpy(object)
-    idx = np.flatnonzero(ck.ok & np.not_equal(aid, None))
+    idx = np.flatnonzero(ck.ok & given(aid))
     if not len(idx):
         return
     owner = ctx.lookup("assignments", "nip", aid[idx])
@@ -340,7 +345,7 @@ def _hierarchy(ck: Checked, ctx: Context) -> None:
     keys = ck.keys
     parent = ck.frame[column].to_numpy(object)
     lines = ck.raw.lines
-    for i in np.flatnonzero(ck.ok & np.not_equal(parent, None) & np.equal(parent, keys)):
+    for i in np.flatnonzero(ck.ok & given(parent) & np.equal(parent, keys)):
         ck.reject(i, self_words)
 
     stored_rows = fetch_rows(ctx.conn, CONTRACT_TABLES[name], (keycol,), None,

@@ -119,7 +119,8 @@ def parse_column(
         else:
             problem[j] = f"{col.name} {show(text)} {why}"
     out = values[codes] if n else out
-    bad = np.flatnonzero(np.not_equal(problem, None)[codes]) if n else []
+    flagged = np.fromiter((x is not None for x in problem), dtype=bool, count=len(problem))
+    bad = np.flatnonzero(flagged[codes]) if n else np.zeros(0, dtype=np.int64)
     problems = [(int(i), problem[codes[i]]) for i in bad]
     return out, problems
 
