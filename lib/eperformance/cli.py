@@ -196,6 +196,37 @@ def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str
                f"employees with missing data: {len(tables.missing)}")
 
 
+# --------------------------------------------------------------------------- card
+@main.command()
+@click.option("--nip", required=True, help="The employee's NIP (18 digits; spaces allowed).")
+@click.option("--period", required=True, help="Month, YYYY-MM.")
+@_scheme_option
+@_use_360_option
+@click.option("--lang", default="id", show_default=True, type=click.Choice(["id", "en"]),
+              help="Language of the labels (Bahasa Indonesia or English).")
+@click.option("--format", "formats", default="html,pdf", show_default=True,
+              help="Comma-separated output formats: html, pdf.")
+@db_option
+@reports_errors
+def card(nip: str, period: str, scheme: str, use_360: bool, lang: str, formats: str,
+         db_url: str | None) -> None:
+    """Render one employee's personal report card through the notebook (papermill, then
+    nbconvert with the eperf-rapor template) into outputs/<period>/single/<nip>.html/.pdf."""
+    from .home import resolve_db_url
+    from .render.single import make_single_card, parse_formats
+    from .runparams import RaporParams, validate
+
+    params = validate(RaporParams, nip=nip, period=period, scheme=scheme, lang=lang,
+                      use_360=use_360)
+    result = make_single_card(params, db_url=resolve_db_url(db_url),
+                              formats=parse_formats(formats))
+    note = " (SEMENTARA: the month is not closed yet)" if result.provisional else ""
+    click.echo(f"card of {params.nip} for {params.period}: "
+               f"{result.predikat or 'no predikat'}{note}; run {result.run_id}")
+    for kind, path in result.paths.items():
+        click.echo(f"  {kind:<5} {path} ({result.sizes[kind] / 1024:.0f} KB)")
+
+
 # --------------------------------------------------------------------------- db
 @main.group()
 def db() -> None:

@@ -1,0 +1,218 @@
+"""Rendering: card and recap fragments (Jinja2, autoescaped), the nbconvert template
+``eperf-rapor`` and PDF through WeasyPrint.
+
+* :func:`card_html` — the card of a :class:`~eperformance.cards.CardRecord` as an HTML
+  fragment with its own scoped ``<style>`` and inline SVG charts; what the notebook
+  displays. :func:`recap_header_html` and friends do the same for the unit recap.
+* :func:`notebook_html` — an executed notebook to a self-contained page through nbconvert's
+  ``HTMLExporter`` with our template ``eperf-rapor`` and no input cells (the command line
+  equivalent: ``jupyter nbconvert --to html --no-input --template eperf-rapor``).
+* :func:`html_to_pdf` — an A4 PDF from that page with WeasyPrint; no browser, and no
+  request to any host (every URL fetch is refused).
+
+The template has one source, ``render/nbconvert/eperf-rapor`` (package data), which
+:func:`notebook_html` uses directly through ``extra_template_basedirs``. For the plain
+``jupyter nbconvert`` command it must sit in ``<prefix>/share/jupyter/nbconvert/templates``:
+a wheel install puts a copy there (``[tool.setuptools.data-files]`` in pyproject.toml), but
+setuptools' *editable* install skips data files (pypa/setuptools#3399), so importing this
+module links it there when it is missing (:func:`install_template`; a no-op when present
+or when the prefix is not writable). ``python -m eperformance.render`` does it explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+import sys
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from .. import i18n
+from ..scoring.rounding import fmt2
+
+if TYPE_CHECKING:
+    import nbformat
+
+    from ..cards import CardRecord, RecapView
+
+TEMPLATE_NAME = "eperf-rapor"
+PACKAGE_DIR = Path(__file__).resolve().parent
+NBCONVERT_DIR = PACKAGE_DIR / "nbconvert"
+MAX_CARD_BYTES = 300 * 1024
+
+
+def template_dir() -> Path:
+    """The folder holding the nbconvert template ``eperf-rapor`` (package data)."""
+    return NBCONVERT_DIR / TEMPLATE_NAME
+
+
+def installed_template_dir() -> Path:
+    """Where ``jupyter nbconvert --template eperf-rapor`` looks first in this environment."""
+    return Path(sys.prefix) / "share" / "jupyter" / "nbconvert" / "templates" / TEMPLATE_NAME
+
+
+def install_template() -> Path | None:
+    """Make ``eperf-rapor`` visible to the ``jupyter nbconvert`` command of this
+    environment: a symbolic link to the package's template folder when nothing is there
+    (editable installs); an existing folder (a wheel's copy) is left alone. Returns the
+    installed path, or ``None`` when the prefix is not writable."""
+    target = installed_template_dir()
+    if (target / "index.html.j2").is_file():
+        return target
+    try:
+        if target.is_symlink():  # a dangling link from a moved checkout
+            target.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(template_dir(), target_is_directory=True)
+    except OSError:
+        return None
+    return target
+
+
+@lru_cache(maxsize=1)
+def card_css() -> str:
+    return (resources.files(__package__) / "static" / "card.css").read_text(encoding="utf-8")
+
+
+def _cell(value: Any, lang: str) -> str:
+    """A recap table cell: numbers by the rounding rule, blanks for missing values."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return i18n.t("none", lang)
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return i18n.number(float(value), lang)
+    return str(value)
+
+
+def _slug(value: str | None) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", (value or "").lower()).strip("-") or "none"
+
+
+@lru_cache(maxsize=2)
+def _env(lang: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("eperformance.render", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+    )
+    env.filters.update({
+        "num": lambda x: i18n.number(x, lang),
+        "raw2": lambda x: fmt2(x) if x is not None else "",
+        "qty": lambda x: i18n.quantity(x, lang),
+        "val": lambda x: i18n.value_label(x, lang),
+        "aspect": lambda x: i18n.aspect_label(x, lang),
+        "month": lambda p: i18n.month_label(p, lang),
+        "ldate": lambda d: i18n.date_label(d, lang) if d else "",
+        "sdate": lambda d: i18n.short_date(d, lang),
+        "slug": _slug,
+        "cellv": lambda v: _cell(v, lang),
+    })
+    env.globals.update({"L": i18n.labels(lang), "gloss": i18n.GLOSS.get})
+    return env
+
+
+def _bands(card: CardRecord) -> tuple[float, float] | None:
+    """The behaviour band edges of the scheme (permenpan-6-2022 only)."""
+    if card.scheme != "permenpan-6-2022":
+        return None
+    from ..params import load_scheme
+
+    try:
+        cfg = load_scheme(card.scheme)
+        return (cfg.value_bands.sesuai, cfg.value_bands.di_atas)  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001 - the chart falls back to no band lines
+        return None
+
+
+def card_html(card: CardRecord) -> str:
+    """The card as an HTML fragment (scoped style, inline SVG charts, escaped data)."""
+    from .charts import behaviour_chart, trend_chart
+
+    env = _env(card.lang)
+    tz = card.timezone
+    env.filters["when"] = lambda m: i18n.datetime_label(m, card.lang, tz) if m else ""
+    bands = _bands(card)
+    return env.get_template("card.html.j2").render(
+        card=card,
+        css=card_css(),
+        bands=[f"{b:g}" for b in bands] if bands else None,
+        behaviour_svg=behaviour_chart(card, bands) if card.aspects else "",
+        trend_svg=trend_chart(card),
+    )
+
+
+def _recap_render(view: RecapView, part: str) -> str:
+    env = _env(view.params.lang)
+    tz = view.run.settings.timezone
+    env.filters["when"] = lambda m: i18n.datetime_label(m, view.params.lang, tz) if m else ""
+    from ..recap import predikat_labels
+
+    return env.get_template("recap.html.j2").render(
+        part=part, view=view, css=card_css(), labels=predikat_labels(view.run.scheme_cfg.name),
+        tables=view.tables, run=view.run)
+
+
+def recap_header_html(view: RecapView) -> str:
+    return _recap_render(view, "header")
+
+
+def recap_units_html(view: RecapView) -> str:
+    return _recap_render(view, "units")
+
+
+def recap_details_html(view: RecapView) -> str:
+    return _recap_render(view, "details")
+
+
+# --------------------------------------------------------------------------- nbconvert
+def html_exporter() -> Any:
+    """nbconvert's ``HTMLExporter`` with the template ``eperf-rapor`` and no input."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(NBCONVERT_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def notebook_html(nb: nbformat.NotebookNode) -> str:
+    """An executed notebook as one self-contained HTML page (our template, no code)."""
+    body, _ = html_exporter().from_notebook_node(nb)
+    return str(body)
+
+
+# --------------------------------------------------------------------------- PDF
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    raise ValueError(f"external resource refused: {url[:80]}")
+
+
+def html_to_pdf(html: str, *, created: dt.datetime | None = None) -> bytes:
+    """An A4 PDF of a card page with WeasyPrint; any URL fetch is refused (the page is
+    self-contained; a refused fetch is logged by WeasyPrint and the item left out)."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    doc = HTML(string=html, base_url=None, url_fetcher=_refuse_fetch)
+    return doc.write_pdf()  # type: ignore[no-any-return]
+
+
+install_template()

@@ -1,0 +1,160 @@
+"""One employee's card through the notebook: papermill, then nbconvert, then WeasyPrint.
+
+:func:`make_single_card` is what ``eperf card`` calls. The recipe:
+
+1. check the request in-process (unknown or inactive NIP, period without data, database
+   unreachable: our own errors, exit 2/5) so nothing heavy starts for a wrong request;
+2. execute ``notebooks/10-rapor-personal.ipynb`` with papermill into a temporary folder,
+   the kernel getting the database URL through ``DATABASE_URL`` (never as a parameter);
+3. convert the executed notebook with the template ``eperf-rapor`` (no input cells) and,
+   when asked, print it to an A4 PDF;
+4. write ``outputs/<period>/single/<nip>.html`` and ``.pdf`` atomically.
+
+The executed notebook is discarded after a success. After a failure it is kept as
+``outputs/<period>/single/failed/<nip>.ipynb`` (it never holds the database URL), and an
+error of ours raised in the kernel (papermill's ``ename``, e.g. ``UsageError``) becomes the
+same error here, with its exit code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import errors
+from ..errors import UsageError
+from ..export import atomic_write_bytes, atomic_write_text
+from ..home import outputs_dir, project_home
+from ..runparams import RaporParams, new_run_id
+
+CARD_NOTEBOOK = "10-rapor-personal.ipynb"
+CARD_FORMATS: tuple[str, ...] = ("html", "pdf")
+_REPO = Path(__file__).resolve().parents[3]
+
+
+def notebook_path(name: str) -> Path:
+    """A notebook of the project: under the project home, else beside the package's
+    source tree (an ``EPERF_HOME`` outside the repository need not copy them)."""
+    for base in (project_home() / "notebooks", _REPO / "notebooks"):
+        if (base / name).is_file():
+            return base / name
+    raise UsageError(f"notebook {name} not found under {project_home() / 'notebooks'}",
+                     hint="run from a checkout of the workbook, or copy notebooks/ to the home")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"html,pdf"`` -> ``("html", "pdf")``; unknown formats are a usage error."""
+    parts = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
+    bad = [p for p in parts if p not in CARD_FORMATS]
+    if not parts or bad:
+        raise UsageError(f"invalid --format {text!r}: use html, pdf or html,pdf")
+    return parts
+
+
+@dataclass
+class SingleCard:
+    """What :func:`make_single_card` wrote."""
+
+    nip: str
+    period: str
+    run_id: str
+    paths: dict[str, Path] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    provisional: bool = False
+    predikat: str | None = None
+    fingerprint: str = ""
+
+
+@contextlib.contextmanager
+def kernel_environment(db_url: str) -> Iterator[None]:
+    """``DATABASE_URL`` set for kernels started inside the block (restored after)."""
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = db_url
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = before
+
+
+def _card_meta(nb: Any) -> dict[str, Any]:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("eperf")
+            if meta and meta.get("kind") == "card":
+                return dict(meta)
+    return {}
+
+
+def _reraise(exc: Any, kept: Path) -> None:
+    """Papermill's error from the kernel as our own error (same class, same exit code)."""
+    cls = getattr(errors, str(exc.ename), None)
+    if isinstance(cls, type) and issubclass(cls, errors.EperfError):
+        raise cls(str(exc.evalue), hint=f"the executed notebook is kept at {kept}") from None
+    raise RuntimeError(f"the card notebook failed with {exc.ename}: {exc.evalue} "
+                       f"(executed notebook kept at {kept})") from None
+
+
+def make_single_card(params: RaporParams, *, db_url: str,
+                     formats: tuple[str, ...] = CARD_FORMATS,
+                     out_root: Path | None = None) -> SingleCard:
+    """Render ``params``' card into ``<outputs>/<period>/single/<nip>.{html,pdf}``."""
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from ..cards import check_card_request
+    from ..db.engine import open_engine
+    from . import html_to_pdf, notebook_html
+
+    started = time.perf_counter()
+    engine = open_engine(db_url)
+    try:
+        check_card_request(engine, params)
+    finally:
+        engine.dispose()
+    run_id = params.run_id or new_run_id()
+    folder = (out_root or outputs_dir()) / params.period / "single"
+    result = SingleCard(nip=params.nip, period=params.period, run_id=run_id)
+    parameters = {"nip": params.nip, "period": params.period, "scheme": params.scheme,
+                  "lang": params.lang, "use_360": params.use_360, "run_id": run_id}
+    with tempfile.TemporaryDirectory(prefix="eperf-card-") as tmp:
+        executed = Path(tmp) / f"{params.nip}.ipynb"
+        try:
+            with kernel_environment(db_url):
+                pm.execute_notebook(str(notebook_path(CARD_NOTEBOOK)), str(executed),
+                                    parameters=parameters, kernel_name="python3",
+                                    progress_bar=False, log_output=False, cwd=tmp)
+        except PapermillExecutionError as exc:
+            kept = folder / "failed" / f"{params.nip}.ipynb"
+            if executed.is_file():
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(executed, kept)
+            _reraise(exc, kept)
+        nb = nbformat.read(executed, as_version=4)
+    meta = _card_meta(nb)
+    result.provisional = bool(meta.get("provisional"))
+    result.predikat = meta.get("predikat")
+    result.fingerprint = str(meta.get("fingerprint", ""))
+    html = notebook_html(nb)
+    if "html" in formats:
+        path = folder / f"{params.nip}.html"
+        atomic_write_text(path, html)
+        result.paths["html"], result.sizes["html"] = path, len(html.encode("utf-8"))
+    if "pdf" in formats:
+        pdf = html_to_pdf(html)
+        path = folder / f"{params.nip}.pdf"
+        atomic_write_bytes(path, pdf)
+        result.paths["pdf"], result.sizes["pdf"] = path, len(pdf)
+    result.seconds = time.perf_counter() - started
+    return result
