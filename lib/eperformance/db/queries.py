@@ -102,7 +102,9 @@ def resolve_scope(conn: Connection, unit: str | None = None, nip: str | int | No
 
 def _frame(conn: Connection, stmt: Select[Any]) -> pd.DataFrame:
     result = conn.execute(stmt)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    columns = list(result.keys())
+    # Plain tuples: pandas probes Row objects attribute by attribute, which is slow.
+    return pd.DataFrame.from_records([tuple(r) for r in result], columns=columns)
 
 
 def load_units(conn: Connection) -> pd.DataFrame:
@@ -173,10 +175,25 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
     Columns (the aggregate frame of ``scoring.measures``): ``assignment_id, nip, ro,
     rk_num, rk_den, rb, rw_date, has_counted_entry``. Assignments without a counted entry
     are absent (the scoring fills them in).
+
+    Three steps, all in the database: the latest decision per entry up to the closing time
+    (``ROW_NUMBER`` over the verifications of a bounded time slice), the counted entries
+    summed per assignment and day, and a running sum over those days that finds the day
+    the target is reached (entries of one day cannot change that day, quantities being
+    non-negative, so the order by ``activity_id`` within a day is not needed).
     """
     v, a, g = s.verifications, s.activities, s.assignments
     in_month = and_(g.c.period == period, scope.employee_filter(g.c.nip))
-    # Latest decision per entry up to the closing time: decided_at, then verification_id.
+    earliest = conn.execute(select(func.min(g.c.start_date)).where(in_month)).scalar()
+    if earliest is None:
+        return pd.DataFrame(columns=["assignment_id", "nip", "ro", "rk_num", "rk_den", "rb",
+                                     "rw_date", "has_counted_entry"])
+    if isinstance(earliest, str):
+        earliest = dt.date.fromisoformat(earliest)
+    # A decision is never dated before its entry (import rule), and a counted entry never
+    # before its assignment's start: older decisions cannot be a counted entry's latest.
+    # One day of margin covers the time zone (entry dates are Jakarta dates).
+    lower = dt.datetime.combine(earliest, dt.time()) - dt.timedelta(days=1)
     ranked = (
         select(
             v.c.activity_id,
@@ -187,25 +204,20 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
                 order_by=(v.c.decided_at.desc(), _text_order(conn, v.c.verification_id).desc()),
             ).label("rn"),
         )
-        .join(a, a.c.activity_id == v.c.activity_id)
-        .join(g, g.c.assignment_id == a.c.assignment_id)
-        .where(in_month, v.c.decided_at <= closing_utc)
+        .where(v.c.decided_at <= closing_utc, v.c.decided_at >= lower)
         .cte("ranked")
     )
-    counted = (
+    marked = ranked.c.quality.is_not(None)
+    daily = (
         select(
             g.c.assignment_id,
             g.c.nip,
             g.c.target_quantity,
             a.c.date,
-            a.c.quantity,
-            a.c.cost,
-            ranked.c.quality,
-            func.sum(a.c.quantity).over(
-                partition_by=g.c.assignment_id,
-                order_by=(a.c.date, _text_order(conn, a.c.activity_id)),
-                rows=(None, 0),
-            ).label("cum_qty"),
+            func.sum(a.c.quantity).label("qty"),
+            func.sum(case((marked, ranked.c.quality * a.c.quantity))).label("rk_num"),
+            func.sum(case((marked, a.c.quantity))).label("rk_den"),
+            func.sum(a.c.cost).label("cost"),
         )
         .join(a, a.c.assignment_id == g.c.assignment_id)
         .join(ranked, and_(ranked.c.activity_id == a.c.activity_id, ranked.c.rn == 1))
@@ -215,22 +227,28 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
             a.c.date >= g.c.start_date,
             a.c.date <= last_day,
         )
-        .cte("counted")
+        .group_by(g.c.assignment_id, g.c.nip, g.c.target_quantity, a.c.date)
+        .cte("daily")
     )
-    marked = counted.c.quality.is_not(None)
+    cum = select(
+        daily,
+        func.sum(daily.c.qty).over(
+            partition_by=daily.c.assignment_id, order_by=daily.c.date, rows=(None, 0)
+        ).label("cum_qty"),
+    ).cte("cum")
     stmt = (
         select(
-            counted.c.assignment_id,
-            counted.c.nip,
-            func.sum(counted.c.quantity).label("ro"),
-            func.sum(case((marked, counted.c.quality * counted.c.quantity))).label("rk_num"),
-            func.sum(case((marked, counted.c.quantity))).label("rk_den"),
-            func.sum(counted.c.cost).label("rb"),
-            func.min(case((_round10(conn, counted.c.cum_qty)
-                           >= _round10(conn, counted.c.target_quantity), counted.c.date)))
+            cum.c.assignment_id,
+            cum.c.nip,
+            func.sum(cum.c.qty).label("ro"),
+            func.sum(cum.c.rk_num).label("rk_num"),
+            func.sum(cum.c.rk_den).label("rk_den"),
+            func.sum(cum.c.cost).label("rb"),
+            func.min(case((_round10(conn, cum.c.cum_qty)
+                           >= _round10(conn, cum.c.target_quantity), cum.c.date)))
             .label("rw_date"),
         )
-        .group_by(counted.c.assignment_id, counted.c.nip)
+        .group_by(cum.c.assignment_id, cum.c.nip)
     )
     df = _frame(conn, stmt)
     df["has_counted_entry"] = True
