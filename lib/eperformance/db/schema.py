@@ -125,3 +125,30 @@ import_log = Table(
     Column("unchanged", Integer, nullable=False),
     Column("rejected", Integer, nullable=False),
 )
+
+# The run ledger: one row per batch run (and per single card run).
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # batch | card
+    Column("run_key", String(64), nullable=False, index=True),
+    Column("period", String(7), nullable=False),
+    Column("scope", String(64), nullable=False),
+    Column("scheme", String(32), nullable=False),
+    Column("scheme_version", String(32), nullable=False),
+    Column("parameters", Text, nullable=False),  # JSON
+    Column("username", String(128), nullable=False),
+    Column("hostname", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("status", String(16), nullable=False),  # running | ok | partial | failed | crashed
+    Column("cards_total", Integer, nullable=False, default=0),
+    Column("cards_ok", Integer, nullable=False, default=0),
+    Column("cards_failed", Integer, nullable=False, default=0),
+    Column("cards_skipped", Integer, nullable=False, default=0),
+    Column("data_fingerprint", String(64), nullable=True),
+    Column("output_dir", Text, nullable=True),
+    Column("errors", Text, nullable=True),  # JSON list of {nip, cell, ename, evalue}
+)
