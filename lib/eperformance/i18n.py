@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -345,7 +346,8 @@ def short_date(day: dt.date | None, lang: str) -> str:
 
 def datetime_label(moment: dt.datetime, lang: str, tz: str | None = None) -> str:
     """``10 Mei 2021 14.05`` style date and time, in ``tz`` when given."""
-    return format_datetime(moment, "d MMM y HH:mm", tzinfo=tz, locale=_LOCALE[lang])
+    zone = ZoneInfo(tz) if tz else None
+    return format_datetime(moment, "d MMM y HH:mm", tzinfo=zone, locale=_LOCALE[lang])
 
 
 def number(x: float | None, lang: str, decimals: int = 2) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from matplotlib import rcParams
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ..i18n import ASPECT_NAMES, month_label, t
@@ -32,7 +32,7 @@ BAND_COLOURS = {
 SELF_COLOUR = "#8a5cb8"
 FONT = ["DejaVu Sans"]  # bundled with matplotlib; the PDF has it through fonts-dejavu-core
 
-_STYLE = {
+_STYLE: Any = {
     "svg.fonttype": "none",
     "svg.hashsalt": "eperf-rapor",
     "font.family": FONT,
@@ -58,7 +58,7 @@ def behaviour_chart(record: CardRecord, bands: tuple[float, float] | None) -> st
     """Horizontal bars of the counted aspect scores (0-100) coloured by their band, the
     employee's own rating as a hollow diamond beside them, band edges dashed."""
     aspects = list(record.aspects)
-    with _rc():
+    with rc_context(_STYLE):
         fig = Figure(figsize=(3.5, 0.3 * len(aspects) + 0.55))
         ax = fig.add_subplot()
         names = [ASPECT_NAMES.get(a.aspect, (a.aspect, ""))[0] for a in aspects]
@@ -95,13 +95,13 @@ def behaviour_chart(record: CardRecord, bands: tuple[float, float] | None) -> st
 def trend_chart(record: CardRecord) -> str:
     """The main figure over the trend months; months without a figure are marked."""
     points = list(record.trend)
-    with _rc():
+    with rc_context(_STYLE):
         fig = Figure(figsize=(3.6, 1.55))
         ax = fig.add_subplot()
         xs = list(range(len(points)))
         values = [round_opt(p.main_figure) for p in points]
         known = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-        top = max([v for _, v in known] + [100.0])
+        top = max([float(v) for _, v in known] + [100.0])
         if known:
             # a line only between consecutive months that both have a figure
             for (x0, v0), (x1, v1) in zip(known, known[1:], strict=False):
@@ -112,8 +112,8 @@ def trend_chart(record: CardRecord) -> str:
             for x, v in known:
                 ax.annotate(f"{v:.1f}", (x, v), textcoords="offset points", xytext=(0, 5),
                             ha="center", fontsize=6.3, color=INK)
-        for x, v in zip(xs, values, strict=True):
-            if v is None:
+        for x, value in zip(xs, values, strict=True):
+            if value is None:
                 ax.text(x, top * 0.08, t("trend_missing", record.lang), ha="center",
                         fontsize=5.8, color=MUTED, style="italic", rotation=90, va="bottom")
         if known:
@@ -130,14 +130,3 @@ def trend_chart(record: CardRecord) -> str:
         ax.grid(axis="y", color=GRID, linewidth=0.5)
         ax.set_axisbelow(True)
         return _svg(fig)
-
-
-class _rc:
-    """Apply the chart style for one figure, restoring the global settings after."""
-
-    def __enter__(self) -> None:
-        self._saved = {k: rcParams[k] for k in _STYLE}
-        rcParams.update(_STYLE)
-
-    def __exit__(self, *exc: object) -> None:
-        rcParams.update(self._saved)

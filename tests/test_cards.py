@@ -1,0 +1,264 @@
+"""Run parameters, card records and the card fragment, in process on a tiny database."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html as htmllib
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from eperformance import i18n
+from eperformance.cards import build_card, build_cards_context, card_from_context
+from eperformance.errors import NoDataError, UsageError
+from eperformance.render import card_html
+from eperformance.runparams import (
+    BatchParams,
+    RaporParams,
+    RekapUnitParams,
+    new_run_id,
+    run_id_time,
+    validate,
+)
+from eperformance.scores import ScoreRequest, compute_scores
+from eperformance.scoring.rounding import fmt2
+from test_cards_support import REPO, XSS_DESCRIPTION, XSS_NOTE, TinyDb, build_tiny_db
+
+NOW = dt.datetime(2021, 6, 1, 3, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyDb]:
+    tiny = build_tiny_db(tmp_path_factory.mktemp("cards"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EPERF_HOME", str(tiny.home))
+        mp.setenv("DATABASE_URL", tiny.url)
+        yield tiny
+    tiny.engine.dispose()
+
+
+def _params(nip: str, period: str = "2021-01", **kw: object) -> RaporParams:
+    return validate(RaporParams, nip=nip, period=period, **kw)
+
+
+# --------------------------------------------------------------------------- parameters
+def test_nip_accepts_an_integer_and_spaces() -> None:
+    assert _params(196510251988122001).nip == "196510251988122001"  # type: ignore[arg-type]
+    assert _params("19651025 198812 2 001").nip == "196510251988122001"
+
+
+@pytest.mark.parametrize("nip", ["../../etc/passwd", "19651025198812200/", "1965102519881220..",
+                                 "", "12345", True, 1.5])
+def test_bad_nip_is_one_usage_error(nip: object) -> None:
+    with pytest.raises(UsageError, match=r"^invalid parameter 'nip': "):
+        validate(RaporParams, nip=nip, period="2021-01")
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("period", "2021-13", "invalid parameter 'period': a period is YYYY-MM"),
+    ("period", 202101, "invalid parameter 'period': input should be a valid string"),
+    ("scheme", "pp-1-1999", "invalid parameter 'scheme': unknown scheme"),
+    ("lang", "fr", "invalid parameter 'lang': input should be 'id' or 'en'"),
+    ("use_360", "yes", "invalid parameter 'use_360': input should be a valid boolean"),
+    ("run_id", "../x", "invalid parameter 'run_id': a run id looks like"),
+    ("colour", "red", "unknown parameter 'colour'"),
+])
+def test_wrong_parameter_is_named(field: str, value: object, expected: str) -> None:
+    values: dict[str, object] = {"nip": "196510251988122001", "period": "2021-01", field: value}
+    with pytest.raises(UsageError) as exc:
+        validate(RaporParams, **values)
+    assert str(exc.value).startswith(expected)
+
+
+def test_unit_and_batch_parameters() -> None:
+    assert validate(RekapUnitParams, period="2021-01").unit == ""
+    for bad in ("..", "a/b", "all", "x" * 65):
+        with pytest.raises(UsageError, match="'unit'"):
+            validate(RekapUnitParams, period="2021-01", unit=bad)
+    batch = validate(BatchParams)
+    assert (batch.period, batch.formats, batch.provisional, batch.force) == (
+        "previous", "html,pdf,xlsx", False, False)
+    assert validate(BatchParams, formats="PDF, html").format_list == ("pdf", "html")
+    with pytest.raises(UsageError, match="'formats'"):
+        validate(BatchParams, formats="html,docx")
+
+
+def test_run_id_shape() -> None:
+    rid = new_run_id(dt.datetime(2021, 5, 10, 7, 5, 0, tzinfo=dt.timezone.utc))
+    assert re.fullmatch(r"20210510T070500Z-[0-9a-f]{6}", rid)
+    assert run_id_time(rid) == dt.datetime(2021, 5, 10, 7, 5, tzinfo=dt.timezone.utc)
+    assert validate(RaporParams, nip="196510251988122001", period="2021-01", run_id=rid)
+
+
+@pytest.mark.parametrize(("name", "model", "per_run"), [
+    ("rapor.yaml", RaporParams, {"nip": "196510251988122001", "period": "2021-01"}),
+    ("rekap-unit.yaml", RekapUnitParams, {"period": "2021-01"}),
+])
+def test_parameter_files_validate(name: str, model: type, per_run: dict[str, str]) -> None:
+    data = yaml.safe_load((REPO / "params" / name).read_text(encoding="utf-8"))
+    params = validate(model, **{**data, **per_run})
+    assert set(data) | set(per_run) == set(model.model_fields)
+    assert params.scheme == "permenpan-6-2022" and params.lang == "id"
+
+
+# --------------------------------------------------------------------------- i18n
+def test_label_dictionaries_have_the_same_keys() -> None:
+    assert set(i18n.LABELS["id"]) == set(i18n.LABELS["en"])
+
+
+def test_numbers_months_and_values() -> None:
+    assert i18n.number(85.5, "id") == "85,50" and i18n.number(85.5, "en") == "85.50"
+    assert i18n.number(89.995, "id") == "90,00"
+    assert i18n.number(26607000.0, "id") == "26.607.000,00"
+    assert i18n.quantity(8.0, "id") == "8" and i18n.quantity(2.5, "id") == "2,50"
+    assert i18n.month_label("2021-01", "id") == "Januari 2021"
+    assert i18n.month_label("2021-05", "en") == "May 2021"
+    assert i18n.date_label(dt.date(2021, 5, 10), "id") == "10 Mei 2021"
+    assert i18n.value_label("Baik", "en") == "Baik (good)"
+    assert i18n.value_label("Baik", "id") == "Baik"
+
+
+# --------------------------------------------------------------------------- records
+def test_card_figures_are_the_scores(db: TinyDb) -> None:
+    card = build_card(db.engine, _params(db.strong), now=NOW)
+    run = compute_scores(db.engine, ScoreRequest(period=db.period, nip=db.strong))
+    score = run.scores[0]
+    assert (card.nilai_skp, card.nilai_perilaku, card.predikat) == (
+        score.nilai_skp, score.nilai_perilaku, score.predikat)
+    assert [a.capaian for a in card.assignments] == [a.capaian for a in score.assignments]
+    assert card.employee.nip == db.strong and card.assessor is not None
+    assert card.standing.rank is not None and card.standing.of >= card.standing.rank
+    assert [p.period for p in card.trend][-2:] == ["2020-12", "2021-01"]
+    assert card.trend[-1].main_figure == score.main_figure
+    assert card.provisional is False
+    assert card.signature_place and card.ministry
+
+
+def test_fingerprint_covers_what_the_card_shows(db: TinyDb) -> None:
+    a = build_card(db.engine, _params(db.strong), now=NOW)
+    b = build_card(db.engine, _params(db.strong), now=NOW + dt.timedelta(days=3))
+    assert a.run_id != b.run_id and a.generated_at != b.generated_at
+    assert a.fingerprint == b.fingerprint and re.fullmatch(r"[0-9a-f]{64}", a.fingerprint)
+    en = build_card(db.engine, _params(db.strong, lang="en"), now=NOW)
+    assert en.fingerprint != a.fingerprint
+    pp30 = build_card(db.engine, _params(db.strong, scheme="pp-30-2019"), now=NOW)
+    assert pp30.fingerprint != a.fingerprint
+    changed = dataclasses.replace(a, nilai_skp=(a.nilai_skp or 0) + 0.01)
+    from eperformance.cards import card_fingerprint
+
+    assert card_fingerprint(changed) != a.fingerprint
+
+
+def test_many_cards_from_one_context_equal_the_single_card(db: TinyDb) -> None:
+    ctx = build_cards_context(db.engine, db.period, now=NOW)
+    assert db.strong in ctx.nips and db.empty in ctx.nips
+    batch = card_from_context(ctx, db.strong, "id", "20210601T030000Z-abcdef", now=NOW)
+    single = build_card(db.engine, _params(db.strong), now=NOW)
+    assert batch.fingerprint == single.fingerprint
+    assert batch.run_id == "20210601T030000Z-abcdef"
+
+
+def test_employee_without_assignments_gets_a_card_saying_so(db: TinyDb) -> None:
+    card = build_card(db.engine, _params(db.empty), now=NOW)
+    assert card.assignments == () and card.predikat is None
+    assert "notice_no_assignment" in card.notices
+    assert "notice_no_behaviour" in card.notices
+    page = card_html(card)
+    assert "Belum ada penugasan bulan ini" in page
+    assert 'data-field="predikat" data-value=""' in page
+    en = card_html(build_card(db.engine, _params(db.empty, lang="en"), now=NOW))
+    assert "No assignments this month" in en
+
+
+def test_user_errors(db: TinyDb) -> None:
+    with pytest.raises(UsageError, match="unknown NIP"):
+        build_card(db.engine, _params("196510251988122009"))
+    with pytest.raises(NoDataError, match="no data for 2030-01"):
+        build_card(db.engine, _params(db.strong, period="2030-01"))
+
+
+def test_provisional_month_shows_sementara(db: TinyDb) -> None:
+    inside = dt.datetime(2021, 1, 20, tzinfo=dt.timezone.utc)
+    card = build_card(db.engine, _params(db.strong), now=inside)
+    assert card.provisional
+    assert "SEMENTARA" in card_html(card)
+    assert "SEMENTARA (provisional)" in card_html(dataclasses.replace(card, lang="en"))
+    assert "SEMENTARA" not in card_html(build_card(db.engine, _params(db.strong), now=NOW))
+
+
+# --------------------------------------------------------------------------- fragment
+class _Parsed(HTMLParser):
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_data_text_is_escaped(db: TinyDb) -> None:
+    page = card_html(build_card(db.engine, _params(db.xss), now=NOW))
+    parsed = _Parsed(page)
+    assert "script" not in parsed.tags and "img" not in parsed.tags
+    assert XSS_DESCRIPTION in parsed.text and XSS_NOTE in parsed.text
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+
+
+def _visible_text(page: str) -> str:
+    page = re.sub(r"<style.*?</style>", " ", page, flags=re.S)
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def _label_pattern(label: str) -> str:
+    """A label as a whole-word pattern; ``{placeholders}`` match any word."""
+    body = re.sub(r"\\\{\w+\\\}", r"\\S+", re.escape(label))
+    return r"(?<!\w)" + body + r"(?!\w)"
+
+
+def test_english_card_has_no_indonesian_label(db: TinyDb) -> None:
+    for nip in (db.strong, db.empty, db.xss):
+        text = _visible_text(card_html(build_card(db.engine, _params(nip, lang="en"), now=NOW)))
+        leaked = [
+            value for key, value in i18n.LABELS["id"].items()
+            if value != i18n.LABELS["en"][key] and re.search(_label_pattern(value), text)
+        ]
+        assert leaked == [], nip
+
+
+def test_card_numbers_use_the_rounding_rule(db: TinyDb) -> None:
+    card = build_card(db.engine, _params(db.strong), now=NOW)
+    page = card_html(card)
+    assert f'data-field="nilai_skp" data-value="{fmt2(card.nilai_skp)}"' in page
+    shown = i18n.number(card.nilai_skp, "id")
+    assert "," in shown and shown in page
+
+
+@pytest.mark.parametrize("scheme", ["pp-30-2019", "pp-46-2011"])
+def test_older_schemes_show_the_final_number(db: TinyDb, scheme: str) -> None:
+    card = build_card(db.engine, _params(db.strong, scheme=scheme), now=NOW)
+    page = card_html(card)
+    assert f'data-field="nilai_akhir" data-value="{fmt2(card.nilai_akhir)}"' in page
+    if scheme == "pp-46-2011":
+        assert 'data-col="waktu"' in page and "Sebutan" in page
+
+
+def test_notebook_display_carries_metadata(db: TinyDb) -> None:
+    card = build_card(db.engine, _params(db.strong), now=NOW)
+    data, meta = card._repr_mimebundle_()
+    assert data["text/html"].startswith("<style>")
+    assert meta["eperf"]["fingerprint"] == card.fingerprint
+    assert meta["eperf"]["kind"] == "card" and meta["eperf"]["lang"] == "id"
+
+
+def test_outputs_folder_untouched(db: TinyDb) -> None:
+    assert not (Path(db.home) / "outputs").exists()
