@@ -264,6 +264,82 @@ def db_status(db_url: str | None) -> None:
     click.echo(f"{masked_url(url)}: schema {current or 'empty'} ({state})")
 
 
+# --------------------------------------------------------------------------- batch
+@main.command()
+@click.option("--period", default="previous", show_default=True,
+              help="Month, YYYY-MM, or 'previous' (the month before the current one).")
+@click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
+@_scheme_option
+@_use_360_option
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--format", "formats", default="html,pdf,xlsx", show_default=True,
+              help="Card formats (html, pdf) and the recap workbook (xlsx).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Cards rendered at once, each in a worker process.")
+@click.option("--provisional", is_flag=True,
+              help="Allow a month that is not closed yet; everything is marked SEMENTARA.")
+@click.option("--force", is_flag=True, help="Re-render every card, changed or not.")
+@click.option("--wait", is_flag=True, help="Wait for a running batch of the same scope.")
+@click.option("--quiet", "quiet_run", is_flag=True, help="No progress bar, only the summary.")
+@click.option("--verbose", "verbose_run", is_flag=True,
+              help="Name the employees in the log (run.log).")
+@db_option
+@reports_errors
+def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, formats: str,
+          workers: int, provisional: bool, force: bool, wait: bool, quiet_run: bool,
+          verbose_run: bool, db_url: str | None) -> None:
+    """Render every active employee's card of a month, the unit recap and recap.xlsx.
+
+    Exit 0: every card made; 3: some cards failed (see the summary and failed/);
+    4: refused (another batch runs, or the month is not closed); 2: bad parameters or
+    no data for the month; 5: database unreachable.
+    """
+    from .batch import BatchOptions, run_batch
+
+    opts = BatchOptions(
+        period=period, unit=unit, scheme=scheme, use_360=use_360, lang=lang,
+        formats=tuple(f.strip().lower() for f in formats.split(",") if f.strip()),
+        workers=workers, provisional=provisional, force=force, wait=wait, quiet=quiet_run,
+        verbose=verbose_run, db_url=db_url)
+    result = run_batch(opts)
+    note = " (SEMENTARA)" if result.provisional else ""
+    if result.status == "up-to-date":
+        click.echo(f"{result.period}/{result.scope}: up to date, nothing re-rendered{note}")
+    else:
+        ok = result.total - len(result.failed)
+        resumed = " (resumed)" if result.resumed else ""
+        click.echo(f"{result.period}/{result.scope} run {result.run_id}{resumed}{note}: "
+                   f"{ok}/{result.total} cards ok, {len(result.failed)} failed, "
+                   f"{result.rendered} rendered, {result.reused} unchanged, "
+                   f"{result.seconds:.1f} s")
+    click.echo(f"  cards:  {result.folder / 'cards'}")
+    click.echo(f"  recap:  {result.folder / 'recap.html'}  {result.folder / 'recap.xlsx'}")
+    if result.failed:
+        click.echo(f"  failed: {len(result.failed)} card(s), notebooks kept in "
+                   f"{result.folder / 'failed'}; details in manifest.json and run.log")
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--period", default=None, help="Only runs of this month.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@db_option
+@reports_errors
+def runs(period: str | None, limit: int, db_url: str | None) -> None:
+    """List the run ledger, newest first."""
+    from .batch.ledger import list_runs
+    from .db.engine import open_engine, require_current
+    from .home import resolve_db_url
+
+    engine = open_engine(resolve_db_url(db_url))
+    require_current(engine)
+    frame = list_runs(engine, limit, period)
+    if frame.empty:
+        click.echo("no runs recorded yet")
+        return
+    click.echo(frame.to_string(index=False))
+
+
 def run() -> None:  # pragma: no cover - console entry
     main()
     sys.exit(EXIT_OK)

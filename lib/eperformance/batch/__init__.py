@@ -1,0 +1,15 @@
+"""The monthly batch: every card of a period and scope in one run.
+
+* :mod:`.runinfo` — run key, run id, run folders, the ``latest`` link;
+* :mod:`.lock` — one batch per period and scope at a time (``flock``: a dead holder,
+  even after ``kill -9``, releases it);
+* :mod:`.journal` — the per-card journal a crashed run resumes from, and the manifest;
+* :mod:`.ledger` — the run ledger in the workbook database (``eperf runs``);
+* :mod:`.jobs` — one card job: papermill, nbconvert, PDF, atomic writes, checksums;
+* :mod:`.executors` — how card jobs run (in this process, or in worker processes);
+* :mod:`.orchestrator` — :func:`run_batch`, the recipe that ties them together.
+"""
+
+from .orchestrator import BatchOptions, BatchResult, run_batch
+
+__all__ = ["BatchOptions", "BatchResult", "run_batch"]

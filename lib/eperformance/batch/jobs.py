@@ -1,0 +1,113 @@
+"""One card job: the card notebook through papermill, then nbconvert, then the PDF.
+
+:func:`render_card_job` is a plain function of a picklable :class:`CardJob`, so any
+executor (this process, worker processes, a Dask cluster) can run it. It never raises for
+a card that fails: the outcome says ``failed``, with the cell and error, and the partly
+executed notebook is kept as ``failed/<nip>.ipynb``. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..export import atomic_write_bytes, atomic_write_text
+from .journal import CardOutcome, sha256_file
+from .runinfo import FILE_MODE
+
+CARD_NOTEBOOK = "10-rapor-personal.ipynb"
+
+
+@dataclass(frozen=True)
+class CardJob:
+    """Everything a worker needs to render one card (no database handle, no secrets in
+    the notebook: the URL reaches the kernel through ``DATABASE_URL``)."""
+
+    nip: str
+    period: str
+    scheme: str
+    lang: str
+    use_360: bool
+    run_id: str
+    formats: tuple[str, ...]  # subset of ("html", "pdf")
+    run_folder: str
+    db_url: str
+    notebook: str
+    home: str
+
+
+def _parameters(job: CardJob) -> dict[str, Any]:
+    return {"nip": job.nip, "period": job.period, "scheme": job.scheme, "lang": job.lang,
+            "use_360": job.use_360, "run_id": job.run_id}
+
+
+def _card_meta(nb: Any) -> dict[str, Any]:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("eperf")
+            if meta and meta.get("kind") == "card":
+                return dict(meta)
+    return {}
+
+
+def render_card_job(job: CardJob) -> CardOutcome:
+    """Execute, convert and write one card; report, never raise, a failing card."""
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from ..render import html_to_pdf, notebook_html
+
+    started = time.perf_counter()
+    folder = Path(job.run_folder)
+    work = folder / ".work"
+    work.mkdir(parents=True, exist_ok=True)
+    executed = work / f"{job.nip}.ipynb"
+    failed_nb = folder / "failed" / f"{job.nip}.ipynb"
+    os.environ["DATABASE_URL"] = job.db_url
+    os.environ["EPERF_HOME"] = job.home
+    try:
+        pm.execute_notebook(job.notebook, str(executed), parameters=_parameters(job),
+                            kernel_name="python3", progress_bar=False, log_output=False,
+                            cwd=str(work))
+    except PapermillExecutionError as exc:
+        return _failed(job, executed, failed_nb, started,
+                       {"cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue})
+    except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: the card failed
+        return _failed(job, executed, failed_nb, started,
+                       {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+    try:
+        nb = nbformat.read(executed, as_version=4)
+        meta = _card_meta(nb)
+        html = notebook_html(nb)
+        files: dict[str, str] = {}
+        if "html" in job.formats:
+            path = folder / "cards" / f"{job.nip}.html"
+            atomic_write_text(path, html, FILE_MODE)
+            files[f"cards/{job.nip}.html"] = sha256_file(path)
+        if "pdf" in job.formats:
+            path = folder / "cards" / f"{job.nip}.pdf"
+            atomic_write_bytes(path, html_to_pdf(html), FILE_MODE)
+            files[f"cards/{job.nip}.pdf"] = sha256_file(path)
+    except Exception as exc:  # noqa: BLE001 - rendering failed: keep the notebook
+        return _failed(job, executed, failed_nb, started,
+                       {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+    executed.unlink(missing_ok=True)
+    failed_nb.unlink(missing_ok=True)
+    return CardOutcome(nip=job.nip, status="ok", fingerprint=str(meta.get("fingerprint", "")),
+                       files=files, seconds=time.perf_counter() - started,
+                       predikat=meta.get("predikat"))
+
+
+def _failed(job: CardJob, executed: Path, failed_nb: Path, started: float,
+            error: dict[str, Any]) -> CardOutcome:
+    if executed.is_file():
+        failed_nb.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(executed, failed_nb)
+        os.chmod(failed_nb, FILE_MODE)
+    return CardOutcome(nip=job.nip, status="failed", seconds=time.perf_counter() - started,
+                       error={k: (str(v)[:2000] if isinstance(v, str) else v)
+                              for k, v in error.items()})

@@ -1,0 +1,430 @@
+"""``run_batch``: every card of a period and scope, resumable, locked, recorded.
+
+The recipe (each step a named function below):
+
+1. resolve the period (``previous`` = the month before the current one in the settings'
+   time zone) and refuse a month that is not closed unless ``provisional`` (exit 4);
+2. resolve the scope, the scheme and the run key; take the scope's lock (exit 4 if held);
+3. score the period once and compute every card's fingerprint in this process;
+4. choose the run folder: resume the newest run with the same key that crashed or has
+   failed cards, else start a new one (reusing unchanged cards of the newest ended run);
+5. render the missing, failed or stale cards through the executor, journalling each;
+6. execute the unit-recap notebook, write its HTML and ``recap.xlsx``;
+7. write ``manifest.json``, close the ledger row, link ``latest``.
+
+Only this module (and the jobs it runs) writes files; every write is atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import Refused, UsageError
+from ..export import atomic_write_bytes, atomic_write_text, write_json
+from ..home import outputs_dir, project_home
+from ..scoring.closing import closing_time, is_closed, parse_period, previous_period
+from . import ledger
+from .executors import make_executor
+from .jobs import CARD_NOTEBOOK, CardJob
+from .journal import CardOutcome, Journal, sha256_file
+from .lock import BatchLock
+from .runinfo import (
+    FILE_MODE,
+    link_latest,
+    make_dir,
+    new_run_id,
+    read_json,
+    run_key,
+    runs_with_key,
+    scope_dir,
+)
+
+log = logging.getLogger("eperformance.batch")
+RECAP_NOTEBOOK = "20-rekap-unit.ipynb"
+CARD_FORMATS = ("html", "pdf")
+ALL_FORMATS = ("html", "pdf", "xlsx")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """The parameters of ``eperf batch`` (and of ``notebooks/40-batch-bulanan.ipynb``)."""
+
+    period: str = "previous"
+    unit: str | None = None
+    scheme: str = "permenpan-6-2022"
+    use_360: bool = False
+    lang: str = "id"
+    formats: tuple[str, ...] = ALL_FORMATS
+    workers: int = 1
+    executor: str = "process"
+    provisional: bool = False
+    force: bool = False
+    wait: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    db_url: str | None = None
+    progress: str = "auto"  # auto (tqdm, notebook-aware) | none
+
+
+@dataclass
+class BatchResult:
+    run_id: str
+    folder: Path
+    period: str
+    scope: str
+    status: str  # ok | partial | up-to-date
+    rendered: int = 0
+    reused: int = 0
+    failed: list[str] = field(default_factory=list)
+    total: int = 0
+    seconds: float = 0.0
+    provisional: bool = False
+    resumed: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.failed else 0
+
+
+# --------------------------------------------------------------------------- steps
+def resolve_period(period: str, now: dt.datetime, timezone: str) -> str:
+    """``previous`` -> the month before ``now``'s month in ``timezone``; else checked."""
+    if period == "previous":
+        from zoneinfo import ZoneInfo
+
+        local = now.astimezone(ZoneInfo(timezone))
+        return previous_period(f"{local.year:04d}-{local.month:02d}")
+    parse_period(period)
+    return period
+
+
+def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
+    bad = [f for f in formats if f not in ALL_FORMATS]
+    if bad or not formats:
+        raise UsageError(f"invalid --format {','.join(formats)!r}: use any of html,pdf,xlsx")
+    return tuple(dict.fromkeys(formats))
+
+
+@contextmanager
+def run_log(folder: Path, verbose: bool) -> Iterator[None]:
+    """Everything the ``eperformance`` loggers say during the run also goes to run.log."""
+    handler = logging.FileHandler(folder / "run.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root = logging.getLogger("eperformance")
+    before = root.level
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before)
+        handler.close()
+        os.chmod(folder / "run.log", FILE_MODE)
+
+
+def _progress(total: int, opts: BatchOptions) -> Any:
+    if opts.quiet or opts.progress == "none" or total == 0:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="rapor", unit="kartu", smoothing=0.1)
+
+
+def _choose_folder(scope_folder: Path, key: str, now: dt.datetime, engine: Any
+                   ) -> tuple[str, Path, bool, Path | None]:
+    """(run_id, folder, resumed, folder to reuse unchanged cards from)."""
+    previous = runs_with_key(scope_folder, key)
+    if previous:
+        newest = previous[0]
+        manifest = read_json(newest / "manifest.json")
+        status = manifest.get("status") if isinstance(manifest, dict) else None
+        if status != "ok":  # crashed (no manifest) or ended with failed cards
+            return newest.name, newest, True, None
+        run_id = new_run_id(key, now)
+        return run_id, scope_folder / run_id, False, newest
+    run_id = new_run_id(key, now)
+    return run_id, scope_folder / run_id, False, None
+
+
+def _expected_fingerprint(card_from_context: Any, ctx: Any, nip: str, lang: str,
+                          now: dt.datetime) -> str:
+    """The fingerprint the card will carry; "" when it cannot be computed here (the card
+    job then runs and reports the failure in its own notebook)."""
+    try:
+        return str(card_from_context(ctx, nip, lang, "", now=now).fingerprint)
+    except Exception:  # noqa: BLE001 - isolated per card; the job shows the error
+        log.debug("fingerprint of a card could not be computed", exc_info=True)
+        return ""
+
+
+def _reusable(journal: Journal, nip: str, expected: str) -> CardOutcome | None:
+    outcome = journal.read().get(nip)
+    if outcome and outcome.fingerprint == expected and journal.whole(outcome):
+        return outcome
+    return None
+
+
+# --------------------------------------------------------------------------- the recipe
+def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
+              on_outcome: Callable[[CardOutcome], None] | None = None) -> BatchResult:
+    """Render every card of ``opts.period`` for the scope; see the module docstring."""
+    from ..cards import build_cards_context, card_from_context
+    from ..db import queries as q
+    from ..db.engine import open_engine, require_current
+    from ..home import resolve_db_url
+    from ..params import load_scheme, load_settings
+    from ..render.single import notebook_path
+    from ..scoring.registry import get_scheme
+
+    started = time.perf_counter()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    formats = check_formats(opts.formats)
+    card_formats = tuple(f for f in formats if f in CARD_FORMATS)
+    settings = load_settings()
+    period = resolve_period(opts.period, now, settings.timezone)
+    scheme_cfg = load_scheme(get_scheme(opts.scheme).name)
+    if opts.lang not in ("id", "en"):
+        raise UsageError(f"invalid --lang {opts.lang!r}: use id or en")
+    if opts.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    provisional = not is_closed(period, now, settings.closing_day, settings.timezone)
+    if provisional and not opts.provisional:
+        closes = closing_time(period, settings.closing_day, settings.timezone)
+        raise Refused(f"{period} is not closed yet: decisions count until "
+                      f"{closes:%Y-%m-%d %H:%M:%S %Z}",
+                      hint="rerun after the closing time, or with --provisional "
+                           "(every card is then marked SEMENTARA)")
+    db_url = resolve_db_url(opts.db_url)
+    engine = open_engine(db_url)
+    try:
+        require_current(engine)
+        with engine.connect() as conn:
+            scope = q.resolve_scope(conn, unit=opts.unit or None)
+        key = run_key(period, scope.label, scheme_cfg.name, scheme_cfg.version, opts.use_360,
+                      opts.lang, formats)
+        old_umask = os.umask(0o027)
+        try:
+            scope_folder = make_dir(scope_dir(outputs_dir(), period, scope.label))
+            with BatchLock(scope_folder, f"{period}/{scope.label}", wait=opts.wait):
+                return _locked_run(opts, engine, db_url, now, period, scope, key, formats,
+                                   card_formats, scheme_cfg, provisional, scope_folder,
+                                   started, on_outcome, build_cards_context,
+                                   card_from_context, notebook_path)
+        finally:
+            os.umask(old_umask)
+    finally:
+        engine.dispose()
+
+
+def _locked_run(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, period: str,
+                scope: Any, key: str, formats: tuple[str, ...], card_formats: tuple[str, ...],
+                scheme_cfg: Any, provisional: bool, scope_folder: Path, started: float,
+                on_outcome: Callable[[CardOutcome], None] | None, build_cards_context: Any,
+                card_from_context: Any, notebook_path: Any) -> BatchResult:
+    # 3. score once; every card's fingerprint
+    ctx = build_cards_context(engine, period, opts.scheme, opts.use_360, opts.unit or None,
+                              now=now)
+    nips = ctx.nips
+    expected = {nip: _expected_fingerprint(card_from_context, ctx, nip, opts.lang, now)
+                for nip in nips}
+    data_fingerprint = ctx.run.data_fingerprint
+
+    # 4. the run folder
+    run_id, folder, resumed, reuse_from = _choose_folder(scope_folder, key, now, engine)
+    if reuse_from is not None and not opts.force:
+        old = read_json(reuse_from / "manifest.json") or {}
+        old_journal = Journal(reuse_from)
+        if old.get("data_fingerprint") == data_fingerprint and all(
+                _reusable(old_journal, nip, fp) for nip, fp in expected.items()):
+            log.info("up to date: %s (nothing changed since that run)", reuse_from.name)
+            return BatchResult(run_id=reuse_from.name, folder=reuse_from, period=period,
+                               scope=scope.label, status="up-to-date", total=len(nips),
+                               reused=len(nips), seconds=time.perf_counter() - started,
+                               provisional=provisional)
+    make_dir(folder)
+    for sub in ("cards", "failed"):
+        make_dir(folder / sub)
+    journal = Journal(folder)
+    result = BatchResult(run_id=run_id, folder=folder, period=period, scope=scope.label,
+                         status="running", total=len(nips), provisional=provisional,
+                         resumed=resumed)
+    parameters = {"period": period, "unit": opts.unit or "", "scheme": scheme_cfg.name,
+                  "lang": opts.lang, "use_360": opts.use_360, "formats": ",".join(formats),
+                  "provisional": opts.provisional, "force": opts.force,
+                  "workers": opts.workers, "executor": opts.executor}
+    ledger.start(engine, run_id=run_id, kind="batch", key=key, period=period,
+                 scope=scope.label, scheme=scheme_cfg.name,
+                 scheme_version=scheme_cfg.version, parameters=parameters,
+                 output_dir=str(folder), cards_total=len(nips))
+    run_started = dt.datetime.now(dt.timezone.utc)
+    with run_log(folder, opts.verbose):
+        log.info("run %s %s: %d active employees in scope %s%s", run_id,
+                 "resumed" if resumed else "started", len(nips), scope.label,
+                 " (SEMENTARA)" if provisional else "")
+        outcomes = _render_cards(opts, db_url, period, run_id, folder, card_formats, nips,
+                                 expected, journal, reuse_from, result, on_outcome,
+                                 notebook_path)
+        recap_files, recap_error = _render_recap(opts, engine, db_url, ctx, period, run_id,
+                                                 folder, formats, notebook_path)
+        failed = sorted(n for n, o in outcomes.items() if o.status != "ok")
+        result.failed = failed
+        result.status = "partial" if failed or recap_error else "ok"
+        errors = [{"nip": n if opts.verbose else None, **(outcomes[n].error or {})}
+                  for n in failed]
+        if recap_error:
+            errors.append({"recap": True, **recap_error})
+        manifest = {
+            "run_id": run_id, "run_key": key, "status": result.status,
+            "parameters": parameters, "scheme": scheme_cfg.name,
+            "scheme_version": scheme_cfg.version, "package_version": __version__,
+            "data_fingerprint": data_fingerprint, "provisional": provisional,
+            "started_at": run_started.isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "resumed": resumed,
+            "cards": {n: {k: v for k, v in asdict(o).items() if k != "nip"}
+                      for n, o in sorted(outcomes.items())},
+            "recap": recap_files, "recap_error": recap_error,
+            "counts": {"total": len(nips), "ok": len(nips) - len(failed),
+                       "failed": len(failed), "rendered": result.rendered,
+                       "reused": result.reused},
+        }
+        write_json(folder / "manifest.json", manifest)
+        os.chmod(folder / "manifest.json", FILE_MODE)
+        ledger.finish(engine, run_id, status=result.status, ok=len(nips) - len(failed),
+                      failed=len(failed), skipped=result.reused, fingerprint=data_fingerprint,
+                      errors=errors)
+        link_latest(folder.parent, folder)
+        _remove_if_empty(folder / ".work")
+        result.seconds = time.perf_counter() - started
+        log.info("run %s ended %s: %d cards ok, %d failed, %d rendered, %d reused in %.1f s",
+                 run_id, result.status, len(nips) - len(failed), len(failed),
+                 result.rendered, result.reused, result.seconds)
+    return result
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+def _render_cards(opts: BatchOptions, db_url: str, period: str, run_id: str, folder: Path,
+                  card_formats: tuple[str, ...], nips: list[str], expected: dict[str, str],
+                  journal: Journal, reuse_from: Path | None, result: BatchResult,
+                  on_outcome: Callable[[CardOutcome], None] | None,
+                  notebook_path: Any) -> dict[str, CardOutcome]:
+    outcomes: dict[str, CardOutcome] = {}
+    done = journal.read()
+    old_journal = Journal(reuse_from) if reuse_from is not None else None
+    todo: list[str] = []
+    for nip in nips:
+        mine = done.get(nip)
+        if (not opts.force and mine is not None and mine.fingerprint == expected[nip]
+                and journal.whole(mine)):
+            outcomes[nip] = mine
+            result.reused += 1
+            continue
+        if not opts.force and old_journal is not None:
+            old = _reusable(old_journal, nip, expected[nip])
+            if old is not None:
+                for rel in old.files:
+                    target = folder / rel
+                    target.unlink(missing_ok=True)
+                    os.link(reuse_from / rel, target)  # type: ignore[operator]
+                journal.append(old)
+                outcomes[nip] = old
+                result.reused += 1
+                continue
+        todo.append(nip)
+    if not card_formats:
+        todo = []
+    log.info("%d cards to render, %d unchanged", len(todo), result.reused)
+    jobs = (CardJob(nip=nip, period=period, scheme=opts.scheme, lang=opts.lang,
+                    use_360=opts.use_360, run_id=run_id, formats=card_formats,
+                    run_folder=str(folder), db_url=db_url,
+                    notebook=str(notebook_path(CARD_NOTEBOOK)), home=str(project_home()))
+            for nip in todo)
+    bar = _progress(len(todo), opts)
+    executor = make_executor(opts.executor, opts.workers)
+    try:
+        for outcome in executor.run(jobs):
+            if (outcome.status == "ok" and expected[outcome.nip]
+                    and outcome.fingerprint != expected[outcome.nip]):
+                log.warning("a card's fingerprint differs from the batch's computation")
+            journal.append(outcome)
+            outcomes[outcome.nip] = outcome
+            result.rendered += 1
+            if outcome.status != "ok":
+                err = outcome.error or {}
+                who = outcome.nip if opts.verbose else "a card"
+                log.error("%s failed in cell %s: %s", who, err.get("cell"), err.get("ename"))
+            elif opts.verbose:
+                log.info("card %s ok in %.1f s", outcome.nip, outcome.seconds)
+            if bar is not None:
+                bar.update(1)
+            if on_outcome is not None:
+                on_outcome(outcome)
+    finally:
+        executor.close()
+        if bar is not None:
+            bar.close()
+    return outcomes
+
+
+def _render_recap(opts: BatchOptions, engine: Any, db_url: str, ctx: Any, period: str,
+                  run_id: str, folder: Path, formats: tuple[str, ...], notebook_path: Any
+                  ) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """The executed recap notebook, its HTML and recap.xlsx; (files, error)."""
+    import nbformat
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from ..recap import recap_tables
+    from ..render import notebook_html
+    from ..xlsx import recap_workbook
+
+    files: dict[str, str] = {}
+    executed = folder / ".work" / "recap.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    params = {"period": period, "unit": opts.unit or "", "scheme": opts.scheme,
+              "lang": opts.lang, "use_360": opts.use_360, "run_id": run_id}
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = db_url
+    try:
+        pm.execute_notebook(str(notebook_path(RECAP_NOTEBOOK)), str(executed),
+                            parameters=params, kernel_name="python3", progress_bar=False,
+                            log_output=False, cwd=str(executed.parent))
+        nb = nbformat.read(executed, as_version=4)
+        atomic_write_text(folder / "recap.ipynb", nbformat.writes(nb), FILE_MODE)
+        files["recap.ipynb"] = sha256_file(folder / "recap.ipynb")
+        atomic_write_text(folder / "recap.html", notebook_html(nb), FILE_MODE)
+        files["recap.html"] = sha256_file(folder / "recap.html")
+        executed.unlink(missing_ok=True)
+    except PapermillExecutionError as exc:
+        if executed.is_file():
+            os.replace(executed, folder / "failed" / "recap.ipynb")
+        return files, {"cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue}
+    finally:
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+    if "xlsx" in formats:
+        tables = recap_tables(ctx.run, engine)
+        atomic_write_bytes(folder / "recap.xlsx", recap_workbook(ctx.run, tables, opts.lang),
+                           FILE_MODE)
+        files["recap.xlsx"] = sha256_file(folder / "recap.xlsx")
+    return files, None
