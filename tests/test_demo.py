@@ -121,6 +121,22 @@ def test_units(demo: tuple) -> None:
     assert all(u["parent_code"] in codes for u in data["units"] if u["parent_code"])
     results = [r["org_result"] for r in data["unit_results"]]
     assert results.count("butuh_perbaikan") == 1 and results.count("baik") > len(results) / 2
+    poor = next(r["unit_code"] for r in data["unit_results"]
+                if r["org_result"] == "butuh_perbaikan")
+    assert poor in {e["unit_code"] for e in data["employees"]}  # its curve is checked
+
+
+def test_some_staff_have_no_assignments_some_months(tmp_path: Path) -> None:
+    generate_demo(tmp_path, employees=150, months=2, seed=7)
+    employees = _read(tmp_path / "employees.csv")
+    assignments = _read(tmp_path / "assignments.csv")
+    rated = _read(tmp_path / "behaviour.csv")
+    for period in ("2021-01", "2021-02"):
+        assigned = {a["nip"] for a in assignments if a["period"] == period}
+        active = {e["nip"] for e in employees if e["active"] == "true"}
+        idle = active - assigned
+        assert 1 <= len(idle) <= 8  # belum ada penugasan: a few, never many
+        assert idle <= {b["nip"] for b in rated if b["period"] == period}  # still rated
 
 
 def test_assignments(demo: tuple) -> None:

@@ -72,18 +72,28 @@ EVIDENCE_BASE = "https://drive.kemensos.go.id/bukti"
 MIN_EMPLOYEES = 10
 MAX_EMPLOYEES = 100_000
 MAX_MONTHS = 60
-# Employee profiles: how much of the target they deliver, and how well.
-PROFILES = ("diligent", "average", "struggling", "little", "latecomer")
-_PROFILE_P = (0.13, 0.72, 0.09, 0.035, 0.025)
+# Employee profiles: how much of the target they deliver, and how well they behave. Under
+# permenpan-6-2022 they give a ministry's usual spread: most Baik; struggling and little
+# (low output, acceptable behaviour) Butuh Perbaikan; diligent often Sangat Baik;
+# misconduct (good output, two or three BerAKHLAK values well below 70) Kurang/Misconduct;
+# latecomers (low output, poor behaviour) Sangat Kurang.
+PROFILES = ("diligent", "average", "struggling", "little", "latecomer", "misconduct")
+_PROFILE_P = (0.14, 0.68, 0.10, 0.035, 0.015, 0.03)
 _RATIO = {  # produced / target, before rejections and pending entries
     "diligent": (1.15, 1.42),
     "average": (1.04, 1.13),
     "struggling": (0.65, 1.0),
     "little": (0.05, 0.45),
     "latecomer": (0.10, 0.50),
+    "misconduct": (1.02, 1.15),
 }
-_QUALITY = {"diligent": 92, "average": 87, "struggling": 79, "little": 72, "latecomer": 70}
-_BEHAVIOUR = {"diligent": 89, "average": 84, "struggling": 77, "little": 72, "latecomer": 70}
+_QUALITY = {"diligent": 92, "average": 87, "struggling": 79, "little": 72, "latecomer": 70,
+            "misconduct": 86}
+_BEHAVIOUR = {"diligent": 90, "average": 84, "struggling": 79, "little": 79, "latecomer": 67,
+              "misconduct": 81}
+_MISCONDUCT_DROP = 21  # points off the values a misconduct profile breaches
+_IDLE_P = 0.015  # share of staff without assignments in a month (belum ada penugasan)
+_UNRATED_P = 0.015  # share of staff whose supervisor leaves the month's assessment undone
 _WORKLOAD = 0.55  # share of working minutes that the month's targets fill
 _DAY_CAPACITY = 400  # minutes of entries per day before entries move to another day
 
@@ -186,7 +196,7 @@ def generate_demo(
     counts["attendance"] = _write_csv(
         out_dir / "attendance.csv", COLUMNS["attendance"], _attendance_rows(staff, presence)
     )
-    write("unit_results", _unit_result_rows(calendar_months, seed))
+    write("unit_results", _unit_result_rows(calendar_months, seed, set(staff.unit)))
     return DemoSummary(out_dir=out_dir, rows={t: counts[t] for t in COLUMNS})
 
 
@@ -374,6 +384,10 @@ def _build_staff(employees: int, first_year: int, months: int, seed: int) -> _St
     for i, post in enumerate(posts):
         if post.ptype in MANAGERIAL:
             profiles[i] = "diligent" if profiles[i] == "diligent" else "average"
+    if "misconduct" not in profiles and n >= 30:  # the demo always shows one
+        average = [i for i in range(n) if profiles[i] == "average"
+                   and posts[i].ptype not in MANAGERIAL]
+        profiles[average[int(rng.integers(len(average)))]] = "misconduct"
     last_month = np.full(n, months - 1)
     inactive = [
         i for i in range(n)
@@ -569,9 +583,27 @@ def _in_month(staff: _Staff, month: _Month) -> list[int]:
     return [i for i in range(staff.size) if staff.last_month[i] >= month.index]
 
 
+def _idle(staff: _Staff, month: _Month, seed: int) -> set[int]:
+    """Staff left without assignments this month (moved in, on training or leave).
+
+    About one in 70 non-managerial employees, at least one when there are 50 or more.
+    They still log routine work and are rated, but get no predikat (belum ada penugasan).
+    """
+    rng = _rng(seed, 7, month.index)
+    pool = [i for i in _in_month(staff, month) if staff.ptype[i] not in MANAGERIAL]
+    if not pool:
+        return set()
+    picked = {i for i, u in zip(pool, rng.random(len(pool)).tolist(), strict=True)
+              if u < _IDLE_P}
+    if not picked and len(pool) >= 50:
+        picked.add(pool[int(rng.integers(len(pool)))])
+    return picked
+
+
 def _plan_assignments(staff: _Staff, month: _Month, seed: int) -> _Plan:
     rng = _rng(seed, 2, month.index)
-    emps = _in_month(staff, month)
+    idle = _idle(staff, month, seed)
+    emps = [i for i in _in_month(staff, month) if i not in idle]
     emp_l: list[int] = []
     code_l: list[int] = []
     main_l: list[bool] = []
@@ -930,6 +962,16 @@ def _behaviour_rows(
     n = staff.size
     base = np.array([_BEHAVIOUR[p] for p in staff.profile]) + rng.normal(0, 3, n)
     managerial = [p in MANAGERIAL for p in staff.ptype]
+    # Misconduct: the same two or three values (of the general ones) fall well below 70
+    # every month, whoever rates them.
+    drop: dict[int, np.ndarray] = {}
+    for i in range(n):
+        if staff.profile[i] == "misconduct":
+            own = aspects if managerial[i] else general
+            hit = rng.choice(len(own), size=min(len(own), int(rng.integers(2, 4))),
+                             replace=False)
+            drop[i] = np.zeros(len(own))
+            drop[i][hit] = _MISCONDUCT_DROP
     reports: list[list[int]] = [[] for _ in range(n)]
     by_unit_boss: dict[tuple[str, int], list[int]] = {}
     tops = []
@@ -945,7 +987,7 @@ def _behaviour_rows(
         for i in _in_month(staff, month):
             sup = int(staff.supervisor[i])
             raters: list[tuple[int, str, float]] = []
-            if sup >= 0 and rng.random() >= 0.02:
+            if sup >= 0 and rng.random() >= _UNRATED_P:
                 raters.append((sup, "atasan", 0.0))
             if sup >= 0:
                 peers = [p for p in by_unit_boss[(staff.unit[i], sup)] if p != i]
@@ -961,10 +1003,12 @@ def _behaviour_rows(
             if rng.random() < 0.15:
                 raters.append((i, "diri", 5.0))
             own = aspects if managerial[i] else general
+            penalty = drop.get(i, 0.0)
             for rater, role, bias in raters:
                 if staff.last_month[rater] < month.index:
                     continue
-                scores = np.clip(np.rint(rng.normal(base[i] + bias, 4, len(own))), 60, 100)
+                mean = base[i] + bias - penalty
+                scores = np.clip(np.rint(rng.normal(mean, 4, len(own))), 60, 100)
                 for aspect, score in zip(own, scores.tolist(), strict=True):
                     rows.append((staff.nip[i], month.period, staff.nip[rater], aspect, role,
                                  str(int(score))))
@@ -978,11 +1022,17 @@ def _sample(rng: np.random.Generator, items: list[int], k: int) -> list[int]:
 
 
 # ----------------------------------------------------------------------------- unit results
-def _unit_result_rows(months: list[_Month], seed: int) -> list[tuple[str, ...]]:
+def _unit_result_rows(
+    months: list[_Month], seed: int, staffed: set[str]
+) -> list[tuple[str, ...]]:
+    """Mostly ``baik``, about one in ten ``istimewa``; one staffed unit in one month
+    ``butuh_perbaikan`` (its curve, at least 60% Butuh Perbaikan, is then not met)."""
     rng = _rng(seed, 6)
     codes = [u.code for u in dd.UNITS]
     u = rng.random((len(codes), len(months)))
-    poor = (int(rng.integers(len(codes))), int(rng.integers(len(months))))
+    candidates = [ci for ci, code in enumerate(codes) if code in staffed] or list(
+        range(len(codes)))
+    poor = (candidates[int(rng.integers(len(candidates)))], int(rng.integers(len(months))))
     rows: list[Row] = []
     for ci, code in enumerate(codes):
         for mi, month in enumerate(months):
