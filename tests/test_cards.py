@@ -27,7 +27,14 @@ from eperformance.runparams import (
 )
 from eperformance.scores import ScoreRequest, compute_scores
 from eperformance.scoring.rounding import fmt2
-from test_cards_support import REPO, XSS_DESCRIPTION, XSS_NOTE, TinyDb, build_tiny_db
+from test_cards_support import (
+    REPO,
+    SELF_SCORE,
+    XSS_DESCRIPTION,
+    XSS_NOTE,
+    TinyDb,
+    build_tiny_db,
+)
 
 NOW = dt.datetime(2021, 6, 1, 3, 0, tzinfo=dt.timezone.utc)
 
@@ -233,6 +240,15 @@ def test_english_card_has_no_indonesian_label(db: TinyDb) -> None:
             if value != i18n.LABELS["en"][key] and re.search(_label_pattern(value), text)
         ]
         assert leaked == [], nip
+
+
+def test_self_rating_is_shown_apart_and_not_counted(db: TinyDb) -> None:
+    card = build_card(db.engine, _params(db.xss), now=NOW)
+    line = next(a for a in card.aspects if a.aspect == "akuntabel")
+    assert line.self_score == SELF_SCORE and line.score != SELF_SCORE
+    run = compute_scores(db.engine, ScoreRequest(period=db.period, nip=db.xss))
+    assert line.score == run.scores[0].aspect_scores["akuntabel"]
+    assert f'data-self="{fmt2(SELF_SCORE)}"' in card_html(card)
 
 
 def test_card_numbers_use_the_rounding_rule(db: TinyDb) -> None:

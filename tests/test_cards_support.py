@@ -21,6 +21,7 @@ PERIOD = "2021-01"
 EMPTY_NIP = "199001012015031001"
 XSS_DESCRIPTION = "<script>alert(1)</script>"
 XSS_NOTE = '"><img src=x onerror=alert(1)>'
+SELF_SCORE = 61  # the xss employee's own rating of akuntabel (shown apart, never counted)
 
 
 @dataclass
@@ -31,7 +32,7 @@ class TinyDb:
     period: str
     strong: str  # the best main figure of the month, with a predikat
     empty: str  # active, no assignment, no rating
-    xss: str  # owns the injected rejected entry
+    xss: str  # owns the injected rejected entry and a self-rating
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment of a subprocess: this home and database, nothing inherited."""
@@ -87,6 +88,11 @@ def build_tiny_db(root: Path) -> TinyDb:
         "verification_id": "V-XSS-1", "activity_id": "E-XSS-1", "verifier_nip": supervisor,
         "status": "rejected", "decided_at": f"{PERIOD}-13T10:00:00+07:00", "quality": "",
         "note": XSS_NOTE,
+    })
+
+    _append(demo / "behaviour.csv", {
+        "nip": target["nip"], "period": PERIOD, "assessor_nip": target["nip"],
+        "aspect": "akuntabel", "assessor_role": "diri", "score": str(SELF_SCORE),
     })
 
     url = f"sqlite:///{root / 'wb.sqlite'}"

@@ -102,7 +102,6 @@ LABELS: dict[str, dict[str, str]] = {
         "absent": "Tidak hadir",
         "late_arrivals": "Datang terlambat",
         "early_departures": "Pulang sebelum waktunya",
-        "times": "kali",
         "minutes": "menit",
         "trend": "Tren enam bulan",
         "trend_missing": "tanpa data",
@@ -112,6 +111,7 @@ LABELS: dict[str, dict[str, str]] = {
         "not_ranked": "tidak diperingkat",
         "unit_median": "Median unit",
         "notices": "Catatan",
+        "no_assignments": "Belum ada penugasan bulan ini.",
         "signature_employee": "Pegawai yang dinilai",
         "signature_assessor": "Pejabat penilai",
         "run_id": "ID proses",
@@ -221,7 +221,6 @@ LABELS: dict[str, dict[str, str]] = {
         "absent": "Absent",
         "late_arrivals": "Late arrivals",
         "early_departures": "Early departures",
-        "times": "times",
         "minutes": "minutes",
         "trend": "Six-month trend",
         "trend_missing": "no data",
@@ -231,6 +230,7 @@ LABELS: dict[str, dict[str, str]] = {
         "not_ranked": "not ranked",
         "unit_median": "Unit median",
         "notices": "Notes",
+        "no_assignments": "No assignments this month.",
         "signature_employee": "Employee assessed",
         "signature_assessor": "Assessing official",
         "run_id": "Run id",
@@ -282,6 +282,13 @@ GLOSS: dict[str, str] = {
     "SEMENTARA": "provisional",
 }
 
+# The shorter gloss used in table chips.
+SHORT_GLOSS: dict[str, str] = {
+    "Di Atas Ekspektasi": "above",
+    "Sesuai Ekspektasi": "as expected",
+    "Di Bawah Ekspektasi": "below",
+}
+
 # Behaviour aspects (BerAKHLAK core values and the older schemes' aspects): name, gloss.
 ASPECT_NAMES: dict[str, tuple[str, str]] = {
     "berorientasi_pelayanan": ("Berorientasi Pelayanan", "service-oriented"),
@@ -317,6 +324,25 @@ def value_label(value: str | None, lang: str) -> str:
         return ""
     gloss = GLOSS.get(value)
     return f"{value} ({gloss})" if lang == "en" and gloss else value
+
+
+def value_label_short(value: str | None, lang: str) -> str:
+    """:func:`value_label` with the shorter gloss of table chips (``Di Atas Ekspektasi
+    (above)``)."""
+    if value is None:
+        return ""
+    gloss = SHORT_GLOSS.get(value) or GLOSS.get(value)
+    return f"{value} ({gloss})" if lang == "en" and gloss else value
+
+
+def aspect_name(aspect: str) -> str:
+    """A behaviour aspect's (Indonesian) name: ``Berorientasi Pelayanan``."""
+    return ASPECT_NAMES.get(aspect, (aspect.replace("_", " ").title(), ""))[0]
+
+
+def aspect_gloss(aspect: str) -> str:
+    """The English gloss of a behaviour aspect (``service-oriented``), or ``""``."""
+    return ASPECT_NAMES.get(aspect, ("", ""))[1]
 
 
 def aspect_label(aspect: str, lang: str) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from ..i18n import ASPECT_NAMES, month_label, t
+from ..i18n import ASPECT_NAMES, month_label, number, t
 from ..scoring.rounding import round_opt
 
 if TYPE_CHECKING:
@@ -68,8 +68,6 @@ def behaviour_chart(record: CardRecord, bands: tuple[float, float] | None) -> st
             if value is not None:
                 colour = BAND_COLOURS.get(a.rating or "", ACCENT)
                 ax.barh(y, value, height=0.58, color=colour)
-                ax.text(min(value, 100) - 1.5, y, f"{value:.0f}", va="center", ha="right",
-                        color="white", fontsize=6.5, fontweight="bold")
             else:
                 ax.text(1, y, t("not_rated", record.lang), va="center", ha="left",
                         color=MUTED, fontsize=6.5, style="italic")
@@ -110,18 +108,21 @@ def trend_chart(record: CardRecord) -> str:
             ax.plot([x for x, _ in known], [v for _, v in known], marker="o", markersize=3.5,
                     color=ACCENT, linestyle="none")
             for x, v in known:
-                ax.annotate(f"{v:.1f}", (x, v), textcoords="offset points", xytext=(0, 5),
-                            ha="center", fontsize=6.3, color=INK)
+                ax.annotate(number(v, record.lang), (x, v), textcoords="offset points",
+                            xytext=(0, 5), ha="center", fontsize=6.3, color=INK)
         for x, value in zip(xs, values, strict=True):
             if value is None:
-                ax.text(x, top * 0.08, t("trend_missing", record.lang), ha="center",
-                        fontsize=5.8, color=MUTED, style="italic", rotation=90, va="bottom")
+                ax.plot([x], [0], marker="o", markersize=3, color=GRID, linestyle="none",
+                        clip_on=False)
+                ax.text(x, top * 0.06, t("trend_missing", record.lang), ha="center",
+                        fontsize=5.6, color=MUTED, style="italic", va="bottom")
         if known:
             last_x, last_v = known[-1]
             if last_x == xs[-1]:
                 ax.plot([last_x], [last_v], marker="o", markersize=6, color=ACCENT,
                         markerfacecolor="white", markeredgewidth=1.3)
-        ax.set_xticks(xs, [month_label(p.period, record.lang, short=True) for p in points])
+        ax.set_xticks(xs, [month_label(p.period, record.lang, short=True).replace(" ", "\n")
+                           for p in points])
         ax.set_xlim(-0.5, len(points) - 0.5)
         ax.set_ylim(0, top * 1.18)
         ax.tick_params(length=0, pad=3, labelsize=6.5)
