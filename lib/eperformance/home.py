@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -57,3 +58,17 @@ def masked_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unparsable URL: print nothing secret
         return "<invalid database URL>"
+
+
+def clock_now() -> dt.datetime:
+    """The reference time of a computation: ``EPERF_NOW`` (ISO 8601, set by a batch for
+    every card it renders, so that a whole run shares one clock and a month cannot turn
+    from provisional to closed half-way) or else the current time, in UTC."""
+
+    value = os.environ.get("EPERF_NOW")
+    if value:
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        return moment.astimezone(dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc)

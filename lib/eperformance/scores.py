@@ -21,6 +21,7 @@ from . import __version__
 from .db import queries as q
 from .db.engine import require_current
 from .errors import NoDataError
+from .home import clock_now
 from .params import SchemeConfig, Settings, load_scheme, load_settings
 from .scoring import measures as m
 from .scoring.closing import (
@@ -114,7 +115,7 @@ def compute_scores(
     scheme = get_scheme(request.scheme)
     scheme_cfg = load_scheme(scheme.name, home)
     settings = load_settings(home)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock_now()
     first, last = period_first_day(request.period), period_last_day(request.period)
     closing_utc = closing_time_utc(request.period, settings.closing_day, settings.timezone)
     require_current(engine)

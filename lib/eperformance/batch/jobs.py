@@ -37,6 +37,7 @@ class CardJob:
     db_url: str
     notebook: str
     home: str
+    now: str  # ISO 8601: the batch's clock (EPERF_NOW), shared by every card of the run
 
 
 def _parameters(job: CardJob) -> dict[str, Any]:
@@ -69,6 +70,7 @@ def render_card_job(job: CardJob) -> CardOutcome:
     failed_nb = folder / "failed" / f"{job.nip}.ipynb"
     os.environ["DATABASE_URL"] = job.db_url
     os.environ["EPERF_HOME"] = job.home
+    os.environ["EPERF_NOW"] = job.now
     try:
         pm.execute_notebook(job.notebook, str(executed), parameters=_parameters(job),
                             kernel_name="python3", progress_bar=False, log_output=False,

@@ -273,11 +273,11 @@ def _locked_run(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, 
         log.info("run %s %s: %d active employees in scope %s%s", run_id,
                  "resumed" if resumed else "started", len(nips), scope.label,
                  " (SEMENTARA)" if provisional else "")
-        outcomes = _render_cards(opts, db_url, period, run_id, folder, card_formats, nips,
+        outcomes = _render_cards(opts, db_url, now, period, run_id, folder, card_formats, nips,
                                  expected, journal, reuse_from, result, on_outcome,
                                  notebook_path)
-        recap_files, recap_error = _render_recap(opts, engine, db_url, ctx, period, run_id,
-                                                 folder, formats, notebook_path)
+        recap_files, recap_error = _render_recap(opts, engine, db_url, now, ctx, period,
+                                                 run_id, folder, formats, notebook_path)
         failed = sorted(n for n, o in outcomes.items() if o.status != "ok")
         result.failed = failed
         result.status = "partial" if failed or recap_error else "ok"
@@ -321,7 +321,8 @@ def _remove_if_empty(path: Path) -> None:
         pass
 
 
-def _render_cards(opts: BatchOptions, db_url: str, period: str, run_id: str, folder: Path,
+def _render_cards(opts: BatchOptions, db_url: str, result_now: dt.datetime, period: str,
+                  run_id: str, folder: Path,
                   card_formats: tuple[str, ...], nips: list[str], expected: dict[str, str],
                   journal: Journal, reuse_from: Path | None, result: BatchResult,
                   on_outcome: Callable[[CardOutcome], None] | None,
@@ -355,7 +356,8 @@ def _render_cards(opts: BatchOptions, db_url: str, period: str, run_id: str, fol
     jobs = (CardJob(nip=nip, period=period, scheme=opts.scheme, lang=opts.lang,
                     use_360=opts.use_360, run_id=run_id, formats=card_formats,
                     run_folder=str(folder), db_url=db_url,
-                    notebook=str(notebook_path(CARD_NOTEBOOK)), home=str(project_home()))
+                    notebook=str(notebook_path(CARD_NOTEBOOK)), home=str(project_home()),
+                    now=result_now.isoformat())
             for nip in todo)
     bar = _progress(len(todo), opts)
     executor = make_executor(opts.executor, opts.workers)
@@ -384,7 +386,8 @@ def _render_cards(opts: BatchOptions, db_url: str, period: str, run_id: str, fol
     return outcomes
 
 
-def _render_recap(opts: BatchOptions, engine: Any, db_url: str, ctx: Any, period: str,
+def _render_recap(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, ctx: Any,
+                  period: str,
                   run_id: str, folder: Path, formats: tuple[str, ...], notebook_path: Any
                   ) -> tuple[dict[str, str], dict[str, Any] | None]:
     """The executed recap notebook, its HTML and recap.xlsx; (files, error)."""
@@ -401,8 +404,9 @@ def _render_recap(opts: BatchOptions, engine: Any, db_url: str, ctx: Any, period
     executed.parent.mkdir(parents=True, exist_ok=True)
     params = {"period": period, "unit": opts.unit or "", "scheme": opts.scheme,
               "lang": opts.lang, "use_360": opts.use_360, "run_id": run_id}
-    previous = os.environ.get("DATABASE_URL")
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "EPERF_NOW")}
     os.environ["DATABASE_URL"] = db_url
+    os.environ["EPERF_NOW"] = now.isoformat()
     try:
         pm.execute_notebook(str(notebook_path(RECAP_NOTEBOOK)), str(executed),
                             parameters=params, kernel_name="python3", progress_bar=False,
@@ -418,10 +422,11 @@ def _render_recap(opts: BatchOptions, engine: Any, db_url: str, ctx: Any, period
             os.replace(executed, folder / "failed" / "recap.ipynb")
         return files, {"cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue}
     finally:
-        if previous is None:
-            os.environ.pop("DATABASE_URL", None)
-        else:
-            os.environ["DATABASE_URL"] = previous
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     if "xlsx" in formats:
         tables = recap_tables(ctx.run, engine)
         atomic_write_bytes(folder / "recap.xlsx", recap_workbook(ctx.run, tables, opts.lang),
