@@ -149,12 +149,12 @@ def make_single_card(params: RaporParams, *, db_url: str,
     html = notebook_html(nb)
     if "html" in formats:
         path = folder / f"{params.nip}.html"
-        atomic_write_text(path, html)
+        atomic_write_text(path, html, mode=0o644)
         result.paths["html"], result.sizes["html"] = path, len(html.encode("utf-8"))
     if "pdf" in formats:
         pdf = html_to_pdf(html)
         path = folder / f"{params.nip}.pdf"
-        atomic_write_bytes(path, pdf)
+        atomic_write_bytes(path, pdf, mode=0o644)
         result.paths["pdf"], result.sizes["pdf"] = path, len(pdf)
     result.seconds = time.perf_counter() - started
     return result
