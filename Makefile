@@ -45,3 +45,7 @@ clean: ## Remove the virtual environment, the default database and outputs
 
 bench-score: $(STAMP) ## Score a month of 1,000,000 entries vs a hand-written SQL floor
 	$(BIN)/python bench/score.py
+
+.PHONY: bench-servers
+bench-servers: $(STAMP) ## Import and score a 1,000,000-entry month on PostgreSQL vs SQLite
+	$(BIN)/python bench/servers.py
