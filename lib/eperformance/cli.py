@@ -274,8 +274,14 @@ def db_status(db_url: str | None) -> None:
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--format", "formats", default="html,pdf,xlsx", show_default=True,
               help="Card formats (html, pdf) and the recap workbook (xlsx).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
-              help="Cards rendered at once, each in a worker process.")
+@click.option("--workers", default=0, type=click.IntRange(0, 256),
+              help="Cards rendered at once, one kernel each (default: the number of CPUs).")
+@click.option("--executor", type=click.Choice(["warm", "process", "dask"]), default="warm",
+              show_default=True,
+              help="warm: long-lived kernels; process: a fresh kernel per card (papermill's "
+                   "way); dask: warm kernels on a Dask cluster (--scheduler).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).")
 @click.option("--provisional", is_flag=True,
               help="Allow a month that is not closed yet; everything is marked SEMENTARA.")
 @click.option("--force", is_flag=True, help="Re-render every card, changed or not.")
@@ -286,8 +292,9 @@ def db_status(db_url: str | None) -> None:
 @db_option
 @reports_errors
 def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, formats: str,
-          workers: int, provisional: bool, force: bool, wait: bool, quiet_run: bool,
-          verbose_run: bool, db_url: str | None) -> None:
+          workers: int, executor: str, scheduler: str | None, provisional: bool,
+          force: bool, wait: bool, quiet_run: bool, verbose_run: bool,
+          db_url: str | None) -> None:
     """Render every active employee's card of a month, the unit recap and recap.xlsx.
 
     Exit 0: every card made; 3: some cards failed (see the summary and failed/);
@@ -299,8 +306,8 @@ def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, 
     opts = BatchOptions(
         period=period, unit=unit, scheme=scheme, use_360=use_360, lang=lang,
         formats=tuple(f.strip().lower() for f in formats.split(",") if f.strip()),
-        workers=workers, provisional=provisional, force=force, wait=wait, quiet=quiet_run,
-        verbose=verbose_run, db_url=db_url)
+        workers=workers, executor=executor, scheduler=scheduler, provisional=provisional,
+        force=force, wait=wait, quiet=quiet_run, verbose=verbose_run, db_url=db_url)
     result = run_batch(opts)
     note = " (SEMENTARA)" if result.provisional else ""
     if result.status == "up-to-date":

@@ -40,7 +40,8 @@ class CardJob:
     now: str  # ISO 8601: the batch's clock (EPERF_NOW), shared by every card of the run
 
 
-def _parameters(job: CardJob) -> dict[str, Any]:
+def parameters_of(job: CardJob) -> dict[str, Any]:
+    """The card notebook's parameters (the database URL is never one of them)."""
     return {"nip": job.nip, "period": job.period, "scheme": job.scheme, "lang": job.lang,
             "use_360": job.use_360, "run_id": job.run_id}
 
@@ -55,34 +56,46 @@ def _card_meta(nb: Any) -> dict[str, Any]:
 
 
 def render_card_job(job: CardJob) -> CardOutcome:
-    """Execute, convert and write one card; report, never raise, a failing card."""
+    """Execute (a fresh kernel, via papermill), convert and write one card; report, never
+    raise, a failing card."""
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
-
-    from ..render import html_to_pdf, notebook_html
 
     started = time.perf_counter()
     folder = Path(job.run_folder)
     work = folder / ".work"
     work.mkdir(parents=True, exist_ok=True)
     executed = work / f"{job.nip}.ipynb"
-    failed_nb = folder / "failed" / f"{job.nip}.ipynb"
     os.environ["DATABASE_URL"] = job.db_url
     os.environ["EPERF_HOME"] = job.home
     os.environ["EPERF_NOW"] = job.now
     try:
-        pm.execute_notebook(job.notebook, str(executed), parameters=_parameters(job),
+        pm.execute_notebook(job.notebook, str(executed), parameters=parameters_of(job),
                             kernel_name="python3", progress_bar=False, log_output=False,
                             cwd=str(work))
     except PapermillExecutionError as exc:
-        return _failed(job, executed, failed_nb, started,
-                       {"cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue})
+        nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
+        executed.unlink(missing_ok=True)
+        return failed_outcome(job, nb, started, {"cell": exc.cell_index, "ename": exc.ename,
+                                                 "evalue": exc.evalue})
     except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: the card failed
-        return _failed(job, executed, failed_nb, started,
-                       {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
+        nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
+        executed.unlink(missing_ok=True)
+        return failed_outcome(job, nb, started, {"cell": None, "ename": type(exc).__name__,
+                                                 "evalue": str(exc)})
+    nb = nbformat.read(executed, as_version=4)
+    executed.unlink(missing_ok=True)
+    return write_card_files(job, nb, started)
+
+
+def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
+    """Convert an executed card notebook and write ``cards/<nip>.html`` and ``.pdf``
+    atomically, with their checksums."""
+    from ..render import html_to_pdf, notebook_html
+
+    folder = Path(job.run_folder)
     try:
-        nb = nbformat.read(executed, as_version=4)
         meta = _card_meta(nb)
         html = notebook_html(nb)
         files: dict[str, str] = {}
@@ -95,21 +108,22 @@ def render_card_job(job: CardJob) -> CardOutcome:
             atomic_write_bytes(path, html_to_pdf(html), FILE_MODE)
             files[f"cards/{job.nip}.pdf"] = sha256_file(path)
     except Exception as exc:  # noqa: BLE001 - rendering failed: keep the notebook
-        return _failed(job, executed, failed_nb, started,
-                       {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)})
-    executed.unlink(missing_ok=True)
-    failed_nb.unlink(missing_ok=True)
+        return failed_outcome(job, nb, started, {"cell": None, "ename": type(exc).__name__,
+                                                 "evalue": str(exc)})
+    (folder / "failed" / f"{job.nip}.ipynb").unlink(missing_ok=True)
     return CardOutcome(nip=job.nip, status="ok", fingerprint=str(meta.get("fingerprint", "")),
                        files=files, seconds=time.perf_counter() - started,
                        predikat=meta.get("predikat"))
 
 
-def _failed(job: CardJob, executed: Path, failed_nb: Path, started: float,
-            error: dict[str, Any]) -> CardOutcome:
-    if executed.is_file():
-        failed_nb.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(executed, failed_nb)
-        os.chmod(failed_nb, FILE_MODE)
+def failed_outcome(job: CardJob, nb: Any, started: float,
+                   error: dict[str, Any]) -> CardOutcome:
+    """Keep the partly executed notebook as ``failed/<nip>.ipynb``; the outcome says why."""
+    import nbformat
+
+    if nb is not None:
+        atomic_write_text(Path(job.run_folder) / "failed" / f"{job.nip}.ipynb",
+                          nbformat.writes(nb), FILE_MODE)
     return CardOutcome(nip=job.nip, status="failed", seconds=time.perf_counter() - started,
-                       error={k: (str(v)[:2000] if isinstance(v, str) else v)
+                       error={k: (v[:2000] if isinstance(v, str) else v)
                               for k, v in error.items()})

@@ -64,8 +64,9 @@ class BatchOptions:
     use_360: bool = False
     lang: str = "id"
     formats: tuple[str, ...] = ALL_FORMATS
-    workers: int = 1
-    executor: str = "process"
+    workers: int = 0  # 0: the number of CPUs
+    executor: str = "warm"  # warm | process | dask
+    scheduler: str | None = None  # Dask scheduler address (executor "dask")
     provisional: bool = False
     force: bool = False
     wait: bool = False
@@ -197,7 +198,7 @@ def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
     scheme_cfg = load_scheme(get_scheme(opts.scheme).name)
     if opts.lang not in ("id", "en"):
         raise UsageError(f"invalid --lang {opts.lang!r}: use id or en")
-    if opts.workers < 1:
+    if opts.workers < 0:
         raise UsageError("--workers must be at least 1")
     provisional = not is_closed(period, now, settings.closing_day, settings.timezone)
     if provisional and not opts.provisional:
@@ -263,7 +264,8 @@ def _locked_run(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, 
     parameters = {"period": period, "unit": opts.unit or "", "scheme": scheme_cfg.name,
                   "lang": opts.lang, "use_360": opts.use_360, "formats": ",".join(formats),
                   "provisional": opts.provisional, "force": opts.force,
-                  "workers": opts.workers, "executor": opts.executor}
+                  "workers": opts.workers or (os.cpu_count() or 1),
+                  "executor": opts.executor}
     ledger.start(engine, run_id=run_id, kind="batch", key=key, period=period,
                  scope=scope.label, scheme=scheme_cfg.name,
                  scheme_version=scheme_cfg.version, parameters=parameters,
@@ -360,7 +362,10 @@ def _render_cards(opts: BatchOptions, db_url: str, result_now: dt.datetime, peri
                     now=result_now.isoformat())
             for nip in todo)
     bar = _progress(len(todo), opts)
-    executor = make_executor(opts.executor, opts.workers)
+    env = {"DATABASE_URL": db_url, "EPERF_HOME": str(project_home()),
+           "EPERF_NOW": result_now.isoformat()}
+    executor = make_executor(opts.executor, opts.workers or (os.cpu_count() or 1), env,
+                             opts.scheduler)
     try:
         for outcome in executor.run(jobs):
             if (outcome.status == "ok" and expected[outcome.nip]

@@ -1,0 +1,240 @@
+"""Warm kernels: card notebooks executed in long-lived kernels whose imports are done.
+
+A card still goes through papermill's parameter injection (``parameterize_notebook``) and
+nbconvert's rendering, exactly as a one-off ``papermill`` run would, but it executes with
+nbclient in a kernel that the caller owns and keeps:
+
+* a kernel starts once per worker, speaks over IPC sockets in a private folder (no TCP
+  ports, so many kernels starting at once cannot collide), and imports the library first;
+* between cards it clears the user namespace, closes every figure and drops the
+  library's caches (:func:`eperformance.kernel_reset`), so a card's bytes do not depend on
+  what ran before;
+* it is recycled after ``max_cards`` cards or when its memory passes ``max_rss_mb``;
+* a kernel that dies is replaced and its card retried once.
+
+:class:`WarmPoolExecutor` runs ``workers`` such kernels, each driven by a worker process
+that also renders the HTML and the PDF (one long-lived WeasyPrint per worker).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .executors import run_in_pool
+from .jobs import CardJob, write_card_files
+from .journal import CardOutcome
+
+log = logging.getLogger("eperformance.batch")
+
+WARMUP = """\
+import eperformance.cards, eperformance.render, eperformance.scores  # noqa: F401
+import pandas, matplotlib  # noqa: F401
+"""
+RESET = """\
+%reset -f
+import gc as _gc, matplotlib.pyplot as _plt
+_plt.close("all")
+import eperformance as _e
+_e.kernel_reset()
+del _e, _plt
+_gc.collect()
+"""
+
+
+@dataclass(frozen=True)
+class WarmSettings:
+    max_cards: int = 250  # recycle the kernel after this many cards
+    max_rss_mb: int = 1024  # ... or when its resident memory passes this
+    timeout: int = 600  # seconds per cell
+
+
+class WarmKernel:
+    """One caller-owned kernel, reused card after card."""
+
+    def __init__(self, env: dict[str, str], settings: WarmSettings | None = None) -> None:
+        self.env = env
+        self.settings = settings or WarmSettings()
+        self.km: Any = None
+        self.kc: Any = None
+        self.cards = 0
+        self.restarts = 0
+        self._dir = Path(tempfile.mkdtemp(prefix="eperf-kernel-"))
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        from jupyter_client.manager import KernelManager
+
+        km = KernelManager(kernel_name="python3")
+        km.transport = "ipc"
+        km.ip = str(self._dir / f"k{uuid.uuid4().hex[:8]}")
+        km.connection_file = str(self._dir / f"{uuid.uuid4().hex[:8]}.json")
+        env = dict(os.environ)
+        env.update(self.env)
+        km.start_kernel(env=env, cwd=str(self._dir))
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=120)
+        self.km, self.kc, self.cards = km, kc, 0
+        self._run(WARMUP)
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        self.km = self.kc = None
+
+    def close(self) -> None:
+        self.shutdown()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def recycle(self) -> None:
+        self.shutdown()
+        self.restarts += 1
+        self.start()
+
+    def alive(self) -> bool:
+        return self.km is not None and self.km.is_alive()
+
+    def rss_mb(self) -> float:
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None) or getattr(
+            getattr(getattr(self.km, "provisioner", None), "process", None), "pid", None)
+        if pid is None:
+            return 0.0
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            return 0.0
+        return 0.0
+
+    # ------------------------------------------------------------------ execution
+    def _run(self, code: str) -> None:
+        reply = self.kc.execute_interactive(code, store_history=False, timeout=120,
+                                            output_hook=lambda msg: None)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"kernel setup failed: {reply['content'].get('ename')}")
+
+    def execute(self, nb: Any, env: dict[str, str] | None = None) -> Any:
+        """Execute a parameterised notebook in this kernel (raises as nbclient does).
+
+        ``env``: environment variables set in the kernel first (the database URL, the
+        run's clock), so a long-lived kernel can serve successive runs."""
+        import json
+
+        from nbclient import NotebookClient
+
+        if not self.alive():
+            self.recycle()
+        if env:
+            self._run(f"import os as _os; _os.environ.update({json.dumps(env)}); del _os")
+        client = NotebookClient(nb, km=self.km, kernel_name="python3",
+                                timeout=self.settings.timeout, allow_errors=False,
+                                resources={"metadata": {"path": str(self._dir)}})
+        client.kc = self.kc
+        try:
+            client.execute(cleanup_kc=False)
+        finally:
+            self.cards += 1
+            if self.alive():
+                try:
+                    self._run(RESET)
+                except Exception:  # noqa: BLE001 - a broken kernel is recycled below
+                    self.shutdown()
+            if not self.alive() or self.cards >= self.settings.max_cards \
+                    or self.rss_mb() > self.settings.max_rss_mb:
+                self.recycle()
+        return nb
+
+
+# --------------------------------------------------------------------------- worker side
+_KERNEL: WarmKernel | None = None
+_TEMPLATES: dict[str, Any] = {}
+
+
+def _init_worker(env: dict[str, str], settings: WarmSettings) -> None:
+    """Start this worker's kernel (and shut it down when the worker ends)."""
+    from multiprocessing import util
+
+    global _KERNEL
+    os.environ.update(env)
+    _KERNEL = WarmKernel(env, settings)
+    _KERNEL.start()
+    util.Finalize(None, _KERNEL.close, exitpriority=10)
+
+
+def _template(path: str) -> Any:
+    from papermill.iorw import load_notebook_node
+
+    if path not in _TEMPLATES:
+        _TEMPLATES[path] = load_notebook_node(path)  # as papermill reads it (tags, etc.)
+    return copy.deepcopy(_TEMPLATES[path])
+
+
+def error_of(nb: Any, exc: BaseException) -> dict[str, Any]:
+    """The failing cell's index and error, from the executed notebook."""
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return {"cell": index, "ename": out.get("ename"), "evalue": out.get("evalue")}
+    return {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:2000]}
+
+
+def warm_card_job(job: CardJob) -> CardOutcome:
+    """The card job of :func:`.jobs.render_card_job`, in this worker's warm kernel."""
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+    from papermill.parameterize import parameterize_notebook
+
+    from .jobs import failed_outcome, parameters_of
+
+    assert _KERNEL is not None, "worker not initialised"
+    started = time.perf_counter()
+    env = {"DATABASE_URL": job.db_url, "EPERF_NOW": job.now, "EPERF_HOME": job.home}
+    os.environ.update(env)
+    for attempt in (1, 2):
+        nb = parameterize_notebook(_template(job.notebook), parameters_of(job),
+                                   kernel_name="python3", language="python")
+        try:
+            _KERNEL.execute(nb, env)
+            break
+        except CellExecutionError as exc:
+            return failed_outcome(job, nb, started, error_of(nb, exc))
+        except (DeadKernelError, RuntimeError) as exc:
+            _KERNEL.recycle()
+            if attempt == 2:
+                return failed_outcome(job, nb, started, error_of(nb, exc))
+            log.warning("a kernel died; its card is retried once")
+    return write_card_files(job, nb, started)
+
+
+class WarmPoolExecutor:
+    """``workers`` worker processes, each with one warm kernel; same contract as the
+    other executors (jobs in, outcomes out as they finish)."""
+
+    def __init__(self, workers: int, env: dict[str, str],
+                 settings: WarmSettings | None = None) -> None:
+        self.workers = max(1, workers)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
+                                         initargs=(env, settings or WarmSettings()))
+
+    def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
+        return run_in_pool(self._pool, warm_card_job, jobs, self.workers)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
