@@ -94,7 +94,7 @@ def make_executor(kind: str, workers: int, env: dict[str, str] | None = None,
     if kind == "dask":
         from .distributed import DaskExecutor
 
-        return DaskExecutor(scheduler, env or {})
+        return DaskExecutor(scheduler, env or {}, workers)
     from ..errors import UsageError
 
     raise UsageError(f"unknown executor {kind!r}; use one of {', '.join(EXECUTORS)}")
