@@ -384,9 +384,6 @@ def test_reporting_login_scores_but_cannot_import(imported: tuple[str, str], hom
         assert SECRET not in res.stdout + res.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="library bug (reported): a permission error during "
-                   "the import is not turned into one of our errors; `eperf ingest` ends "
-                   "with a traceback and exit 1")
 @pytest.mark.parametrize("kind", ["postgresql", "mariadb"])
 def test_reporting_login_import_fails_cleanly(kind: str, demo_dir: Path, home: Path,
                                               tmp_path: Path) -> None:

@@ -96,8 +96,17 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the migrations up to ``revision``."""
-    command.upgrade(alembic_config(engine), revision)
+    """Apply the migrations up to ``revision``; a login without the right to change the
+    schema gets one clear line (exit 2), not a traceback."""
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise UsageError(
+            f"the database refused the schema upgrade: {reason}",
+            hint="eperf db upgrade (and the first ingest) need a login that owns the schema "
+                 "(docs/database.md)",
+        ) from None
 
 
 def require_current(engine: Engine) -> None:

@@ -19,9 +19,11 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+import sqlalchemy.exc
 
 from .. import contract as c
 from ..db.schema import CONTRACT_TABLES, import_log
+from ..errors import ImportFailed
 from . import dbio
 from .readers import RawTable, read_source
 from .report import ImportReport, Reject, TableCounts, write_rejects
@@ -59,6 +61,14 @@ def run_ingest(
     gc.disable()  # millions of small objects: the cyclic collector only slows this down
     try:
         return _run(path, engine, rejects, username, started)
+    except sa.exc.DBAPIError as exc:
+        # The transaction was rolled back: nothing was loaded. One line, no rows echoed.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else \
+            type(exc).__name__
+        raise ImportFailed(
+            f"the database refused the import, nothing was loaded: {reason}",
+            hint="ingest needs INSERT and UPDATE on the data tables (docs/database.md)",
+        ) from None
     finally:
         if paused:
             gc.enable()
