@@ -678,11 +678,56 @@ def short_tracebacks() -> None:
     shell.set_custom_exc((EperfError,), handler)
 
 
+_ENGINES: dict[str, Engine] = {}
+# The period context of a warm batch kernel: one entry, keyed by the run (see
+# _batch_context). It holds what every card of the run shows, computed once.
+_CONTEXTS: dict[tuple[Any, ...], CardsContext] = {}
+BATCH_SCOPE_ENV = "EPERF_BATCH_SCOPE"
+
+
 def _engine() -> Engine:
     from .db.engine import open_engine
     from .home import resolve_db_url
 
-    return open_engine(resolve_db_url())
+    url = resolve_db_url()
+    if url not in _ENGINES:
+        _ENGINES[url] = open_engine(url)
+    return _ENGINES[url]
+
+
+def dispose_engines() -> None:
+    """Close pooled connections (a warm kernel calls this between cards)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+
+
+def drop_contexts() -> None:
+    _CONTEXTS.clear()
+
+
+def _batch_context(engine: Engine, params: RaporParams) -> CardsContext | None:
+    """In a warm batch kernel (``EPERF_BATCH_SCOPE`` set to the run's scope: ``all`` or a
+    unit code), the run's period context, computed on the first card and reused by the
+    next ones of the same run. The key holds the database, the card parameters that change
+    figures, the scope and the run's clock (``EPERF_NOW``), so a card never sees another
+    run's context; outside a batch, ``None`` (the card computes its own)."""
+    import os
+
+    from .home import clock_now, resolve_db_url
+
+    scope = os.environ.get(BATCH_SCOPE_ENV)
+    if not scope:
+        return None
+    unit = None if scope == "all" else scope
+    key = (resolve_db_url(), params.period, params.scheme, params.use_360, unit,
+           os.environ.get("EPERF_NOW"))
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        _CONTEXTS.clear()
+        ctx = build_cards_context(engine, params.period, params.scheme, params.use_360, unit,
+                                  now=clock_now())
+        _CONTEXTS[key] = ctx
+    return ctx if params.nip in ctx.scores else None
 
 
 def notebook_card(**parameters: Any) -> CardRecord:
@@ -690,7 +735,12 @@ def notebook_card(**parameters: Any) -> CardRecord:
     database comes from ``DATABASE_URL`` / the project home, never from a parameter)."""
     short_tracebacks()
     params = validate(RaporParams, **parameters)
-    return build_card(_engine(), params)
+    engine = _engine()
+    check_card_request(engine, params)
+    ctx = _batch_context(engine, params)
+    if ctx is not None:
+        return card_from_context(ctx, params.nip, params.lang, params.run_id)
+    return build_card(engine, params)
 
 
 def notebook_recap(**parameters: Any) -> RecapView:

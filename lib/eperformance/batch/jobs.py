@@ -38,6 +38,7 @@ class CardJob:
     notebook: str
     home: str
     now: str  # ISO 8601: the batch's clock (EPERF_NOW), shared by every card of the run
+    scope: str = ""  # the run's scope (all or a unit code): a warm kernel's context key
 
 
 def parameters_of(job: CardJob) -> dict[str, Any]:

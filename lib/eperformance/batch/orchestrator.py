@@ -359,7 +359,7 @@ def _render_cards(opts: BatchOptions, db_url: str, result_now: dt.datetime, peri
                     use_360=opts.use_360, run_id=run_id, formats=card_formats,
                     run_folder=str(folder), db_url=db_url,
                     notebook=str(notebook_path(CARD_NOTEBOOK)), home=str(project_home()),
-                    now=result_now.isoformat())
+                    now=result_now.isoformat(), scope=result.scope)
             for nip in todo)
     bar = _progress(len(todo), opts)
     env = {"DATABASE_URL": db_url, "EPERF_HOME": str(project_home()),
