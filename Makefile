@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_DIR ?= data/demo
 DEMO_EMPLOYEES ?= 300
 DEMO_MONTHS ?= 6
+DEMO_PERIOD ?= 2021-06
+DEMO_FORMATS ?= html,pdf,xlsx
 
 .DEFAULT_GOAL := help
 .PHONY: help venv demo test lint bench bench-ingest bench-score clean
@@ -23,10 +25,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment and install the package (editable)
 
-demo: $(STAMP) ## Main job on the embedded default: demo data -> import -> summary
+demo: $(STAMP) ## Main job on the embedded default: demo data -> import -> monthly batch
 	$(BIN)/eperf demo --out $(DEMO_DIR) --employees $(DEMO_EMPLOYEES) --months $(DEMO_MONTHS)
 	$(BIN)/eperf ingest $(DEMO_DIR)
-	$(BIN)/eperf db status
+	$(BIN)/eperf batch --period $(DEMO_PERIOD) --format $(DEMO_FORMATS)
 
 test: $(STAMP) ## Run the test suite (SQLite always; PostgreSQL/MariaDB when reachable)
 	$(BIN)/python -m pytest -q
@@ -35,7 +37,7 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check lib tests bench
 	$(BIN)/mypy lib/eperformance
 
-bench: bench-ingest bench-score ## Run every benchmark (figures as ratios, not tests)
+bench: bench-ingest bench-score bench-batch ## Run every benchmark (figures as ratios, not tests)
 
 bench-ingest: $(STAMP) ## Demo generation and import speed (5,000 employees, 12 months)
 	$(BIN)/python bench/ingest.py
@@ -49,3 +51,7 @@ bench-score: $(STAMP) ## Score a month of 1,000,000 entries vs a hand-written SQ
 .PHONY: bench-servers
 bench-servers: $(STAMP) ## Import and score a 1,000,000-entry month on PostgreSQL vs SQLite
 	$(BIN)/python bench/servers.py
+
+.PHONY: bench-batch
+bench-batch: $(STAMP) ## Naive papermill loop vs eperf batch (warm kernels): s/card, ratio, memory
+	$(BIN)/python bench/batch.py

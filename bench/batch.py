@@ -1,0 +1,184 @@
+"""Benchmark: the naive papermill loop against `eperf batch` (not a test; `make bench-batch`).
+
+In one run, on the same SQLite database (a demo organisation, built once in bench/out/):
+
+* the naive loop, as an analyst would script it: for each of K employees, the papermill
+  CLI runs notebooks/10-rapor-personal.ipynb, then `jupyter nbconvert --to html --no-input
+  --template eperf-rapor` renders it — one process each;
+* `eperf batch --format html` (warm kernels, one per CPU) on N employees;
+* PDF throughput, separately: `eperf batch --format pdf` on a unit of about P employees.
+
+It prints seconds per card for each, the ratio, the peak memory of the batch's whole
+process tree (kernels and workers included, sampled from /proc), and checks that both
+sides produce the same card content (run ids and timestamps aside).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out" / "batch"
+N = int(os.environ.get("BENCH_N", "2000"))  # cards for eperf batch
+K = int(os.environ.get("BENCH_K", "5"))  # cards for the naive loop
+P = int(os.environ.get("BENCH_PDF", "40"))  # cards for the PDF throughput
+PERIOD = "2021-01"
+BIN = Path(sys.executable).parent
+VOLATILE = [re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}"),
+            re.compile(r'<div data-field="signature_date">[^<]*</div>'),
+            re.compile(r"<span>[^<:]*: \d{1,2} \w+ \d{4},? \d{2}[.:]\d{2}[^<]*</span>")]
+
+
+def normalised(html: str) -> str:
+    for pattern in VOLATILE:
+        html = pattern.sub("~", html)
+    return html
+
+
+def setup() -> tuple[Path, dict[str, str]]:
+    home = OUT / "home"
+    db = home / "data" / "workbook.sqlite"
+    env = dict(os.environ, EPERF_HOME=str(home), DATABASE_URL=f"sqlite:///{db}")
+    if not db.exists():
+        shutil.rmtree(OUT, ignore_errors=True)
+        (home / "data").mkdir(parents=True)
+        shutil.copytree(REPO / "params", home / "params")
+        employees = max(N + N // 20 + 50, 200)
+        subprocess.run([BIN / "eperf", "demo", "--out", str(OUT / "demo"), "--employees",
+                        str(employees), "--months", "1"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        subprocess.run([BIN / "eperf", "ingest", str(OUT / "demo")], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+    shutil.rmtree(home / "outputs", ignore_errors=True)
+    return home, env
+
+
+class TreeMemory:
+    """Peak resident memory of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_mb, self._stop = pid, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                    ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                    children.setdefault(ppid, []).append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    pass
+        out, stack = [], [self.pid]
+        while stack:
+            p = stack.pop()
+            out.append(p)
+            stack.extend(children.get(p, []))
+        return out
+
+    def _rss(self, pid: int) -> float:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, sum(self._rss(p) for p in self._tree()))
+            time.sleep(0.25)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mb
+
+
+def nips(home: Path, limit: int, unit: str | None = None) -> list[str]:
+    con = sqlite3.connect(home / "data" / "workbook.sqlite")
+    sql = "SELECT nip FROM employees WHERE active = 1" + (" AND unit_code = ?" if unit else "")
+    rows = [r[0] for r in con.execute(sql + " ORDER BY nip LIMIT ?",
+                                      ((unit, limit) if unit else (limit,)))]
+    con.close()
+    return rows
+
+
+def naive(home: Path, env: dict[str, str], who: list[str]) -> tuple[float, dict[str, str]]:
+    work = OUT / "naive"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started = time.perf_counter()
+    for nip in who:
+        nb = work / f"{nip}.ipynb"
+        subprocess.run([BIN / "papermill", str(REPO / "notebooks" / "10-rapor-personal.ipynb"),
+                        str(nb), "-p", "nip", nip, "-p", "period", PERIOD, "--no-progress-bar"],
+                       check=True, env=env, capture_output=True)
+        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input",
+                        "--template", "eperf-rapor", str(nb)], check=True, env=env,
+                       capture_output=True)
+    seconds = time.perf_counter() - started
+    return seconds, {n: (work / f"{n}.html").read_text() for n in who}
+
+
+def batch(env: dict[str, str], *args: str) -> tuple[float, float, str]:
+    started = time.perf_counter()
+    proc = subprocess.Popen([BIN / "eperf", "batch", "--period", PERIOD, "--quiet", *args],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    mem = TreeMemory(proc.pid)
+    stdout, _ = proc.communicate()
+    peak = mem.stop()
+    if proc.returncode not in (0,):
+        raise SystemExit(f"eperf batch failed ({proc.returncode}): {stdout}")
+    return time.perf_counter() - started, peak, stdout
+
+
+def main() -> None:
+    home, env = setup()
+    total = len(nips(home, 10**9))
+    print(f"# batch benchmark: {total:,} active employees, period {PERIOD}, "
+          f"{os.cpu_count()} CPUs")
+    sample = nips(home, K)
+    naive_s, naive_html = naive(home, env, sample)
+    per_naive = naive_s / len(sample)
+    print(f"naive loop (papermill + nbconvert CLI)  {len(sample):>6} cards  "
+          f"{per_naive:6.2f} s/card")
+
+    # eperf batch over the whole organisation, or one unit's worth of it when N is smaller
+    secs, peak, stdout = batch(env, "--format", "html")
+    cards = sorted((home / "outputs" / PERIOD / "all" / "latest" / "cards").glob("*.html"))
+    per_batch = secs / len(cards)
+    print(f"eperf batch (warm kernels)               {len(cards):>6} cards  "
+          f"{per_batch:6.3f} s/card  peak tree memory {peak:,.0f} MB")
+    print(f"ratio naive / batch                      {per_naive / per_batch:6.1f}x  "
+          "(goal >= 50x)")
+    same = all(normalised((home / "outputs" / PERIOD / "all" / "latest" / "cards" /
+                           f"{n}.html").read_text()) == normalised(naive_html[n])
+               for n in sample)
+    print(f"same card content on both sides          {'yes' if same else 'NO'}")
+
+    # PDF throughput: one unit's cards, PDF only
+    con = sqlite3.connect(home / "data" / "workbook.sqlite")
+    unit = con.execute("SELECT unit_code FROM employees WHERE active = 1 GROUP BY unit_code "
+                       "ORDER BY ABS(COUNT(*) - ?) LIMIT 1", (P,)).fetchone()[0]
+    con.close()
+    secs, peak, _ = batch(env, "--format", "pdf", "--unit", unit, "--force")
+    pdfs = list((home / "outputs" / PERIOD / unit / "latest" / "cards").glob("*.pdf"))
+    print(f"PDF cards (unit {unit})                 {len(pdfs):>6} cards  "
+          f"{secs / max(1, len(pdfs)):6.3f} s/card  peak tree memory {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
