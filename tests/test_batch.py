@@ -205,7 +205,7 @@ def test_second_batch_is_refused_while_one_runs(env) -> None:  # type: ignore[no
 def test_open_month_is_refused_unless_provisional(env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     home, environ = env
     monkeypatch.setenv("EPERF_HOME", str(home))
-    early = dt.datetime(2021, 2, 3, 1, 0, tzinfo=dt.timezone.utc)  # before 5 Feb closing
+    early = dt.datetime(2021, 2, 3, 1, 0, tzinfo=dt.UTC)  # before 5 Feb closing
     with pytest.raises(Refused, match="not closed yet"):
         run_batch(BatchOptions(period=PERIOD, unit="REHSOS", formats=("html",), quiet=True),
                   now=early)

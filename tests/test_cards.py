@@ -36,7 +36,7 @@ from test_cards_support import (
     build_tiny_db,
 )
 
-NOW = dt.datetime(2021, 6, 1, 3, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2021, 6, 1, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +96,9 @@ def test_unit_and_batch_parameters() -> None:
 
 
 def test_run_id_shape() -> None:
-    rid = new_run_id(dt.datetime(2021, 5, 10, 7, 5, 0, tzinfo=dt.timezone.utc))
+    rid = new_run_id(dt.datetime(2021, 5, 10, 7, 5, 0, tzinfo=dt.UTC))
     assert re.fullmatch(r"20210510T070500Z-[0-9a-f]{6}", rid)
-    assert run_id_time(rid) == dt.datetime(2021, 5, 10, 7, 5, tzinfo=dt.timezone.utc)
+    assert run_id_time(rid) == dt.datetime(2021, 5, 10, 7, 5, tzinfo=dt.UTC)
     assert validate(RaporParams, nip="196510251988122001", period="2021-01", run_id=rid)
 
 
@@ -190,7 +190,7 @@ def test_user_errors(db: TinyDb) -> None:
 
 
 def test_provisional_month_shows_sementara(db: TinyDb) -> None:
-    inside = dt.datetime(2021, 1, 20, tzinfo=dt.timezone.utc)
+    inside = dt.datetime(2021, 1, 20, tzinfo=dt.UTC)
     card = build_card(db.engine, _params(db.strong), now=inside)
     assert card.provisional
     assert "SEMENTARA" in card_html(card)

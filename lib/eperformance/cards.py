@@ -227,7 +227,7 @@ class CardRecord:
     notices: tuple[str, ...]
     run_id: str = ""
     generated_at: dt.datetime = field(
-        default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+        default_factory=lambda: dt.datetime.now(dt.UTC))
     signature_date: dt.date | None = None
     fingerprint: str = ""
 
@@ -389,7 +389,7 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
                          hint="check the NIP and the unit")
     run = ctx.run
     settings = run.settings
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     employee = ctx.people.get(nip) or Person(nip=nip, name=nip)
     emp_row = run.employees.loc[run.employees["nip"] == nip]
     sup_nip = _text(emp_row["supervisor_nip"].iloc[0]) if len(emp_row) else None
@@ -647,7 +647,7 @@ def build_recap_view(engine: Engine, params: RekapUnitParams, *, run_id: str | N
             units = q.load_units(conn)
         match = units.loc[units["unit_code"] == params.unit, "name"]
         unit_name = str(match.iloc[0]) if len(match) else None
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     return RecapView(params=params, run=run, tables=tables, unit_name=unit_name,
                      run_id=run_id or params.run_id or new_run_id(now), generated_at=now)
 

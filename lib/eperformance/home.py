@@ -69,6 +69,6 @@ def clock_now() -> dt.datetime:
     if value:
         moment = dt.datetime.fromisoformat(value)
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
-        return moment.astimezone(dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc)
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
+    return dt.datetime.now(dt.UTC)

@@ -183,7 +183,7 @@ def validate(model: type[P], **values: Any) -> P:
 
 def new_run_id(now: dt.datetime | None = None) -> str:
     """A fresh single-run id ``YYYYMMDDTHHMMSSZ-<6 hex>`` (random suffix)."""
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
@@ -191,4 +191,4 @@ def run_id_time(run_id: str) -> dt.datetime | None:
     """The UTC time encoded in a run id, or ``None`` when it has none."""
     if not RUN_ID.match(run_id):
         return None
-    return dt.datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)

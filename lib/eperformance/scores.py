@@ -144,7 +144,7 @@ def compute_scores(
         settings=settings,
         closing_time=closing_time(request.period, settings.closing_day, settings.timezone),
         provisional=not is_closed(request.period, now, settings.closing_day, settings.timezone),
-        computed_at=now.astimezone(dt.timezone.utc),
+        computed_at=now.astimezone(dt.UTC),
         employees=employees,
         measures=measures,
         behaviour=behaviour,

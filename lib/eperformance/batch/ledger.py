@@ -16,7 +16,7 @@ from ..db import schema as s
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def start(engine: Engine, *, run_id: str, kind: str, key: str, period: str, scope: str,

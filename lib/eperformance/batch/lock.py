@@ -59,7 +59,7 @@ class BatchLock:
                     ) from None
                 time.sleep(self.poll)
         info = {"pid": os.getpid(), "host": socket.gethostname(), "run": self.label,
-                "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps(info).encode())
         os.fsync(fd)

@@ -190,7 +190,7 @@ def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
     from ..scoring.registry import get_scheme
 
     started = time.perf_counter()
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     formats = check_formats(opts.formats)
     card_formats = tuple(f for f in formats if f in CARD_FORMATS)
     settings = load_settings()
@@ -270,7 +270,7 @@ def _locked_run(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, 
                  scope=scope.label, scheme=scheme_cfg.name,
                  scheme_version=scheme_cfg.version, parameters=parameters,
                  output_dir=str(folder), cards_total=len(nips))
-    run_started = dt.datetime.now(dt.timezone.utc)
+    run_started = dt.datetime.now(dt.UTC)
     with run_log(folder, opts.verbose):
         log.info("run %s %s: %d active employees in scope %s%s", run_id,
                  "resumed" if resumed else "started", len(nips), scope.label,
@@ -293,7 +293,7 @@ def _locked_run(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, 
             "scheme_version": scheme_cfg.version, "package_version": __version__,
             "data_fingerprint": data_fingerprint, "provisional": provisional,
             "started_at": run_started.isoformat(timespec="seconds"),
-            "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "resumed": resumed,
             "cards": {n: {k: v for k, v in asdict(o).items() if k != "nip"}
                       for n, o in sorted(outcomes.items())},

@@ -30,7 +30,7 @@ def key_hash(key: str) -> str:
 
 def new_run_id(key: str, now: dt.datetime) -> str:
     """``YYYYMMDDTHHMMSSZ-<6 hex of the run key>``."""
-    return f"{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{key_hash(key)}"
+    return f"{now.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{key_hash(key)}"
 
 
 def scope_dir(outputs: Path, period: str, scope: str) -> Path:

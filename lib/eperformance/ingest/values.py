@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -218,7 +218,7 @@ def parse_timestamp(s: str) -> Parsed:
     if off is None:
         aware = local.replace(tzinfo=JAKARTA)
     elif off == "Z":
-        aware = local.replace(tzinfo=timezone.utc)
+        aware = local.replace(tzinfo=UTC)
     else:
         digits = off[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
@@ -227,14 +227,14 @@ def parse_timestamp(s: str) -> Parsed:
         delta = timedelta(hours=hours, minutes=minutes)
         aware = local.replace(tzinfo=timezone(delta if off[0] == "+" else -delta))
     try:
-        return aware.astimezone(timezone.utc).replace(tzinfo=None), None
+        return aware.astimezone(UTC).replace(tzinfo=None), None
     except OverflowError:
         return None, "is out of range"
 
 
 def jakarta_date(utc_naive: datetime) -> date:
     """The Asia/Jakarta calendar date of a naive UTC timestamp."""
-    return utc_naive.replace(tzinfo=timezone.utc).astimezone(JAKARTA).date()
+    return utc_naive.replace(tzinfo=UTC).astimezone(JAKARTA).date()
 
 
 def parse_number(s: str, col: c.Column) -> Parsed:

@@ -74,7 +74,7 @@ def to_naive_utc(moment: dt.datetime) -> dt.datetime:
     taken to be UTC already and returned unchanged."""
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def closing_time_utc(

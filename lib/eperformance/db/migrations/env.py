@@ -11,7 +11,7 @@ engine = config.attributes.get("engine")
 if engine is None:  # pragma: no cover - only via `alembic` CLI with a URL
     from sqlalchemy import create_engine
 
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
 
 with engine.begin() as connection:
     context.configure(
