@@ -55,3 +55,16 @@ bench-servers: $(STAMP) ## Import and score a 1,000,000-entry month on PostgreSQ
 .PHONY: bench-batch
 bench-batch: $(STAMP) ## Naive papermill loop vs eperf batch (warm kernels): s/card, ratio, memory
 	$(BIN)/python bench/batch.py
+
+.PHONY: app lab bench-explorer
+APP_PORT ?= 8866
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+app: $(STAMP) ## Serve the explorer with Voila on 127.0.0.1 (port APP_PORT=8866), no code shown
+	$(BIN)/eperf app --port $(APP_PORT)
+
+lab: $(STAMP) ## Open JupyterLab with the project's environment and kernel
+	$(BIN)/jupyter lab --notebook-dir=. --ip=127.0.0.1 $(ALLOW_ROOT)
+
+bench-explorer: $(STAMP) ## Explorer responsiveness on 5,000 employees (selection, card) vs the cold period
+	$(BIN)/python bench/explorer.py

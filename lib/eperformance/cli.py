@@ -347,6 +347,20 @@ def runs(period: str | None, limit: int, db_url: str | None) -> None:
     click.echo(frame.to_string(index=False))
 
 
+# --------------------------------------------------------------------------- app
+@main.command()
+@click.option("--port", default=8866, show_default=True, type=click.IntRange(1, 65535),
+              help="Port on 127.0.0.1 (localhost only).")
+@db_option
+@reports_errors
+def app(port: int, db_url: str | None) -> None:
+    """Serve the explorer (notebooks/30-explorer.ipynb) with Voila on localhost, no code
+    shown; the database reaches the kernel through DATABASE_URL."""
+    from .explorer.serve import serve_app
+
+    serve_app(port=port, db_url=db_url)
+
+
 def run() -> None:  # pragma: no cover - console entry
     main()
     sys.exit(EXIT_OK)

@@ -1,0 +1,300 @@
+"""The explorer's data: a period's scores and recap computed once, then sliced per selection.
+
+:class:`ExplorerData` holds one database engine and a small cache of :class:`PeriodData`
+keyed by ``(period, scheme, use_360)``. The first selection of a period scores everyone
+(:func:`~eperformance.scores.compute_scores`) and builds every recap frame
+(:func:`~eperformance.recap.recap_tables`); every later selection — a unit, a filter, an
+employee — only slices those frames (:func:`select`), which is what keeps the explorer
+responsive. The unit-level views are per unit as the regulation checks them (each unit on
+its own employees), so slicing the whole organisation's frames by a unit's sub-tree gives
+exactly the figures a run scoped to that unit gives.
+
+An employee's card is the card the batch renders: the same
+:func:`~eperformance.cards.card_from_context` on a :class:`~eperformance.cards.CardsContext`
+of the cached run, with the employee's own rekap and six-month trend
+(:func:`ExplorerData.card`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, select, union
+
+from ..cards import CardRecord, CardsContext, _context_from_run, card_from_context
+from ..db import queries as q
+from ..db import schema as s
+from ..db.engine import open_engine, require_current
+from ..db.rekap_queries import compute_rekap
+from ..home import resolve_db_url
+from ..recap import NO_PREDIKAT, RecapTables, predikat_labels, recap_tables, scores_with_units
+from ..recap import trend as trend_frame
+from ..scores import ScoreRequest, ScoreRun, compute_scores
+from ..scoring.registry import SCHEME_REGISTRY
+
+ALL = ""  # the "whole organisation" value of the unit selector and the filters
+TREND_MONTHS = 6
+CACHE_SIZE = 4  # periods kept (each holds the whole organisation's frames)
+
+EMPLOYEE_COLUMNS = ("nip", "name", "unit_code", "unit_name", "position", "position_type",
+                    "grade", "supervisor_nip", "nilai_skp", "nilai_perilaku", "nilai_akhir",
+                    "main_figure", "predikat", "keterangan")
+
+
+@dataclass(frozen=True)
+class PeriodKey:
+    """What a period's scores depend on (the cache key)."""
+
+    period: str
+    scheme: str = "permenpan-6-2022"
+    use_360: bool = False
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The explorer's employee filters; ``ALL`` (empty) means no filter."""
+
+    unit: str = ALL
+    search: str = ""
+    position_type: str = ALL
+    grade: str = ALL
+    predikat: str = ALL  # a predikat label, or ``NO_PREDIKAT``
+
+
+@dataclass
+class PeriodData:
+    """One period scored for the whole organisation, with every recap frame."""
+
+    key: PeriodKey
+    run: ScoreRun
+    tables: RecapTables
+    employees: pd.DataFrame  # EMPLOYEE_COLUMNS, one row per active employee, sorted by name
+    labels: tuple[str, ...]  # the scheme's predikat labels, best first
+    seconds: float  # how long the cold computation took
+    _card_base: CardsContext | None = field(default=None, repr=False)
+
+    @property
+    def provisional(self) -> bool:
+        return self.run.provisional
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The frames of one selection (a unit with its sub-units, and the filters)."""
+
+    units: pd.DataFrame  # unit recap rows of the sub-tree, with a ``breaches`` count
+    breaches: pd.DataFrame
+    supervisors: pd.DataFrame  # verification backlog of the scope's supervisors
+    missing: pd.DataFrame  # employees without a predikat (filters applied)
+    employees: pd.DataFrame  # employees in scope matching the filters
+    own_counts: dict[str, int]  # predikat -> count among the unit's own employees
+    own_unit: str | None  # the unit whose own employees own_counts counts (None: scope)
+    org_result: str | None  # that unit's organisational result (permenpan-6-2022)
+
+
+class ExplorerData:
+    """The database, the unit tree and a cache of scored periods.
+
+    ``db_url``: a SQLAlchemy URL (default: ``DATABASE_URL``, the home's ``.env``, then the
+    default SQLite file). ``now``: the clock of the computations (default: the current
+    time, or ``EPERF_NOW``)."""
+
+    def __init__(self, db_url: str | None = None, *, engine: Engine | None = None,
+                 home: Path | None = None, now: dt.datetime | None = None,
+                 cache_size: int = CACHE_SIZE) -> None:
+        self.engine = engine if engine is not None else open_engine(resolve_db_url(db_url))
+        self.home = home
+        self.now = now
+        self.cache_size = cache_size
+        self._cache: OrderedDict[PeriodKey, PeriodData] = OrderedDict()
+        self._lock = threading.RLock()
+        require_current(self.engine)
+        with self.engine.connect() as conn:
+            self.units = q.load_units(conn)
+            self.tree = q.unit_tree(conn)
+            self.periods = _periods(conn)
+        self.unit_names: dict[str, str] = dict(zip(self.units["unit_code"],
+                                                   self.units["name"], strict=True))
+        self._subtrees: dict[str, tuple[str, ...]] = {}
+
+    # ------------------------------------------------------------------ facts
+    @staticmethod
+    def schemes() -> tuple[str, ...]:
+        return tuple(SCHEME_REGISTRY)
+
+    def subtree(self, unit: str) -> tuple[str, ...]:
+        """``unit`` and every unit below it."""
+        if unit not in self._subtrees:
+            self._subtrees[unit] = q.descendants(self.tree, unit)
+        return self._subtrees[unit]
+
+    def unit_options(self) -> list[tuple[str, str]]:
+        """(label, code) pairs in tree order, indented by depth; the whole organisation
+        first (code ``ALL``)."""
+        children: dict[str | None, list[str]] = {}
+        for code, parent in self.tree.items():
+            children.setdefault(parent if parent in self.tree else None, []).append(code)
+        out: list[tuple[str, str]] = [("Semua unit (seluruh organisasi)", ALL)]
+
+        def walk(code: str, depth: int) -> None:
+            out.append((f"{'· ' * depth}{code} — {self.unit_names.get(code, '')}", code))
+            for child in sorted(children.get(code, ())):
+                walk(child, depth + 1)
+
+        for root in sorted(children.get(None, ())):
+            walk(root, 0)
+        return out
+
+    # ------------------------------------------------------------------ the cache
+    def cached(self, key: PeriodKey) -> bool:
+        return key in self._cache
+
+    def period(self, key: PeriodKey) -> PeriodData:
+        """The period's data, computed on first use (seconds for a large organisation),
+        then served from the cache."""
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+            data = self._compute(key)
+            self._cache[key] = data
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+            return data
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def _compute(self, key: PeriodKey) -> PeriodData:
+        import time
+
+        started = time.perf_counter()
+        run = compute_scores(self.engine, ScoreRequest(period=key.period, scheme=key.scheme,
+                                                       use_360=key.use_360),
+                             home=self.home, now=self.now)
+        tables = recap_tables(run, self.engine)
+        employees = employee_frame(run, self.unit_names)
+        return PeriodData(key=key, run=run, tables=tables, employees=employees,
+                          labels=predikat_labels(key.scheme),
+                          seconds=time.perf_counter() - started)
+
+    # ------------------------------------------------------------------ selections
+    def select(self, key: PeriodKey, filters: Filters) -> Selection:
+        """Slice the period's frames for ``filters`` (no database access once cached)."""
+        data = self.period(key)
+        units = self.subtree(filters.unit) if filters.unit else None
+        return select_frames(data, units, filters, own_unit=filters.unit or None)
+
+    # ------------------------------------------------------------------ cards
+    def card(self, key: PeriodKey, nip: str, lang: str = "id", run_id: str = "") -> CardRecord:
+        """``nip``'s card exactly as the batch renders it: the cached run, the card
+        context's people, assignment titles and ranks, and the employee's own rekap and
+        trend (a main figure does not depend on the scope, so the trend is scored on the
+        employee alone, as :func:`~eperformance.cards.build_card` does)."""
+        data = self.period(key)
+        with self._lock:
+            base = data._card_base
+            if base is None:
+                base = _context_from_run(self.engine, data.run, [nip], self.home, TREND_MONTHS)
+                data._card_base = base
+        if nip not in base.rekap.employees["nip"].values:
+            rekap = compute_rekap(self.engine, key.period, [nip], data.run.settings)
+            request = dataclasses.replace(data.run.request, unit=None, nip=nip)
+            trend = trend_frame(self.engine, request, TREND_MONTHS, self.home,
+                                current=data.run)
+            ctx = dataclasses.replace(base, rekap=rekap, trend=trend)
+        else:
+            ctx = base
+        return card_from_context(ctx, nip, lang, run_id, now=self.now)
+
+
+def _periods(conn: object) -> list[str]:
+    """Every period with an assignment or a behaviour rating, newest first."""
+    stmt = union(select(s.assignments.c.period), select(s.behaviour.c.period))
+    rows = conn.execute(stmt).all()  # type: ignore[attr-defined]
+    return sorted({str(r[0]) for r in rows if r[0]}, reverse=True)
+
+
+def employee_frame(run: ScoreRun, unit_names: dict[str, str]) -> pd.DataFrame:
+    """One row per active employee: who they are and their scores (sorted by name)."""
+    scores = scores_with_units(run).drop(columns=["unit_code", "supervisor_nip"],
+                                         errors="ignore")
+    people = run.employees[["nip", "name", "unit_code", "position", "position_type", "grade",
+                            "supervisor_nip"]]
+    frame = people.merge(scores, on="nip", how="left")
+    frame["unit_name"] = frame["unit_code"].map(unit_names)
+    frame["_search"] = (frame["name"].astype(str) + " " + frame["nip"].astype(str)).str.lower()
+    frame = frame.sort_values(["name", "nip"], kind="stable").reset_index(drop=True)
+    return frame[[*EMPLOYEE_COLUMNS, "_search"]]
+
+
+def filter_employees(frame: pd.DataFrame, units: Iterable[str] | None,
+                     filters: Filters) -> pd.DataFrame:
+    """The rows of ``frame`` in ``units`` (``None``: all) matching the filters."""
+    mask = pd.Series(True, index=frame.index)
+    if units is not None:
+        mask &= frame["unit_code"].isin(tuple(units))
+    if filters.position_type:
+        mask &= frame["position_type"] == filters.position_type
+    if filters.grade:
+        mask &= frame["grade"] == filters.grade
+    if filters.predikat == NO_PREDIKAT:
+        mask &= frame["predikat"].isna()
+    elif filters.predikat:
+        mask &= frame["predikat"] == filters.predikat
+    needle = " ".join(filters.search.lower().split())
+    if needle:
+        digits = needle.replace(" ", "")
+        by_text = frame["_search"].str.contains(needle, regex=False)
+        by_nip = frame["nip"].str.contains(digits, regex=False) if digits.isdigit() \
+            else by_text
+        mask &= by_text | by_nip
+    return frame[mask]
+
+
+def select_frames(data: PeriodData, units: tuple[str, ...] | None, filters: Filters,
+                  own_unit: str | None) -> Selection:
+    """The frames of one selection (see :class:`Selection`)."""
+    t = data.tables
+    in_units = (lambda f: f[f["unit_code"].isin(units)]) if units is not None \
+        else (lambda f: f)
+    breaches = in_units(t.breaches).reset_index(drop=True)
+    recap = in_units(t.units).copy()
+    recap["breaches"] = recap["unit_code"].map(breaches["unit_code"].value_counts()) \
+        .fillna(0).astype(int)
+    scope = filter_employees(data.employees, units, Filters())
+    supervised = set(scope["supervisor_nip"].dropna())
+    if units is not None:
+        supervisors = t.supervisors[t.supervisors["supervisor_nip"].isin(supervised)]
+    else:
+        supervisors = t.supervisors
+    names = data.employees.set_index("nip")["name"]
+    supervisors = supervisors.assign(name=supervisors["supervisor_nip"].map(names))
+    supervisors = supervisors.sort_values(["pending_backlog", "supervisor_nip"],
+                                          ascending=[False, True]).reset_index(drop=True)
+    employees = filter_employees(data.employees, units, filters)
+    missing = employees[employees["predikat"].isna()][
+        ["nip", "name", "unit_code", "keterangan"]].reset_index(drop=True)
+    own = scope[scope["unit_code"] == own_unit] if own_unit else scope
+    counts = own["predikat"].value_counts()
+    own_counts = {label: int(counts.get(label, 0)) for label in data.labels}
+    org_result = None
+    if own_unit and data.key.scheme == "permenpan-6-2022":
+        res = data.run.unit_results
+        found = [str(v) for v in res.loc[res["unit_code"] == own_unit, "org_result"]] \
+            if len(res) else []
+        org_result = found[0] if found else \
+            str(getattr(data.run.scheme_cfg, "default_org_result", "baik"))
+    return Selection(units=recap.reset_index(drop=True), breaches=breaches,
+                     supervisors=supervisors, missing=missing,
+                     employees=employees.reset_index(drop=True), own_counts=own_counts,
+                     own_unit=own_unit, org_result=org_result)
