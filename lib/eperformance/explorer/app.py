@@ -32,6 +32,8 @@ from ..render import card_html
 from . import views
 from .data import ALL, ExplorerData, Filters, PeriodData, PeriodKey, Selection
 
+TAB_TITLES = ("Rekap unit", "Distribusi", "Backlog", "Data kurang", "Pegawai", "Kartu",
+              "Batch")
 MAX_PICKER = 300  # employees listed in the picker (narrow with the search and filters)
 FORMAT_CHOICES = (("HTML", ("html",)), ("HTML + PDF", ("html", "pdf")),
                   ("HTML + PDF + XLSX", ("html", "pdf", "xlsx")))
@@ -104,9 +106,9 @@ class Explorer:
                                                   icon="sort-amount-desc",
                                                   layout=w.Layout(width="110px")),
                                    "eperf-descending")
-        self.employee = _classed(w.Select(options=[], rows=12, description="Pegawai",
+        self.employee = _classed(w.Select(options=[], rows=10, description="Pegawai",
                                           style={"description_width": "initial"},
-                                          layout=w.Layout(width="520px")), "eperf-employee")
+                                          layout=w.Layout(width="680px")), "eperf-employee")
         self.status = _classed(w.HTML(), "eperf-status")
         self.error = _classed(w.HTML(), "eperf-error")
         self.recap_view = _classed(w.HTML(), "eperf-recap")
@@ -159,13 +161,9 @@ class Explorer:
             w.VBox([w.HBox([self.batch_formats, self.batch_provisional]),
                     w.HBox([self.batch_button, self.progress]), self.batch_result]),
         ]), "eperf-tabs")
-        for i, title in enumerate(("Rekap unit", "Distribusi predikat", "Backlog verifikasi",
-                                   "Data belum lengkap", "Pegawai", "Kartu pegawai",
-                                   "Batch")):
+        for i, title in enumerate(TAB_TITLES):
             self.tabs.set_title(i, title)
-        header = w.HTML('<h2 style="margin:4px 0">e-Performance — Explorer</h2>')
         self.widget = _classed(w.VBox([
-            header,
             w.HBox([self.period, self.scheme, self.use_360, self.lang]),
             self.unit,
             w.HBox([self.search, self.position_type, self.grade, self.predikat]),
