@@ -12,11 +12,9 @@ def kernel_reset() -> None:
     """Drop what a warm kernel may hold between two cards: pooled database connections
     (which may hold rows) and any cache of data. Caches of static things (the template,
     the CSS, public holidays) stay: they hold no employee data."""
-    import gc
     import sys
 
     cards = sys.modules.get("eperformance.cards")
     dispose = getattr(cards, "dispose_engines", None)
     if callable(dispose):
         dispose()
-    gc.collect()

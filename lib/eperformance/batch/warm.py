@@ -38,17 +38,16 @@ from .journal import CardOutcome
 log = logging.getLogger("eperformance.batch")
 
 WARMUP = """\
-import eperformance.cards, eperformance.render, eperformance.scores  # noqa: F401
-import pandas, matplotlib  # noqa: F401
+import eperformance.cards, eperformance.render, eperformance.render.charts  # noqa: F401
+import eperformance.scores, pandas, matplotlib.pyplot  # noqa: F401
 """
 RESET = """\
 %reset -f
-import gc as _gc, matplotlib.pyplot as _plt
+import matplotlib.pyplot as _plt
 _plt.close("all")
 import eperformance as _e
 _e.kernel_reset()
 del _e, _plt
-_gc.collect()
 """
 
 

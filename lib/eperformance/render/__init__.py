@@ -181,8 +181,10 @@ def recap_details_html(view: RecapView) -> str:
 
 
 # --------------------------------------------------------------------------- nbconvert
+@lru_cache(maxsize=1)
 def html_exporter() -> Any:
-    """nbconvert's ``HTMLExporter`` with the template ``eperf-rapor`` and no input."""
+    """nbconvert's ``HTMLExporter`` with the template ``eperf-rapor`` and no input (one per
+    process: building it loads and compiles the templates)."""
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
