@@ -118,7 +118,7 @@ class Explorer:
         self.employees_view = _classed(w.HTML(), "eperf-employees")
         self.card_busy = _classed(w.HTML(), "eperf-card-busy")
         self.card_summary = _classed(w.HTML(), "eperf-card-summary")
-        self.card_view = _classed(w.HTML(), "eperf-card")
+        self.card_view = _classed(w.HTML(), "eperf-card-view")
         self.pdf_button = _classed(w.Button(description="Unduh kartu (PDF)", icon="download",
                                             disabled=True, layout=w.Layout(width="200px")),
                                    "eperf-pdf-button")

@@ -1,0 +1,187 @@
+"""The explorer in a real browser: ``eperf app`` (Voilà) on a free localhost port against a
+tiny database, driven by Playwright with the system Chromium (never a downloaded browser).
+
+Chooses a unit and an employee and checks that the predikat the page shows equals the one
+``eperf score`` writes for that employee. A screenshot is saved under the test's tmp dir
+(and copied to ``docs/explorer.png`` when ``EPERF_SCREENSHOT_DOCS=1``).
+
+Skips only when ``/usr/bin/chromium`` is missing and ``EPERF_REQUIRE_SERVERS`` is unset
+(CI sets it and installs Chromium, so there it fails instead).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from test_cards_support import REPO, TinyDb, build_tiny_db
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+START_TIMEOUT = 120  # seconds: Voilà start-up and the first kernel can be slow
+BIN = Path(sys.executable).parent
+
+pytestmark = pytest.mark.slow
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    msg = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if os.environ.get("EPERF_REQUIRE_SERVERS"):
+        pytest.fail(msg + " (EPERF_REQUIRE_SERVERS is set)")
+    pytest.skip(msg)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyDb]:
+    tiny = build_tiny_db(tmp_path_factory.mktemp("explorer-browser"))
+    yield tiny
+    tiny.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(db: TinyDb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``eperf app`` on a free port; terminated (with its kernels) at the end."""
+    _require_browser()
+    port = _free_port()
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    env = db.env()
+    env.pop("DATABASE_URL")  # the URL must reach the kernel through eperf app --db
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(BIN / "eperf"), "app", "--port", str(port), "--db", db.url],
+                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=db.home,
+                                start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"eperf app ended with {proc.returncode}: {log.read_text()[-3000:]}")
+            try:  # the port answers (a GET of the page would start a kernel each time)
+                with socket.create_connection(("127.0.0.1", port), timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"Voilà did not answer in {START_TIMEOUT} s: "
+                                f"{log.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=10)
+
+
+def _score_predikat(db: TinyDb, nip: str, tmp_path: Path) -> str:
+    out = tmp_path / "scores.csv"
+    res = subprocess.run([str(BIN / "eperf"), "score", "--period", db.period, "--out", str(out),
+                          "--db", db.url], capture_output=True, text=True, env=db.env(),
+                         timeout=300)
+    assert res.returncode == 0, res.stderr
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = {r["nip"]: r for r in csv.DictReader(fh)}
+    return rows[nip]["predikat"]
+
+
+def _unit_of(db: TinyDb, nip: str) -> str:
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        return str(conn.execute(text("SELECT unit_code FROM employees WHERE nip = :n"),
+                                {"n": nip}).scalar_one())
+
+
+def test_choose_unit_and_employee_shows_the_scored_predikat(
+        server: str, db: TinyDb, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    nip = db.strong
+    unit = _unit_of(db, nip)
+    expected = _score_predikat(db, nip, tmp_path)
+    assert expected
+    shot = tmp_path / "explorer.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(START_TIMEOUT * 1000)
+            page.goto(server, timeout=START_TIMEOUT * 1000)
+            page.wait_for_selector(".eperf-unit select")
+            page.wait_for_selector(".eperf-recap table")
+            # no code on the page
+            assert page.locator(".jp-CodeMirrorEditor, .jp-InputArea-editor").count() == 0
+            assert "explorer_app" not in page.content()
+
+            # the tiny database's month (the explorer opens on the newest one)
+            page.select_option(".eperf-period select", value=db.period)
+            page.wait_for_function(
+                "p => document.querySelector('.eperf-status-line')?.innerText.startsWith(p)",
+                arg=db.period)
+
+            # choose the employee's unit: the option whose value starts with the code
+            value = page.eval_on_selector(
+                ".eperf-unit select",
+                "(s, code) => [...s.options].map(o => o.value)"
+                ".find(v => v.replace(/^(· )*/, '').startsWith(code + ' — '))", unit)
+            assert value, unit
+            page.select_option(".eperf-unit select", value=value)
+            page.wait_for_function(
+                "code => { const t = document.querySelector('.eperf-recap table');"
+                " return t && t.innerText.includes(code) && t.rows.length >= 2; }", arg=unit)
+
+            # choose the employee: type part of the NIP, then pick them in the list
+            page.fill(".eperf-search input", nip[:8])
+            page.wait_for_function(  # the list shows only matches of the whole search
+                "part => { const o = [...document.querySelectorAll('.eperf-employee option')];"
+                " return o.length > 0 && o.every(x => x.value.includes(part)); }", arg=nip[:8])
+            page.get_by_role("tab", name="Kartu").click()
+            option = page.eval_on_selector(
+                ".eperf-employee select",
+                "(s, nip) => [...s.options].map(o => o.value).find(v => v.includes(nip))", nip)
+            for _ in range(3):  # a late list update may drop a too-early choice: choose again
+                page.select_option(".eperf-employee select", value=option)
+                try:
+                    page.wait_for_selector(f'.eperf-card-head[data-nip="{nip}"]', timeout=20_000)
+                    break
+                except Exception:  # noqa: BLE001 - retried, then reported below
+                    continue
+            try:
+                page.wait_for_selector(f'.eperf-card-head[data-nip="{nip}"]')
+            except Exception:
+                page.screenshot(path=str(shot), full_page=True)
+                error = page.locator(".eperf-error").inner_text()
+                raise AssertionError(f"no card; error: {error!r}; screenshot {shot}") from None
+            shown = page.locator(".eperf-card-head .eperf-predikat").inner_text().strip()
+            assert shown == expected
+            assert page.locator(".eperf-card-view").inner_text().count(expected) >= 1
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+        finally:
+            browser.close()
+    if os.environ.get("EPERF_SCREENSHOT_DOCS") == "1":
+        shutil.copyfile(shot, REPO / "docs" / "explorer.png")
