@@ -185,6 +185,8 @@ def distribution_svg(counts: dict[str, int], labels: Sequence[str],
         for predikat, bound, percent, _ in limits:
             if predikat in labels:
                 i = list(labels).index(predikat)
+                if (shares[i] > percent) if bound == "at_most" else (shares[i] < percent):
+                    bars[i].set_color(LIMIT)  # this bar breaks the limit
                 ax.hlines(percent, i - 0.42, i + 0.42, colors=LIMIT, linewidth=2)
                 ax.annotate(("≤ " if bound == "at_most" else "≥ ") + f"{percent:g}%",
                             (i + 0.42, percent), color=LIMIT, fontsize=7, va="center",
