@@ -64,6 +64,7 @@ def test_warm_card_equals_a_fresh_papermill_card(env) -> None:  # type: ignore[n
 def test_dask_executor_same_cards_same_manifest(env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     home, environ = env
     monkeypatch.setenv("EPERF_HOME", str(home))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     out = home / "outputs" / PERIOD / "RSA"
     warm_run = (out / "latest").resolve() if (out / "latest").exists() else None
     shutil.rmtree(out, ignore_errors=True)

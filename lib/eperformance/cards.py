@@ -575,6 +575,11 @@ def check_card_request(engine: Engine, params: RaporParams) -> str | None:
         if row.active is False:
             raise UsageError(f"employee {params.nip} is not active: only active employees "
                              "are scored", hint="check the NIP")
+        unit = conn.execute(select(s.units.c.unit_code)
+                            .where(s.units.c.unit_code == row.unit_code)).first()
+        if unit is None:
+            raise UsageError(f"the unit {row.unit_code!r} of employee {params.nip} is not in "
+                             "the database", hint="import units.csv with that unit")
         first, last = period_first_day(params.period), period_last_day(params.period)
         if not q.period_has_data(conn, params.period, q.Scope("all"), first, last):
             raise NoDataError(

@@ -133,6 +133,15 @@ class EntryFlags(_Frozen):
         return self
 
 
+class BatchKernels(_Frozen):
+    """Warm kernels of ``eperf batch``: a kernel is replaced after ``max_cards`` cards or
+    when its resident memory passes ``max_rss_mb``."""
+
+    max_cards: Annotated[int, Strict(), Field(ge=1, le=100_000)] = 250
+    max_rss_mb: Annotated[int, Strict(), Field(ge=128, le=1_000_000)] = 1024
+    cell_timeout_seconds: Annotated[int, Strict(), Field(ge=10, le=86_400)] = 600
+
+
 class Settings(_Frozen):
     """``params/settings.yaml``: everything that is not a scheme threshold."""
 
@@ -144,6 +153,7 @@ class Settings(_Frozen):
     extra_days_off: tuple[dt.date, ...] = ()
     work_hours: WorkHours = WorkHours()
     entry_flags: EntryFlags = EntryFlags()
+    batch_kernels: BatchKernels = BatchKernels()
     signature_place: Text = "Jakarta"
     ministry_name: Text = "Kementerian Sosial Republik Indonesia"
 

@@ -24,20 +24,24 @@ from .journal import CardOutcome
 _LOCK = threading.Lock()
 
 
-def dask_card_job(job: CardJob, env: dict[str, str]) -> CardOutcome:
+def dask_card_job(job: CardJob, env: dict[str, str], settings: Any) -> CardOutcome:
     """Run one card in this Dask worker's warm kernel (started on first use)."""
     from . import warm
 
     with _LOCK:  # one kernel per worker process: its cards run one at a time
         if warm._KERNEL is None:  # noqa: SLF001 - the worker's own kernel
-            warm._init_worker(env, warm.WarmSettings())  # noqa: SLF001
+            warm._init_worker(env, settings)  # noqa: SLF001
         return warm.warm_card_job(job)
 
 
 class DaskExecutor:
     """Card jobs as Dask futures; outcomes yielded as they complete."""
 
-    def __init__(self, scheduler: str | None, env: dict[str, str], workers: int = 2) -> None:
+    def __init__(self, scheduler: str | None, env: dict[str, str], workers: int = 2,
+                 kernels: Any = None) -> None:
+        from .warm import WarmSettings
+
+        self.settings = WarmSettings.from_settings(kernels)
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -63,7 +67,8 @@ class DaskExecutor:
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
         from distributed import as_completed
 
-        futures = {self._client.submit(dask_card_job, job, self.env, pure=False): job
+        futures = {self._client.submit(dask_card_job, job, self.env, self.settings,
+                                       pure=False): job
                    for job in jobs}
         for fut in as_completed(futures):
             job = futures[fut]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from typing import Protocol
+from typing import Any, Protocol
 
 from .jobs import CardJob, render_card_job
 from .journal import CardOutcome
@@ -82,19 +82,19 @@ EXECUTORS = ("warm", "process", "dask")
 
 
 def make_executor(kind: str, workers: int, env: dict[str, str] | None = None,
-                  scheduler: str | None = None) -> CardExecutor:
+                  scheduler: str | None = None, kernels: Any = None) -> CardExecutor:
     """``warm`` (default: warm kernels in worker processes), ``process`` (a fresh kernel
     per card, as papermill does), ``dask`` (warm kernels on a Dask cluster)."""
     if kind == "warm":
-        from .warm import WarmPoolExecutor
+        from .warm import WarmPoolExecutor, WarmSettings
 
-        return WarmPoolExecutor(workers, env or {})
+        return WarmPoolExecutor(workers, env or {}, WarmSettings.from_settings(kernels))
     if kind == "process":
         return InlineExecutor() if workers <= 1 else ProcessExecutor(workers)
     if kind == "dask":
         from .distributed import DaskExecutor
 
-        return DaskExecutor(scheduler, env or {}, workers)
+        return DaskExecutor(scheduler, env or {}, workers, kernels)
     from ..errors import UsageError
 
     raise UsageError(f"unknown executor {kind!r}; use one of {', '.join(EXECUTORS)}")

@@ -364,8 +364,11 @@ def _render_cards(opts: BatchOptions, db_url: str, result_now: dt.datetime, peri
     bar = _progress(len(todo), opts)
     env = {"DATABASE_URL": db_url, "EPERF_HOME": str(project_home()),
            "EPERF_NOW": result_now.isoformat()}
+    from ..params import load_settings
+
+    kernels = load_settings().batch_kernels
     executor = make_executor(opts.executor, opts.workers or (os.cpu_count() or 1), env,
-                             opts.scheduler)
+                             opts.scheduler, kernels)
     try:
         for outcome in executor.run(jobs):
             if (outcome.status == "ok" and expected[outcome.nip]

@@ -57,6 +57,14 @@ class WarmSettings:
     max_rss_mb: int = 1024  # ... or when its resident memory passes this
     timeout: int = 600  # seconds per cell
 
+    @classmethod
+    def from_settings(cls, kernels: Any) -> WarmSettings:
+        """From ``params/settings.yaml``'s ``batch_kernels`` (defaults when ``None``)."""
+        if kernels is None:
+            return cls()
+        return cls(max_cards=kernels.max_cards, max_rss_mb=kernels.max_rss_mb,
+                   timeout=kernels.cell_timeout_seconds)
+
 
 class WarmKernel:
     """One caller-owned kernel, reused card after card."""
@@ -72,27 +80,32 @@ class WarmKernel:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        from jupyter_client.manager import KernelManager
+        # The asynchronous manager and client are what nbclient drives (it polls the
+        # kernel's liveness from its own event loop); synchronous calls go through run_sync.
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
-        km = KernelManager(kernel_name="python3")
+        km = AsyncKernelManager(kernel_name="python3")
         km.transport = "ipc"
         km.ip = str(self._dir / f"k{uuid.uuid4().hex[:8]}")
         km.connection_file = str(self._dir / f"{uuid.uuid4().hex[:8]}.json")
         env = dict(os.environ)
         env.update(self.env)
-        km.start_kernel(env=env, cwd=str(self._dir))
+        run_sync(km.start_kernel)(env=env, cwd=str(self._dir))
         kc = km.client()
         kc.start_channels()
-        kc.wait_for_ready(timeout=120)
+        run_sync(kc.wait_for_ready)(timeout=120)
         self.km, self.kc, self.cards = km, kc, 0
         self._run(WARMUP)
 
     def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
         if self.kc is not None:
             self.kc.stop_channels()
         if self.km is not None:
             try:
-                self.km.shutdown_kernel(now=True)
+                run_sync(self.km.shutdown_kernel)(now=True)
             except Exception:  # noqa: BLE001 - already gone
                 pass
         self.km = self.kc = None
@@ -107,7 +120,9 @@ class WarmKernel:
         self.start()
 
     def alive(self) -> bool:
-        return self.km is not None and self.km.is_alive()
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
 
     def rss_mb(self) -> float:
         pid = getattr(getattr(self.km, "provisioner", None), "pid", None) or getattr(
@@ -125,8 +140,10 @@ class WarmKernel:
 
     # ------------------------------------------------------------------ execution
     def _run(self, code: str) -> None:
-        reply = self.kc.execute_interactive(code, store_history=False, timeout=120,
-                                            output_hook=lambda msg: None)
+        from jupyter_core.utils import run_sync
+
+        reply = run_sync(self.kc.execute_interactive)(code, store_history=False, timeout=120,
+                                                      output_hook=lambda msg: None)
         if reply["content"].get("status") != "ok":
             raise RuntimeError(f"kernel setup failed: {reply['content'].get('ename')}")
 
