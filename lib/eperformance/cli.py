@@ -324,6 +324,9 @@ def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, 
     if result.failed:
         click.echo(f"  failed: {len(result.failed)} card(s), notebooks kept in "
                    f"{result.folder / 'failed'}; details in manifest.json and run.log")
+    elif result.status == "partial":
+        click.echo(f"  failed: the unit recap, notebook kept in {result.folder / 'failed'}; "
+                   "details in manifest.json and run.log")
     sys.exit(result.exit_code)
 
 

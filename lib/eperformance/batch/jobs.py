@@ -47,15 +47,6 @@ def parameters_of(job: CardJob) -> dict[str, Any]:
             "use_360": job.use_360, "run_id": job.run_id}
 
 
-def _card_meta(nb: Any) -> dict[str, Any]:
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("eperf")
-            if meta and meta.get("kind") == "card":
-                return dict(meta)
-    return {}
-
-
 def render_card_job(job: CardJob) -> CardOutcome:
     """Execute (a fresh kernel, via papermill), convert and write one card; report, never
     raise, a failing card."""
@@ -94,10 +85,11 @@ def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
     """Convert an executed card notebook and write ``cards/<nip>.html`` and ``.pdf``
     atomically, with their checksums."""
     from ..render import html_to_pdf, notebook_html
+    from ..render.single import card_meta
 
     folder = Path(job.run_folder)
     try:
-        meta = _card_meta(nb)
+        meta = card_meta(nb)
         html = notebook_html(nb)
         files: dict[str, str] = {}
         if "html" in job.formats:

@@ -93,7 +93,8 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.failed else 0
+        """3 when a card or the recap failed, else 0."""
+        return 3 if self.failed or self.status == "partial" else 0
 
 
 # --------------------------------------------------------------------------- steps
@@ -178,21 +179,53 @@ def _reusable(journal: Journal, nip: str, expected: str) -> CardOutcome | None:
 
 
 # --------------------------------------------------------------------------- the recipe
+@dataclass(frozen=True)
+class _Plan:
+    """A batch's resolved parameters, fixed before the lock is taken."""
+
+    opts: BatchOptions
+    db_url: str
+    now: dt.datetime  # the run's clock (EPERF_NOW for every kernel of the run)
+    period: str
+    scope: str  # "all" or the unit code
+    key: str
+    formats: tuple[str, ...]
+    scheme: str
+    scheme_version: str
+    provisional: bool
+
+    @property
+    def card_formats(self) -> tuple[str, ...]:
+        return tuple(f for f in self.formats if f in CARD_FORMATS)
+
+    @property
+    def workers(self) -> int:
+        return self.opts.workers or (os.cpu_count() or 1)
+
+    def kernel_env(self) -> dict[str, str]:
+        return {"DATABASE_URL": self.db_url, "EPERF_HOME": str(project_home()),
+                "EPERF_NOW": self.now.isoformat()}
+
+    def parameters(self) -> dict[str, Any]:
+        o = self.opts
+        return {"period": self.period, "unit": o.unit or "", "scheme": self.scheme,
+                "lang": o.lang, "use_360": o.use_360, "formats": ",".join(self.formats),
+                "provisional": o.provisional, "force": o.force, "workers": self.workers,
+                "executor": o.executor}
+
+
 def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
               on_outcome: Callable[[CardOutcome], None] | None = None) -> BatchResult:
     """Render every card of ``opts.period`` for the scope; see the module docstring."""
-    from ..cards import build_cards_context, card_from_context
     from ..db import queries as q
     from ..db.engine import open_engine, require_current
     from ..home import resolve_db_url
     from ..params import load_scheme, load_settings
-    from ..render.single import notebook_path
     from ..scoring.registry import get_scheme
 
     started = time.perf_counter()
     now = now or dt.datetime.now(dt.UTC)
     formats = check_formats(opts.formats)
-    card_formats = tuple(f for f in formats if f in CARD_FORMATS)
     settings = load_settings()
     period = resolve_period(opts.period, now, settings.timezone)
     scheme_cfg = load_scheme(get_scheme(opts.scheme).name)
@@ -212,74 +245,70 @@ def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
     try:
         require_current(engine)
         with engine.connect() as conn:
-            scope = q.resolve_scope(conn, unit=opts.unit or None)
-        key = run_key(period, scope.label, scheme_cfg.name, scheme_cfg.version, opts.use_360,
-                      opts.lang, formats)
+            scope = q.resolve_scope(conn, unit=opts.unit or None).label
+        plan = _Plan(opts=opts, db_url=db_url, now=now, period=period, scope=scope,
+                     key=run_key(period, scope, scheme_cfg.name, scheme_cfg.version,
+                                 opts.use_360, opts.lang, formats),
+                     formats=formats, scheme=scheme_cfg.name,
+                     scheme_version=scheme_cfg.version, provisional=provisional)
         old_umask = os.umask(0o027)
         try:
-            scope_folder = make_dir(scope_dir(outputs_dir(), period, scope.label))
-            with BatchLock(scope_folder, f"{period}/{scope.label}", wait=opts.wait):
-                return _locked_run(opts, engine, db_url, now, period, scope, key, formats,
-                                   card_formats, scheme_cfg, provisional, scope_folder,
-                                   started, on_outcome, build_cards_context,
-                                   card_from_context, notebook_path)
+            scope_folder = make_dir(scope_dir(outputs_dir(), period, scope))
+            with BatchLock(scope_folder, f"{period}/{scope}", wait=opts.wait):
+                return _locked_run(plan, engine, scope_folder, started, on_outcome)
         finally:
             os.umask(old_umask)
     finally:
         engine.dispose()
 
 
-def _locked_run(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, period: str,
-                scope: Any, key: str, formats: tuple[str, ...], card_formats: tuple[str, ...],
-                scheme_cfg: Any, provisional: bool, scope_folder: Path, started: float,
-                on_outcome: Callable[[CardOutcome], None] | None, build_cards_context: Any,
-                card_from_context: Any, notebook_path: Any) -> BatchResult:
+def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
+                on_outcome: Callable[[CardOutcome], None] | None) -> BatchResult:
+    from ..cards import build_cards_context, card_from_context
+
+    opts = plan.opts
     # 3. score once; every card's fingerprint
-    ctx = build_cards_context(engine, period, opts.scheme, opts.use_360, opts.unit or None,
-                              now=now)
+    ctx = build_cards_context(engine, plan.period, opts.scheme, opts.use_360,
+                              opts.unit or None, now=plan.now)
     nips = ctx.nips
-    expected = {nip: _expected_fingerprint(card_from_context, ctx, nip, opts.lang, now)
+    expected = {nip: _expected_fingerprint(card_from_context, ctx, nip, opts.lang, plan.now)
                 for nip in nips}
     data_fingerprint = ctx.run.data_fingerprint
 
     # 4. the run folder
-    run_id, folder, resumed, reuse_from = _choose_folder(scope_folder, key, now, engine)
+    run_id, folder, resumed, reuse_from = _choose_folder(scope_folder, plan.key, plan.now,
+                                                         engine)
     if reuse_from is not None and not opts.force:
         old = read_json(reuse_from / "manifest.json") or {}
         old_journal = Journal(reuse_from)
         if old.get("data_fingerprint") == data_fingerprint and all(
                 _reusable(old_journal, nip, fp) for nip, fp in expected.items()):
             log.info("up to date: %s (nothing changed since that run)", reuse_from.name)
-            return BatchResult(run_id=reuse_from.name, folder=reuse_from, period=period,
-                               scope=scope.label, status="up-to-date", total=len(nips),
+            return BatchResult(run_id=reuse_from.name, folder=reuse_from, period=plan.period,
+                               scope=plan.scope, status="up-to-date", total=len(nips),
                                reused=len(nips), seconds=time.perf_counter() - started,
-                               provisional=provisional)
+                               provisional=plan.provisional)
     make_dir(folder)
     for sub in ("cards", "failed"):
         make_dir(folder / sub)
     journal = Journal(folder)
-    result = BatchResult(run_id=run_id, folder=folder, period=period, scope=scope.label,
-                         status="running", total=len(nips), provisional=provisional,
+    result = BatchResult(run_id=run_id, folder=folder, period=plan.period, scope=plan.scope,
+                         status="running", total=len(nips), provisional=plan.provisional,
                          resumed=resumed)
-    parameters = {"period": period, "unit": opts.unit or "", "scheme": scheme_cfg.name,
-                  "lang": opts.lang, "use_360": opts.use_360, "formats": ",".join(formats),
-                  "provisional": opts.provisional, "force": opts.force,
-                  "workers": opts.workers or (os.cpu_count() or 1),
-                  "executor": opts.executor}
-    ledger.start(engine, run_id=run_id, kind="batch", key=key, period=period,
-                 scope=scope.label, scheme=scheme_cfg.name,
-                 scheme_version=scheme_cfg.version, parameters=parameters,
-                 output_dir=str(folder), cards_total=len(nips))
+    parameters = plan.parameters()
+    ledger.start(engine, run_id=run_id, kind="batch", key=plan.key, period=plan.period,
+                 scope=plan.scope, scheme=plan.scheme, scheme_version=plan.scheme_version,
+                 parameters=parameters, output_dir=str(folder), cards_total=len(nips))
     run_started = dt.datetime.now(dt.UTC)
     with run_log(folder, opts.verbose):
         log.info("run %s %s: %d active employees in scope %s%s", run_id,
-                 "resumed" if resumed else "started", len(nips), scope.label,
-                 " (SEMENTARA)" if provisional else "")
-        outcomes = _render_cards(opts, db_url, now, period, run_id, folder, card_formats, nips,
-                                 expected, journal, reuse_from, result, on_outcome,
-                                 notebook_path)
-        recap_files, recap_error = _render_recap(opts, engine, db_url, now, ctx, period,
-                                                 run_id, folder, formats, notebook_path)
+                 "resumed" if resumed else "started", len(nips), plan.scope,
+                 " (SEMENTARA)" if plan.provisional else "")
+        # 5. the cards; 6. the recap
+        outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
+                                 on_outcome)
+        recap_files, recap_error = _render_recap(plan, engine, ctx, run_id, folder)
+        # 7. manifest, ledger, latest
         failed = sorted(n for n, o in outcomes.items() if o.status != "ok")
         result.failed = failed
         result.status = "partial" if failed or recap_error else "ok"
@@ -288,10 +317,10 @@ def _locked_run(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, 
         if recap_error:
             errors.append({"recap": True, **recap_error})
         manifest = {
-            "run_id": run_id, "run_key": key, "status": result.status,
-            "parameters": parameters, "scheme": scheme_cfg.name,
-            "scheme_version": scheme_cfg.version, "package_version": __version__,
-            "data_fingerprint": data_fingerprint, "provisional": provisional,
+            "run_id": run_id, "run_key": plan.key, "status": result.status,
+            "parameters": parameters, "scheme": plan.scheme,
+            "scheme_version": plan.scheme_version, "package_version": __version__,
+            "data_fingerprint": data_fingerprint, "provisional": plan.provisional,
             "started_at": run_started.isoformat(timespec="seconds"),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "resumed": resumed,
@@ -323,52 +352,56 @@ def _remove_if_empty(path: Path) -> None:
         pass
 
 
-def _render_cards(opts: BatchOptions, db_url: str, result_now: dt.datetime, period: str,
-                  run_id: str, folder: Path,
-                  card_formats: tuple[str, ...], nips: list[str], expected: dict[str, str],
-                  journal: Journal, reuse_from: Path | None, result: BatchResult,
-                  on_outcome: Callable[[CardOutcome], None] | None,
-                  notebook_path: Any) -> dict[str, CardOutcome]:
-    outcomes: dict[str, CardOutcome] = {}
+def _cards_to_render(plan: _Plan, result: BatchResult, nips: list[str],
+                     expected: dict[str, str], journal: Journal, reuse_from: Path | None,
+                     outcomes: dict[str, CardOutcome]) -> list[str]:
+    """The missing, failed or stale cards; whole unchanged ones are kept (from this run's
+    journal, or hard-linked from the newest ended run) and recorded in ``outcomes``."""
     done = journal.read()
     old_journal = Journal(reuse_from) if reuse_from is not None else None
     todo: list[str] = []
     for nip in nips:
         mine = done.get(nip)
-        if (not opts.force and mine is not None and mine.fingerprint == expected[nip]
+        if (not plan.opts.force and mine is not None and mine.fingerprint == expected[nip]
                 and journal.whole(mine)):
             outcomes[nip] = mine
             result.reused += 1
             continue
-        if not opts.force and old_journal is not None:
+        if not plan.opts.force and old_journal is not None and reuse_from is not None:
             old = _reusable(old_journal, nip, expected[nip])
             if old is not None:
                 for rel in old.files:
-                    target = folder / rel
+                    target = result.folder / rel
                     target.unlink(missing_ok=True)
-                    os.link(reuse_from / rel, target)  # type: ignore[operator]
+                    os.link(reuse_from / rel, target)
                 journal.append(old)
                 outcomes[nip] = old
                 result.reused += 1
                 continue
         todo.append(nip)
-    if not card_formats:
-        todo = []
+    return todo if plan.card_formats else []
+
+
+def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
+                  expected: dict[str, str], journal: Journal, reuse_from: Path | None,
+                  on_outcome: Callable[[CardOutcome], None] | None
+                  ) -> dict[str, CardOutcome]:
+    from ..params import load_settings
+    from ..render.single import notebook_path
+
+    opts = plan.opts
+    outcomes: dict[str, CardOutcome] = {}
+    todo = _cards_to_render(plan, result, nips, expected, journal, reuse_from, outcomes)
     log.info("%d cards to render, %d unchanged", len(todo), result.reused)
-    jobs = (CardJob(nip=nip, period=period, scheme=opts.scheme, lang=opts.lang,
-                    use_360=opts.use_360, run_id=run_id, formats=card_formats,
-                    run_folder=str(folder), db_url=db_url,
-                    notebook=str(notebook_path(CARD_NOTEBOOK)), home=str(project_home()),
-                    now=result_now.isoformat(), scope=result.scope)
+    notebook = str(notebook_path(CARD_NOTEBOOK))
+    jobs = (CardJob(nip=nip, period=plan.period, scheme=opts.scheme, lang=opts.lang,
+                    use_360=opts.use_360, run_id=result.run_id, formats=plan.card_formats,
+                    run_folder=str(result.folder), db_url=plan.db_url, notebook=notebook,
+                    home=str(project_home()), now=plan.now.isoformat(), scope=plan.scope)
             for nip in todo)
     bar = _progress(len(todo), opts)
-    env = {"DATABASE_URL": db_url, "EPERF_HOME": str(project_home()),
-           "EPERF_NOW": result_now.isoformat()}
-    from ..params import load_settings
-
-    kernels = load_settings().batch_kernels
-    executor = make_executor(opts.executor, opts.workers or (os.cpu_count() or 1), env,
-                             opts.scheduler, kernels)
+    executor = make_executor(opts.executor, plan.workers, plan.kernel_env(), opts.scheduler,
+                             load_settings().batch_kernels)
     try:
         for outcome in executor.run(jobs):
             if (outcome.status == "ok" and expected[outcome.nip]
@@ -394,9 +427,22 @@ def _render_cards(opts: BatchOptions, db_url: str, result_now: dt.datetime, peri
     return outcomes
 
 
-def _render_recap(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime, ctx: Any,
-                  period: str,
-                  run_id: str, folder: Path, formats: tuple[str, ...], notebook_path: Any
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in ``os.environ`` inside the block (kernels started there inherit them)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _render_recap(plan: _Plan, engine: Any, ctx: Any, run_id: str, folder: Path
                   ) -> tuple[dict[str, str], dict[str, Any] | None]:
     """The executed recap notebook, its HTML and recap.xlsx; (files, error)."""
     import nbformat
@@ -405,20 +451,20 @@ def _render_recap(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime
 
     from ..recap import recap_tables
     from ..render import notebook_html
+    from ..render.single import notebook_path
     from ..xlsx import recap_workbook
 
+    opts = plan.opts
     files: dict[str, str] = {}
     executed = folder / ".work" / "recap.ipynb"
     executed.parent.mkdir(parents=True, exist_ok=True)
-    params = {"period": period, "unit": opts.unit or "", "scheme": opts.scheme,
+    params = {"period": plan.period, "unit": opts.unit or "", "scheme": opts.scheme,
               "lang": opts.lang, "use_360": opts.use_360, "run_id": run_id}
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "EPERF_NOW")}
-    os.environ["DATABASE_URL"] = db_url
-    os.environ["EPERF_NOW"] = now.isoformat()
     try:
-        pm.execute_notebook(str(notebook_path(RECAP_NOTEBOOK)), str(executed),
-                            parameters=params, kernel_name="python3", progress_bar=False,
-                            log_output=False, cwd=str(executed.parent))
+        with _environment({"DATABASE_URL": plan.db_url, "EPERF_NOW": plan.now.isoformat()}):
+            pm.execute_notebook(str(notebook_path(RECAP_NOTEBOOK)), str(executed),
+                                parameters=params, kernel_name="python3", progress_bar=False,
+                                log_output=False, cwd=str(executed.parent))
         nb = nbformat.read(executed, as_version=4)
         atomic_write_text(folder / "recap.ipynb", nbformat.writes(nb), FILE_MODE)
         files["recap.ipynb"] = sha256_file(folder / "recap.ipynb")
@@ -429,13 +475,7 @@ def _render_recap(opts: BatchOptions, engine: Any, db_url: str, now: dt.datetime
         if executed.is_file():
             os.replace(executed, folder / "failed" / "recap.ipynb")
         return files, {"cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue}
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    if "xlsx" in formats:
+    if "xlsx" in plan.formats:
         tables = recap_tables(ctx.run, engine)
         atomic_write_bytes(folder / "recap.xlsx", recap_workbook(ctx.run, tables, opts.lang),
                            FILE_MODE)

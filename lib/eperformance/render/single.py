@@ -87,7 +87,9 @@ def kernel_environment(db_url: str) -> Iterator[None]:
             os.environ["DATABASE_URL"] = before
 
 
-def _card_meta(nb: Any) -> dict[str, Any]:
+def card_meta(nb: Any) -> dict[str, Any]:
+    """The ``eperf`` metadata a card output carries in an executed notebook (predikat,
+    fingerprint, provisional ...), or ``{}``."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             meta = output.get("metadata", {}).get("eperf")
@@ -142,7 +144,7 @@ def make_single_card(params: RaporParams, *, db_url: str,
                 shutil.copyfile(executed, kept)
             _reraise(exc, kept)
         nb = nbformat.read(executed, as_version=4)
-    meta = _card_meta(nb)
+    meta = card_meta(nb)
     result.provisional = bool(meta.get("provisional"))
     result.predikat = meta.get("predikat")
     result.fingerprint = str(meta.get("fingerprint", ""))
