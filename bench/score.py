@@ -118,7 +118,7 @@ def peak_mb() -> float:
 def main() -> None:
     from sqlalchemy import text
 
-    from eperformance.db.engine import open_engine
+    from eperformance.db.engine import open_engine, upgrade
     from eperformance.params import load_settings
     from eperformance.scores import ScoreRequest, compute_scores
     from eperformance.scoring.closing import closing_time_utc
@@ -130,6 +130,7 @@ def main() -> None:
     settings = load_settings()
     closing = closing_time_utc(PERIOD, settings.closing_day, settings.timezone)
     engine = open_engine(f"sqlite:///{DB}")
+    upgrade(engine)  # a database built by an earlier version of the bench
     with engine.connect() as conn:
         n_entries = conn.execute(text("SELECT COUNT(*) FROM activities")).scalar_one()
         n_dec = conn.execute(text("SELECT COUNT(*) FROM verifications")).scalar_one()
