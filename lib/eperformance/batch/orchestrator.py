@@ -18,6 +18,7 @@ Only this module (and the jobs it runs) writes files; every write is atomic.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import time
@@ -274,6 +275,9 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
     expected = {nip: _expected_fingerprint(card_from_context, ctx, nip, opts.lang, plan.now)
                 for nip in nips}
     data_fingerprint = ctx.run.data_fingerprint
+    run = ctx.run  # the recap needs the scores; the rest of the context can go
+    del ctx
+    gc.collect()
 
     # 4. the run folder
     run_id, folder, resumed, reuse_from = _choose_folder(scope_folder, plan.key, plan.now,
@@ -307,7 +311,7 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
         # 5. the cards; 6. the recap
         outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
                                  on_outcome)
-        recap_files, recap_error = _render_recap(plan, engine, ctx, run_id, folder)
+        recap_files, recap_error = _render_recap(plan, engine, run, run_id, folder)
         # 7. manifest, ledger, latest
         failed = sorted(n for n, o in outcomes.items() if o.status != "ok")
         result.failed = failed
@@ -442,7 +446,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _render_recap(plan: _Plan, engine: Any, ctx: Any, run_id: str, folder: Path
+def _render_recap(plan: _Plan, engine: Any, run: Any, run_id: str, folder: Path
                   ) -> tuple[dict[str, str], dict[str, Any] | None]:
     """The executed recap notebook, its HTML and recap.xlsx; (files, error)."""
     import nbformat
@@ -476,8 +480,8 @@ def _render_recap(plan: _Plan, engine: Any, ctx: Any, run_id: str, folder: Path
             os.replace(executed, folder / "failed" / "recap.ipynb")
         return files, {"cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue}
     if "xlsx" in plan.formats:
-        tables = recap_tables(ctx.run, engine)
-        atomic_write_bytes(folder / "recap.xlsx", recap_workbook(ctx.run, tables, opts.lang),
+        tables = recap_tables(run, engine)
+        atomic_write_bytes(folder / "recap.xlsx", recap_workbook(run, tables, opts.lang),
                            FILE_MODE)
         files["recap.xlsx"] = sha256_file(folder / "recap.xlsx")
     return files, None
