@@ -10,8 +10,14 @@ DEMO_MONTHS ?= 6
 DEMO_PERIOD ?= 2021-06
 DEMO_FORMATS ?= html,pdf,xlsx
 
+# Debian packages the tests and the PDF need (WeasyPrint's Pango, pdftotext, fonts,
+# systemd-analyze, the browser for the explorer test). `make sysdeps` installs the missing
+# ones when run as root; .ci/run uses the same list.
+SYS_PACKAGES := python3-venv ca-certificates poppler-utils fonts-dejavu-core \
+	libpango-1.0-0 libpangoft2-1.0-0 systemd chromium
+
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint bench bench-ingest bench-score clean
+.PHONY: help venv sysdeps demo test lint bench bench-ingest bench-score clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -25,12 +31,20 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create the virtual environment and install the package (editable)
 
-demo: $(STAMP) ## Main job on the embedded default: demo data -> import -> monthly batch
+sysdeps: ## Install the missing Debian packages of SYS_PACKAGES (as root), else list them
+	@missing=$$(for p in $(SYS_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "system packages: all present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "missing system packages: $$missing (run: sudo make sysdeps)"; fi
+
+demo: sysdeps $(STAMP) ## Main job on the embedded default: demo data -> import -> monthly batch
 	$(BIN)/eperf demo --out $(DEMO_DIR) --employees $(DEMO_EMPLOYEES) --months $(DEMO_MONTHS)
 	$(BIN)/eperf ingest $(DEMO_DIR)
 	$(BIN)/eperf batch --period $(DEMO_PERIOD) --format $(DEMO_FORMATS)
 
-test: $(STAMP) ## Run the test suite (SQLite always; PostgreSQL/MariaDB when reachable)
+test: sysdeps $(STAMP) ## Run the test suite (SQLite always; PostgreSQL/MariaDB when reachable)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff and mypy
