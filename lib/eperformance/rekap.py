@@ -296,7 +296,8 @@ def entry_status(entries: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
 def status_counts(entries: pd.DataFrame) -> pd.DataFrame:
     """Per ``nip`` (index): ``entries, approved, rejected, revision, pending,
     approved_quantity, pending_quantity, standard_minutes_earned`` from entries with a
-    ``status`` column (the SQL of ``rekap_queries.status_counts`` computes the same)."""
+    ``status`` column (the database path fetches the entries with their status once and
+    counts them here)."""
     e = prepare_entries(entries)
     approved = e["status"] == "approved"
     pending = e["status"] == "pending"

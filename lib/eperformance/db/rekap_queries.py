@@ -3,14 +3,15 @@ the frames' columns).
 
 Every function takes a connection (or an engine), a period ``YYYY-MM`` and a scope: a list
 of NIPs, or ``None`` for every *active* employee; they return pandas frames with bound
-parameters only (SQLAlchemy Core; the same SQL on SQLite, PostgreSQL and MariaDB). What SQL
-can aggregate is aggregated there: the entries by status per employee come from
+parameters only (SQLAlchemy Core; the same SQL on SQLite, PostgreSQL and MariaDB). An
+entry's status is its latest decision up to the closing time, chosen in SQL with
 ``ROW_NUMBER() OVER (PARTITION BY activity_id ORDER BY decided_at DESC, verification_id
-DESC)`` over the decisions up to the closing time. On PostgreSQL ``verification_id`` is
-ordered ``COLLATE "C"`` so text compares by code point, as SQLite (binary) and MariaDB
+DESC)``. The light entry rows carry that status, and the counts by status are made from
+those same rows (aggregating them again in SQL would evaluate the window twice). On
+PostgreSQL ``verification_id`` is ordered ``COLLATE "C"`` so text compares by code point, as SQLite (binary) and MariaDB
 (``utf8mb4_bin`` columns) already do. Per-entry rows are fetched only where per-entry detail
-is needed: the light entry rows behind the minutes, waiting times and flags (time
-arithmetic is not portable SQL), and the rejected/revision and late-decision lists.
+is needed: the light entry rows behind the counts, minutes, waiting times and flags
+(time arithmetic is not portable SQL), and the rejected/revision and late-decision lists.
 
 :func:`compute_rekap` is the one call: queries, then the pure functions of
 :mod:`eperformance.rekap`, giving a :class:`~eperformance.rekap.RekapResult`.
@@ -34,7 +35,6 @@ from sqlalchemy import (
     Subquery,
     and_,
     bindparam,
-    case,
     func,
     literal,
     select,
@@ -163,53 +163,6 @@ def entry_rows(
     return _frame(conn, stmt, cols)
 
 
-def status_counts(
-    conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
-) -> pd.DataFrame:
-    """Per ``nip`` (index), aggregated in SQL: ``entries, approved, rejected, revision,
-    pending, approved_quantity, pending_quantity, standard_minutes_earned`` (the same as
-    :func:`eperformance.rekap.status_counts`)."""
-    latest = latest_subquery(conn.dialect.name, period, nips, closing_utc)
-    status = latest.c.status
-
-    def count(cond: ColumnElement[bool]) -> ColumnElement:
-        return func.sum(case((cond, 1), else_=0))
-
-    def total(cond: ColumnElement[bool], value: ColumnElement) -> ColumnElement:
-        return func.sum(case((cond, value), else_=0.0))
-
-    approved = status == "approved"
-    pending = status.is_(None)
-    stmt = (
-        select(
-            activities.c.nip,
-            func.count().label("entries"),
-            count(approved).label("approved"),
-            count(status == "rejected").label("rejected"),
-            count(status == "revision").label("revision"),
-            count(pending).label("pending"),
-            total(approved, activities.c.quantity).label("approved_quantity"),
-            total(pending, activities.c.quantity).label("pending_quantity"),
-            total(approved, activities.c.quantity * activity_types.c.standard_minutes)
-            .label("standard_minutes_earned"),
-        )
-        .select_from(
-            activities
-            .outerjoin(activity_types,
-                       activity_types.c.activity_code == activities.c.activity_code)
-            .outerjoin(latest, and_(latest.c.activity_id == activities.c.activity_id,
-                                    latest.c.rn == 1))
-        )
-        .where(_month_entries(nips, period))
-        .group_by(activities.c.nip)
-    )
-    frame = _frame(conn, stmt, ["nip", *rekap.COUNT_COLUMNS]).set_index("nip")
-    for col in rekap.COUNT_COLUMNS:
-        kind = "int64" if col in ("entries", *rekap.STATUSES) else "float64"
-        frame[col] = frame[col].astype("float64").astype(kind)
-    return frame
-
-
 def rejected_and_revision(
     conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
 ) -> pd.DataFrame:
@@ -334,7 +287,9 @@ def _compute(
     people = scope_employees(conn, nips)
     scope: list[str] = sorted(people["nip"]) if nips is None else sorted(set(nips))
     entries = rekap.prepare_entries(entry_rows(conn, period, nips, closing_utc))
-    counts = status_counts(conn, period, nips, closing_utc)
+    # the entries are fetched once, with their status; counting them again in SQL
+    # would evaluate the latest-decision window a second time
+    counts = rekap.status_counts(entries)
     att = attendance_rows(conn, period, nips)
     flags = rekap.entry_flags(entries, att, period, settings)
     supervisors = sorted({s for s in people["supervisor_nip"].dropna() if s})
