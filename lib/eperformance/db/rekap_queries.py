@@ -8,7 +8,8 @@ entry's status is its latest decision up to the closing time, chosen in SQL with
 ``ROW_NUMBER() OVER (PARTITION BY activity_id ORDER BY decided_at DESC, verification_id
 DESC)``. The light entry rows carry that status, and the counts by status are made from
 those same rows (aggregating them again in SQL would evaluate the window twice). On
-PostgreSQL ``verification_id`` is ordered ``COLLATE "C"`` so text compares by code point, as SQLite (binary) and MariaDB
+PostgreSQL ``verification_id`` is ordered ``COLLATE "C"`` so text compares by code
+point, as SQLite (binary) and MariaDB
 (``utf8mb4_bin`` columns) already do. Per-entry rows are fetched only where per-entry detail
 is needed: the light entry rows behind the counts, minutes, waiting times and flags
 (time arithmetic is not portable SQL), and the rejected/revision and late-decision lists.
