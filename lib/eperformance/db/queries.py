@@ -10,6 +10,7 @@ same frame from raw rows; a test checks both agree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,15 +101,18 @@ def resolve_scope(conn: Connection, unit: str | None = None, nip: str | int | No
     return Scope("all")
 
 
-def _frame(conn: Connection, stmt: Select[Any]) -> pd.DataFrame:
+def read_frame(conn: Connection, stmt: Select[Any],
+               columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The rows of ``stmt`` as a frame (column names from the query unless given)."""
     result = conn.execute(stmt)
-    columns = list(result.keys())
+    names = list(columns) if columns is not None else list(result.keys())
     # Plain tuples: pandas probes Row objects attribute by attribute, which is slow.
-    return pd.DataFrame.from_records([tuple(r) for r in result], columns=columns)
+    return pd.DataFrame.from_records([tuple(r) for r in result], columns=names)
+
 
 
 def load_units(conn: Connection) -> pd.DataFrame:
-    return _frame(conn, select(s.units).order_by(s.units.c.unit_code))
+    return read_frame(conn, select(s.units).order_by(s.units.c.unit_code))
 
 
 def load_employees(conn: Connection, scope: Scope, *, active_only: bool = False) -> pd.DataFrame:
@@ -116,26 +120,26 @@ def load_employees(conn: Connection, scope: Scope, *, active_only: bool = False)
     stmt = select(e).where(scope.employee_filter(e.c.nip))
     if active_only:
         stmt = stmt.where(e.c.active.is_(True))
-    return _frame(conn, stmt.order_by(e.c.nip))
+    return read_frame(conn, stmt.order_by(e.c.nip))
 
 
 def load_assignments(conn: Connection, period: str, scope: Scope) -> pd.DataFrame:
     a = s.assignments
     stmt = (select(a).where(a.c.period == period, scope.employee_filter(a.c.nip))
             .order_by(a.c.nip, a.c.assignment_id))
-    return _frame(conn, stmt)
+    return read_frame(conn, stmt)
 
 
 def load_behaviour(conn: Connection, period: str, scope: Scope) -> pd.DataFrame:
     b = s.behaviour
     stmt = (select(b).where(b.c.period == period, scope.employee_filter(b.c.nip))
             .order_by(b.c.nip, b.c.aspect, b.c.assessor_nip))
-    return _frame(conn, stmt)
+    return read_frame(conn, stmt)
 
 
 def load_unit_results(conn: Connection, period: str) -> pd.DataFrame:
     u = s.unit_results
-    return _frame(conn, select(u).where(u.c.period == period).order_by(u.c.unit_code))
+    return read_frame(conn, select(u).where(u.c.period == period).order_by(u.c.unit_code))
 
 
 def load_period_entries(conn: Connection, period: str, scope: Scope,
@@ -144,7 +148,7 @@ def load_period_entries(conn: Connection, period: str, scope: Scope,
     a, g = s.activities, s.assignments
     stmt = (select(a).join(g, g.c.assignment_id == a.c.assignment_id)
             .where(g.c.period == period, scope.employee_filter(g.c.nip)))
-    return _frame(conn, stmt)
+    return read_frame(conn, stmt)
 
 
 def load_period_verifications(conn: Connection, period: str, scope: Scope) -> pd.DataFrame:
@@ -153,7 +157,7 @@ def load_period_verifications(conn: Connection, period: str, scope: Scope) -> pd
     stmt = (select(v).join(a, a.c.activity_id == v.c.activity_id)
             .join(g, g.c.assignment_id == a.c.assignment_id)
             .where(g.c.period == period, scope.employee_filter(g.c.nip)))
-    return _frame(conn, stmt)
+    return read_frame(conn, stmt)
 
 
 def _text_order(conn: Connection, col: Any) -> Any:
@@ -250,7 +254,7 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
         )
         .group_by(cum.c.assignment_id, cum.c.nip)
     )
-    df = _frame(conn, stmt)
+    df = read_frame(conn, stmt)
     df["has_counted_entry"] = True
     for col in ("ro", "rk_num", "rk_den", "rb"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)

@@ -47,6 +47,7 @@ from sqlalchemy.types import NullType
 from .. import rekap
 from ..params import Settings
 from ..scoring.closing import ONE_SECOND, period_first_day, period_last_day
+from .queries import read_frame
 from .schema import activities, activity_types, attendance, behaviour, employees, verifications
 
 Nips = Sequence[str] | None
@@ -54,8 +55,7 @@ Nips = Sequence[str] | None
 
 # --------------------------------------------------------------------------- helpers
 def _frame(conn: Connection, stmt: Select, columns: Sequence[str]) -> pd.DataFrame:
-    result = conn.execute(stmt)
-    return pd.DataFrame(result.fetchall(), columns=list(columns))
+    return read_frame(conn, stmt, columns)
 
 
 def _raw(column: ColumnElement) -> ColumnElement:
