@@ -294,9 +294,28 @@ class CardsContext:
     assignment_info: dict[str, dict[str, Any]]
     trend_months: tuple[str, ...]
     scores: dict[str, EmployeeScore] = field(init=False)
+    # frame name -> nip -> that employee's rows as dicts (built on first use)
+    _rows: dict[str, dict[str, list[dict[str, Any]]]] = field(
+        init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.scores = {sc.nip: sc for sc in self.run.scores}
+
+    def rows(self, name: str, nip: str) -> list[dict[str, Any]]:
+        """``nip``'s rows of one of the context's frames (``employees``, ``rekap``,
+        ``rejected``, ``late``, ``trend``), as dicts, in frame order. Each frame is
+        grouped once, so a card reads its rows without scanning the frames."""
+        groups = self._rows.get(name)
+        if groups is None:
+            frame = {"employees": self.run.employees, "rekap": self.rekap.employees,
+                     "rejected": self.rekap.rejected_and_revision,
+                     "late": self.rekap.late_decisions, "trend": self.trend}[name]
+            groups = {}
+            if len(frame) and "nip" in frame.columns:
+                for record in frame.to_dict("records"):
+                    groups.setdefault(str(record["nip"]), []).append(record)
+            self._rows[name] = groups
+        return groups.get(nip, [])
 
     @property
     def nips(self) -> list[str]:
@@ -346,6 +365,67 @@ def _context_from_run(engine: Engine, run: ScoreRun, nips: Iterable[str] | None,
     )
 
 
+def split_context(ctx: CardsContext, groups: Mapping[str, Iterable[str]]
+                  ) -> dict[str, CardsContext]:
+    """``ctx`` cut into one smaller context per group of NIPs (``group -> nips``).
+
+    A slice holds only what the cards of its NIPs read (their scores, rows, trend, ranks,
+    people and assignment titles, the run's settings); every card made from a slice equals
+    the card made from the whole context. The batch writes one slice per unit, so a warm
+    kernel holds one unit's data at a time, however large the organisation."""
+    run, rekap = ctx.run, ctx.rekap
+    positions = {
+        "employees": _positions(run.employees),
+        "rekap": _positions(rekap.employees),
+        "rejected": _positions(rekap.rejected_and_revision),
+        "late": _positions(rekap.late_decisions),
+        "trend": _positions(ctx.trend),
+    }
+    supervisor = {str(n): _text(v) for n, v in zip(run.employees["nip"],
+                                                    run.employees["supervisor_nip"],
+                                                    strict=True)}
+
+    def cut(frame: pd.DataFrame, name: str, nips: list[str]) -> pd.DataFrame:
+        rows = [i for n in nips for i in positions[name].get(n, ())]
+        return frame.iloc[sorted(rows)]
+
+    out: dict[str, CardsContext] = {}
+    for group, members in groups.items():
+        nips = sorted(n for n in members if n in ctx.scores)
+        scores = [ctx.scores[n] for n in nips]
+        part_run = dataclasses.replace(
+            run, employees=cut(run.employees, "employees", nips),
+            measures=run.measures.iloc[0:0], behaviour=run.behaviour.iloc[0:0],
+            unit_results=run.unit_results.iloc[0:0], scores=scores, extra={})
+        part_rekap = dataclasses.replace(
+            rekap, employees=cut(rekap.employees, "rekap", nips),
+            rejected_and_revision=cut(rekap.rejected_and_revision, "rejected", nips),
+            late_decisions=cut(rekap.late_decisions, "late", nips),
+            entry_flags=rekap.entry_flags.iloc[0:0], supervisors=rekap.supervisors.iloc[0:0])
+        people_wanted = set(nips) | {sup for n in nips if (sup := supervisor.get(n))}
+        assignment_ids = {a.assignment_id for sc in scores for a in sc.assignments}
+        out[group] = CardsContext(
+            run=part_run, rekap=part_rekap,
+            ranks={n: ctx.ranks[n] for n in nips if n in ctx.ranks},
+            trend=cut(ctx.trend, "trend", nips) if len(ctx.trend) else ctx.trend,
+            people={n: p for n in sorted(people_wanted) if (p := ctx.people.get(n))},
+            assignment_info={k: info for k in sorted(assignment_ids)
+                             if (info := ctx.assignment_info.get(k)) is not None},
+            trend_months=ctx.trend_months,
+        )
+    return out
+
+
+def _positions(frame: pd.DataFrame) -> dict[str, list[int]]:
+    """NIP -> row positions of ``frame`` (empty when it has no rows or no ``nip``)."""
+    if not len(frame) or "nip" not in frame.columns:
+        return {}
+    out: dict[str, list[int]] = {}
+    for i, nip in enumerate(frame["nip"].astype(str)):
+        out.setdefault(nip, []).append(i)
+    return out
+
+
 def _text(v: Any) -> str | None:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return None
@@ -391,8 +471,8 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
     settings = run.settings
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     employee = ctx.people.get(nip) or Person(nip=nip, name=nip)
-    emp_row = run.employees.loc[run.employees["nip"] == nip]
-    sup_nip = _text(emp_row["supervisor_nip"].iloc[0]) if len(emp_row) else None
+    emp_rows = ctx.rows("employees", nip)
+    sup_nip = _text(emp_rows[0]["supervisor_nip"]) if emp_rows else None
     assessor = (ctx.people.get(sup_nip) or Person(nip=sup_nip, name=sup_nip)) if sup_nip \
         else None
 
@@ -403,7 +483,7 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
                    self_score=score.self_ratings.get(k))
         for k, v in score.aspect_scores.items()
     )
-    verification, attendance = _rekap_parts(ctx.rekap, nip)
+    verification, attendance = _rekap_parts(ctx.rows("rekap", nip))
     rank = ctx.ranks.get(nip)
     standing = Standing(unit_code=rank.unit_code if rank else score.unit_code,
                         rank=rank.rank if rank else None, of=rank.of if rank else 0,
@@ -436,8 +516,8 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
         assignments=assignments,
         aspects=aspects,
         verification=verification,
-        rejected=_decisions(ctx.rekap.rejected_and_revision, nip),
-        late=_decisions(ctx.rekap.late_decisions, nip),
+        rejected=_decisions(ctx.rows("rejected", nip)),
+        late=_decisions(ctx.rows("late", nip)),
         attendance=attendance,
         trend=trend_points,
         standing=standing,
@@ -473,12 +553,11 @@ def _num(v: Any) -> float:
     return f
 
 
-def _rekap_parts(rekap: RekapResult, nip: str) -> tuple[VerificationSummary,
-                                                        AttendanceSummary | None]:
-    rows = rekap.employees.loc[rekap.employees["nip"] == nip]
-    if not len(rows):
+def _rekap_parts(rows: list[dict[str, Any]]) -> tuple[VerificationSummary,
+                                                       AttendanceSummary | None]:
+    if not rows:
         return VerificationSummary(0, 0, 0, 0, 0, 0.0, 0.0), None
-    r = rows.iloc[0]
+    r = rows[0]
     verification = VerificationSummary(
         entries=int(_num(r["entries"])), approved=int(_num(r["approved"])),
         rejected=int(_num(r["rejected"])), revision=int(_num(r["revision"])),
@@ -509,10 +588,9 @@ def _as_utc(v: Any) -> dt.datetime | None:
     return ts.to_pydatetime()
 
 
-def _decisions(frame: pd.DataFrame, nip: str) -> tuple[EntryDecision, ...]:
-    rows = frame.loc[frame["nip"] == nip]
+def _decisions(rows: list[dict[str, Any]]) -> tuple[EntryDecision, ...]:
     out = []
-    for r in rows.to_dict("records"):
+    for r in rows:
         quality = r.get("quality")
         out.append(EntryDecision(
             activity_id=str(r["activity_id"]), date=_as_date(r.get("date")),
@@ -526,8 +604,7 @@ def _decisions(frame: pd.DataFrame, nip: str) -> tuple[EntryDecision, ...]:
 
 
 def _trend_points(ctx: CardsContext, nip: str) -> tuple[TrendPoint, ...]:
-    t = ctx.trend.loc[ctx.trend["nip"] == nip] if len(ctx.trend) else ctx.trend
-    by_period = {str(r["period"]): r for r in t.to_dict("records")}
+    by_period = {str(r["period"]): r for r in ctx.rows("trend", nip)}
     out = []
     for period in ctx.trend_months:
         r = by_period.get(period)
@@ -686,7 +763,7 @@ def short_tracebacks() -> None:
 _ENGINES: dict[str, Engine] = {}
 # The period context of a warm batch kernel: one entry, keyed by the run (see
 # _batch_context). It holds what every card of the run shows, computed once.
-_CONTEXTS: dict[tuple[Any, ...], CardsContext] = {}
+_CONTEXTS: dict[str, CardsContext] = {}
 BATCH_SCOPE_ENV = "EPERF_BATCH_SCOPE"
 
 
@@ -710,27 +787,36 @@ def drop_contexts() -> None:
     _CONTEXTS.clear()
 
 
-def _batch_context(engine: Engine, params: RaporParams) -> CardsContext | None:
+def _batch_context(engine: Engine, params: RaporParams, unit_code: str | None
+                   ) -> CardsContext | None:
     """In a warm batch kernel (``EPERF_BATCH_SCOPE`` set to the run's scope: ``all`` or a
-    unit code), the run's period context, computed on the first card and reused by the
-    next ones of the same run. The key holds the database, the card parameters that change
-    figures, the scope and the run's clock (``EPERF_NOW``), so a card never sees another
-    run's context; outside a batch, ``None`` (the card computes its own)."""
+    unit code), the run's context for this card: the slice of the employee's unit that the
+    batch wrote (``EPERF_BATCH_CONTEXT``, see :mod:`eperformance.batch.slices`), else the
+    period context computed here on the first card and reused by the next ones of the same
+    run. The key holds the database, the card parameters that change figures, the scope
+    and the run's clock (``EPERF_NOW``), so a card never sees another run's context;
+    outside a batch, ``None`` (the card computes its own)."""
     import os
 
+    from .batch.slices import CONTEXT_ENV, context_key, load_slice
     from .home import clock_now, resolve_db_url
 
     scope = os.environ.get(BATCH_SCOPE_ENV)
     if not scope:
         return None
-    unit = None if scope == "all" else scope
-    key = (resolve_db_url(), params.period, params.scheme, params.use_360, unit,
-           os.environ.get("EPERF_NOW"))
+    now = os.environ.get("EPERF_NOW") or ""
+    key = context_key(resolve_db_url(), params.period, params.scheme, params.use_360, scope,
+                      now)
+    folder = os.environ.get(CONTEXT_ENV)
+    if folder:
+        part = load_slice(folder, unit_code, key, params.nip)
+        if part is not None:
+            return part
     ctx = _CONTEXTS.get(key)
     if ctx is None:
         _CONTEXTS.clear()
-        ctx = build_cards_context(engine, params.period, params.scheme, params.use_360, unit,
-                                  now=clock_now())
+        ctx = build_cards_context(engine, params.period, params.scheme, params.use_360,
+                                  None if scope == "all" else scope, now=clock_now())
         _CONTEXTS[key] = ctx
     return ctx if params.nip in ctx.scores else None
 
@@ -741,8 +827,8 @@ def notebook_card(**parameters: Any) -> CardRecord:
     short_tracebacks()
     params = validate(RaporParams, **parameters)
     engine = _engine()
-    check_card_request(engine, params)
-    ctx = _batch_context(engine, params)
+    unit = check_card_request(engine, params)
+    ctx = _batch_context(engine, params, unit)
     if ctx is not None:
         return card_from_context(ctx, params.nip, params.lang, params.run_id)
     return build_card(engine, params)

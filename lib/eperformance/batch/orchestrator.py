@@ -48,6 +48,7 @@ from .runinfo import (
     runs_with_key,
     scope_dir,
 )
+from .slices import context_key, remove_slices, unit_groups, write_slices
 
 log = logging.getLogger("eperformance.batch")
 RECAP_NOTEBOOK = "20-rekap-unit.ipynb"
@@ -203,6 +204,11 @@ class _Plan:
     def workers(self) -> int:
         return self.opts.workers or (os.cpu_count() or 1)
 
+    def context_key(self) -> str:
+        """The key of the context slices written for this run's kernels."""
+        return context_key(self.db_url, self.period, self.opts.scheme, self.opts.use_360,
+                           self.scope, self.now.isoformat())
+
     def kernel_env(self) -> dict[str, str]:
         return {"DATABASE_URL": self.db_url, "EPERF_HOME": str(project_home()),
                 "EPERF_NOW": self.now.isoformat()}
@@ -265,19 +271,22 @@ def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
 
 def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                 on_outcome: Callable[[CardOutcome], None] | None) -> BatchResult:
-    from ..cards import build_cards_context, card_from_context
+    from ..cards import build_cards_context, card_from_context, split_context
 
     opts = plan.opts
-    # 3. score once; every card's fingerprint
+    # 3. score once; cut the context per unit (for the kernels); every card's fingerprint
     ctx = build_cards_context(engine, plan.period, opts.scheme, opts.use_360,
                               opts.unit or None, now=plan.now)
     nips = ctx.nips
-    expected = {nip: _expected_fingerprint(card_from_context, ctx, nip, opts.lang, plan.now)
+    slices = split_context(ctx, unit_groups(ctx))
+    part_of = {nip: part for part in slices.values() for nip in part.scores}
+    expected = {nip: _expected_fingerprint(card_from_context, part_of[nip], nip, opts.lang,
+                                           plan.now)
                 for nip in nips}
     data_fingerprint = ctx.run.data_fingerprint
     run = ctx.run  # the recap needs the scores; the rest of the context can go
-    del ctx
-    gc.collect()
+    del ctx, part_of
+    _release_memory()
 
     # 4. the run folder
     run_id, folder, resumed, reuse_from = _choose_folder(scope_folder, plan.key, plan.now,
@@ -310,7 +319,7 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                  " (SEMENTARA)" if plan.provisional else "")
         # 5. the cards; 6. the recap
         outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
-                                 on_outcome)
+                                 on_outcome, slices)
         recap_files, recap_error = _render_recap(plan, engine, run, run_id, folder)
         # 7. manifest, ledger, latest
         failed = sorted(n for n, o in outcomes.items() if o.status != "ok")
@@ -388,8 +397,10 @@ def _cards_to_render(plan: _Plan, result: BatchResult, nips: list[str],
 
 def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
                   expected: dict[str, str], journal: Journal, reuse_from: Path | None,
-                  on_outcome: Callable[[CardOutcome], None] | None
-                  ) -> dict[str, CardOutcome]:
+                  on_outcome: Callable[[CardOutcome], None] | None,
+                  slices: dict[str, Any]) -> dict[str, CardOutcome]:
+    """Render the cards to render; ``slices`` (unit -> context slice) are written for the
+    warm kernels, then dropped here."""
     from ..params import load_settings
     from ..render.single import notebook_path
 
@@ -398,10 +409,23 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
     todo = _cards_to_render(plan, result, nips, expected, journal, reuse_from, outcomes)
     log.info("%d cards to render, %d unchanged", len(todo), result.reused)
     notebook = str(notebook_path(CARD_NOTEBOOK))
+    context_dir = result.folder / ".work" / "context"
+    # unit by unit: a kernel then loads each unit's slice once
+    unit_of = {nip: unit for unit, part in slices.items() for nip in part.scores}
+    todo.sort(key=lambda nip: (unit_of.get(nip, ""), nip))
+    if todo and opts.executor != "process":  # fresh kernels (process) compute their own
+        wanted = {unit_of for unit_of, part in slices.items()
+                  if any(nip in part.scores for nip in todo)}
+        written = write_slices(context_dir, plan.context_key(),
+                               {u: slices[u] for u in sorted(wanted)})
+        log.info("context written for the kernels: %d unit slices", written)
+    slices.clear()
+    _release_memory()
     jobs = (CardJob(nip=nip, period=plan.period, scheme=opts.scheme, lang=opts.lang,
                     use_360=opts.use_360, run_id=result.run_id, formats=plan.card_formats,
                     run_folder=str(result.folder), db_url=plan.db_url, notebook=notebook,
-                    home=str(project_home()), now=plan.now.isoformat(), scope=plan.scope)
+                    home=str(project_home()), now=plan.now.isoformat(), scope=plan.scope,
+                    context_dir=str(context_dir) if context_dir.is_dir() else "")
             for nip in todo)
     bar = _progress(len(todo), opts)
     executor = make_executor(opts.executor, plan.workers, plan.kernel_env(), opts.scheduler,
@@ -426,9 +450,22 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
                 on_outcome(outcome)
     finally:
         executor.close()
+        remove_slices(context_dir)
         if bar is not None:
             bar.close()
     return outcomes
+
+
+def _release_memory() -> None:
+    """Collect, and hand freed heap pages back to the system (glibc), so the large
+    context computed at the start does not stay in the batch's resident memory."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 @contextmanager

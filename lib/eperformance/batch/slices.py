@@ -1,0 +1,101 @@
+"""The batch's period context, scored once and cut per unit for the warm kernels.
+
+The orchestrator scores the period once (it needs every card's fingerprint anyway). Before
+the cards run it writes that context, cut per unit (:func:`eperformance.cards.split_context`),
+into ``<run folder>/.work/context/``: one pickle per unit, named after the unit code. A
+warm kernel rendering a card loads the slice of the employee's unit (the card notebook
+already looks the unit up) and keeps only that one, so
+
+* no kernel scores the period again (each used to, after every recycle), and
+* a kernel's memory is bounded by the largest unit, not by the organisation.
+
+Every slice carries the run's context key (database, period, scheme, 360 mode, scope and
+clock); a kernel uses a slice only when the key matches its own card's, and otherwise (no
+folder, no file, another run) computes the context itself, as a one-off card does. The
+folder is removed when the run ends. The files hold employee data, like the cards: they
+are written with the run folder's permissions (0640 in a 0750 folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..export import atomic_write_bytes
+from .runinfo import FILE_MODE
+
+if TYPE_CHECKING:
+    from ..cards import CardsContext
+
+CONTEXT_ENV = "EPERF_BATCH_CONTEXT"  # the kernel's folder of slices
+
+
+def context_key(db_url: str, period: str, scheme: str, use_360: bool, scope: str,
+                now: str) -> str:
+    """What a slice was computed for (the database URL only as a hash)."""
+    payload = json.dumps([hashlib.sha256(db_url.encode()).hexdigest(), period, scheme,
+                          bool(use_360), scope, now])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def slice_name(unit_code: str | None) -> str:
+    """The file of a unit's slice (units codes are free text: hashed)."""
+    return hashlib.sha256((unit_code or "").encode("utf-8")).hexdigest()[:20] + ".pkl"
+
+
+def unit_groups(ctx: CardsContext) -> dict[str, list[str]]:
+    """Unit code ("" for none) -> the NIPs of the context in that unit."""
+    groups: dict[str, list[str]] = {}
+    employees = ctx.run.employees
+    units = dict(zip(employees["nip"].astype(str), employees["unit_code"], strict=True))
+    for nip in ctx.nips:
+        unit = units.get(nip)
+        groups.setdefault(unit if isinstance(unit, str) else "", []).append(nip)
+    return groups
+
+
+def write_slices(folder: Path, key: str, slices: Mapping[str, CardsContext]) -> int:
+    """Write one file per unit slice (``unit -> context``); the number of files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for unit, part in slices.items():
+        data = pickle.dumps({"key": key, "unit": unit, "context": part},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write_bytes(folder / slice_name(unit), data, FILE_MODE)
+    return len(slices)
+
+
+def remove_slices(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+_LOADED: dict[tuple[str, str], Any] = {}  # one slice at a time: (file, key) -> context
+
+
+def load_slice(folder: str, unit_code: str | None, key: str, nip: str
+               ) -> CardsContext | None:
+    """The slice of ``unit_code`` when it exists, was written for ``key`` and holds
+    ``nip``; else ``None`` (the caller computes the context itself)."""
+    path = Path(folder) / slice_name(unit_code)
+    cache_key = (str(path), key)
+    ctx = _LOADED.get(cache_key)
+    if ctx is None:
+        try:
+            with path.open("rb") as fh:
+                data = pickle.load(fh)  # noqa: S301 - written by this run's orchestrator
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        ctx = data["context"]
+        _LOADED.clear()
+        _LOADED[cache_key] = ctx
+    return ctx if nip in ctx.scores else None
+
+
+def drop_loaded() -> None:
+    _LOADED.clear()
