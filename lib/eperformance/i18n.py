@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
@@ -25,7 +26,8 @@ from .scoring.rounding import fmt2, round_half_away
 
 Lang = Literal["id", "en"]
 LANGS: tuple[str, ...] = ("id", "en")
-_LOCALE = {"id": "id_ID", "en": "en_GB"}
+# parsed once: babel would parse a locale name again on every figure of every card
+_LOCALE = {"id": Locale.parse("id_ID"), "en": Locale.parse("en_GB")}
 
 LABELS: dict[str, dict[str, str]] = {
     "id": {

@@ -17,7 +17,9 @@ Every model is frozen and refuses unknown keys. A file that does not validate ra
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -401,11 +403,18 @@ def _read_yaml(path: Path, label: str) -> Any:
     except UnicodeDecodeError:
         raise SettingsError(f"{label}: the file is not UTF-8") from None
     try:
-        return yaml.safe_load(text)
+        return copy.deepcopy(_parse_yaml(text))
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}" if where is not None else ""
         raise SettingsError(f"{label}: not valid YAML{at}") from None
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_yaml(text: str) -> Any:
+    """Parsed once per distinct file content (a warm kernel reads the scheme per card;
+    the file is still read every time, so an edit is seen at once)."""
+    return yaml.safe_load(text)
 
 
 def parse_settings(data: Any, label: str = str(SETTINGS_FILE)) -> Settings:

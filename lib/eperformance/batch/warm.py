@@ -39,8 +39,15 @@ log = logging.getLogger("eperformance.batch")
 
 WARMUP = """\
 import eperformance.cards, eperformance.render, eperformance.render.charts  # noqa: F401
-import eperformance.scores, pandas, matplotlib.pyplot  # noqa: F401
+import eperformance.scores, eperformance.batch.slices, pandas, matplotlib.pyplot  # noqa
+import gc as _gc
+_gc.collect()
+_gc.freeze()  # the imported modules: later collections (each reset) skip them
+del _gc
 """
+# The history of a kernel that runs thousands of cards stays in memory, not in a shared
+# SQLite file that every kernel would write after every cell.
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 RESET = """\
 %reset -f
 import matplotlib.pyplot as _plt
@@ -76,6 +83,7 @@ class WarmKernel:
         self.kc: Any = None
         self.cards = 0
         self.restarts = 0
+        self._env: dict[str, str] = {}  # what the kernel's os.environ was given last
         self._dir = Path(tempfile.mkdtemp(prefix="eperf-kernel-"))
 
     # ------------------------------------------------------------------ lifecycle
@@ -91,11 +99,12 @@ class WarmKernel:
         km.connection_file = str(self._dir / f"{uuid.uuid4().hex[:8]}.json")
         env = dict(os.environ)
         env.update(self.env)
-        run_sync(km.start_kernel)(env=env, cwd=str(self._dir))
+        run_sync(km.start_kernel)(env=env, cwd=str(self._dir),
+                                  extra_arguments=KERNEL_ARGUMENTS)
         kc = km.client()
         kc.start_channels()
         run_sync(kc.wait_for_ready)(timeout=120)
-        self.km, self.kc, self.cards = km, kc, 0
+        self.km, self.kc, self.cards, self._env = km, kc, 0, {}
         self._run(WARMUP)
 
     def shutdown(self) -> None:
@@ -158,8 +167,9 @@ class WarmKernel:
 
         if not self.alive():
             self.recycle()
-        if env:
+        if env and env != self._env:  # a new run (or a new kernel)
             self._run(f"import os as _os; _os.environ.update({json.dumps(env)}); del _os")
+            self._env = dict(env)
         client = NotebookClient(nb, km=self.km, kernel_name="python3",
                                 timeout=self.settings.timeout, allow_errors=False,
                                 resources={"metadata": {"path": str(self._dir)}})

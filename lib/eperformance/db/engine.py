@@ -8,6 +8,7 @@ reporting commands call: they never change the schema.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -83,7 +84,9 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+@functools.lru_cache(maxsize=1)
 def head_revision() -> str:
+    """The newest migration shipped with the package (read once per process)."""
     script = ScriptDirectory(str(MIGRATIONS))
     head = script.get_current_head()
     assert head is not None
