@@ -39,7 +39,7 @@ log = logging.getLogger("eperformance.batch")
 
 WARMUP = """\
 import eperformance.cards, eperformance.render, eperformance.render.charts  # noqa: F401
-import eperformance.scores, eperformance.batch.slices, pandas, matplotlib.pyplot  # noqa
+import eperformance.scores, eperformance.batch.slices, pandas  # noqa: F401
 import gc as _gc
 _gc.collect()
 _gc.freeze()  # the imported modules: later collections (each reset) skip them
@@ -48,14 +48,13 @@ del _gc
 # The history of a kernel that runs thousands of cards stays in memory, not in a shared
 # SQLite file that every kernel would write after every cell.
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+# Between cards: the user namespace and history as %reset -f clears them, figures,
+# pooled connections (eperformance.kernel_reset); a full collection every FULL_GC cards.
 RESET = """\
-%reset -f
-import matplotlib.pyplot as _plt
-_plt.close("all")
 import eperformance as _e
-_e.kernel_reset()
-del _e, _plt
+_e.kernel_reset(get_ipython(), full_collect={full})  # clears _e too
 """
+FULL_GC = 50
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ class WarmKernel:
             self.cards += 1
             if self.alive():
                 try:
-                    self._run(RESET)
+                    self._run(RESET.format(full=self.cards % FULL_GC == 0))
                 except Exception:  # noqa: BLE001 - a broken kernel is recycled below
                     self.shutdown()
             if not self.alive() or self.cards >= self.settings.max_cards \
