@@ -11,8 +11,9 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 def kernel_reset(shell: object | None = None, full_collect: bool = True) -> None:
     """Drop what a warm kernel may hold between two cards.
 
-    * ``shell`` (the kernel's IPython shell): its user namespace and input/output history
-      are cleared as ``%reset -f`` does, but without the two full garbage collections
+    * ``shell`` (the kernel's IPython shell): its user namespace and output history are
+      cleared as ``%reset -f`` does, its input history too (a new history session: the
+      parameters of the previous card are gone), but without the two full collections
       ``%reset`` runs: on a kernel holding pandas and SQLAlchemy they cost more than the
       card itself. Only the young generations are collected, and everything when
       ``full_collect`` (the warm kernel asks for it every few dozen cards);
@@ -29,7 +30,7 @@ def kernel_reset(shell: object | None = None, full_collect: bool = True) -> None
         collect = gc.collect
         gc.collect = lambda generation=2: 0
         try:
-            shell.reset(new_session=False)  # type: ignore[attr-defined]
+            shell.reset(new_session=True)  # type: ignore[attr-defined]
         finally:
             gc.collect = collect
     pyplot = sys.modules.get("matplotlib.pyplot")
