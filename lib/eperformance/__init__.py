@@ -8,6 +8,23 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 
+def _skip_slow_optional_imports() -> None:
+    """jsonschema imports the optional package rfc3987-syntax when it is installed
+    (Voila's jupyter-events brings it), and that package builds an Earley parser at
+    import: ~2.5 s and ~26 MB in every process that loads nbformat (each ``eperf``
+    command, each batch worker). Nothing here validates IRI formats, so when jsonschema
+    is not loaded yet its import of that package fails at once and jsonschema leaves that
+    one format check out. ``EPERF_KEEP_RFC3987=1`` keeps the package."""
+    import os
+    import sys
+
+    if "jsonschema" not in sys.modules and not os.environ.get("EPERF_KEEP_RFC3987"):
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+_skip_slow_optional_imports()
+
+
 def kernel_reset(shell: object | None = None, full_collect: bool = True) -> None:
     """Drop what a warm kernel may hold between two cards.
 

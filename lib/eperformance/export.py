@@ -7,11 +7,11 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is written: a batch worker, which
+    import pandas as pd  # only writes files, does not load it
 
-from .scoring.rounding import fmt2
 
 NUMBER_COLUMNS_SCORES = ("nilai_skp", "nilai_perilaku", "nilai_akhir")
 NUMBER_COLUMNS_ASSIGNMENTS = ("ro", "to", "rk", "tk", "rw", "tw", "rb", "tb", "capaian",
@@ -41,6 +41,10 @@ def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
 
 def formatted(frame: pd.DataFrame, number_columns: Iterable[str]) -> pd.DataFrame:
     """Numbers with exactly 2 decimals by the rounding rule; blanks for missing values."""
+    import pandas as pd
+
+    from .scoring.rounding import fmt2
+
     out = frame.copy()
     for col in number_columns:
         if col in out:

@@ -10,6 +10,16 @@
 * :mod:`.orchestrator` — :func:`run_batch`, the recipe that ties them together.
 """
 
-from .orchestrator import BatchOptions, BatchResult, run_batch
+from typing import Any
 
 __all__ = ["BatchOptions", "BatchResult", "run_batch"]
+
+
+def __getattr__(name: str) -> Any:
+    # imported on first use: a worker process that only runs card jobs (.jobs, .warm)
+    # does not load the orchestrator and the data libraries behind it
+    if name in __all__:
+        from . import orchestrator
+
+        return getattr(orchestrator, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -85,8 +85,7 @@ def render_card_job(job: CardJob) -> CardOutcome:
 def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
     """Convert an executed card notebook and write ``cards/<nip>.html`` and ``.pdf``
     atomically, with their checksums."""
-    from ..render import html_to_pdf, notebook_html
-    from ..render.single import card_meta
+    from ..pages import card_meta, html_to_pdf, notebook_html
 
     folder = Path(job.run_folder)
     try:

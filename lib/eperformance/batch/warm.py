@@ -255,9 +255,15 @@ class WarmPoolExecutor:
 
     def __init__(self, workers: int, env: dict[str, str],
                  settings: WarmSettings | None = None) -> None:
+        import multiprocessing
+
         self.workers = max(1, workers)
+        # spawned, not forked: a worker starts from a fresh interpreter instead of a copy
+        # of the orchestrator, which holds the period's scores (its memory would grow
+        # with the organisation in every worker)
         self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
-                                         initargs=(env, settings or WarmSettings()))
+                                         initargs=(env, settings or WarmSettings()),
+                                         mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
         return run_in_pool(self._pool, warm_card_job, jobs, self.workers)

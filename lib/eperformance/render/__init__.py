@@ -21,7 +21,6 @@ or when the prefix is not writable). ``python -m eperformance.render`` does it e
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import numbers
 import re
@@ -36,16 +35,15 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from .. import i18n
+from ..pages import NBCONVERT_DIR, TEMPLATE_NAME, html_exporter, html_to_pdf, notebook_html
 from ..scoring.rounding import fmt2
 
 if TYPE_CHECKING:
-    import nbformat
-
     from ..cards import CardRecord, RecapView
 
-TEMPLATE_NAME = "eperf-rapor"
 PACKAGE_DIR = Path(__file__).resolve().parent
-NBCONVERT_DIR = PACKAGE_DIR / "nbconvert"
+__all__ = ["NBCONVERT_DIR", "TEMPLATE_NAME", "card_html", "html_exporter", "html_to_pdf",
+           "notebook_html"]
 MAX_CARD_BYTES = 300 * 1024
 
 
@@ -178,46 +176,6 @@ def recap_units_html(view: RecapView) -> str:
 
 def recap_details_html(view: RecapView) -> str:
     return _recap_render(view, "details")
-
-
-# --------------------------------------------------------------------------- nbconvert
-@lru_cache(maxsize=1)
-def html_exporter() -> Any:
-    """nbconvert's ``HTMLExporter`` with the template ``eperf-rapor`` and no input (one per
-    process: building it loads and compiles the templates)."""
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(NBCONVERT_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-
-
-def notebook_html(nb: nbformat.NotebookNode) -> str:
-    """An executed notebook as one self-contained HTML page (our template, no code)."""
-    body, _ = html_exporter().from_notebook_node(nb)
-    return str(body)
-
-
-# --------------------------------------------------------------------------- PDF
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"external resource refused: {url[:80]}")
-
-
-def html_to_pdf(html: str, *, created: dt.datetime | None = None) -> bytes:
-    """An A4 PDF of a card page with WeasyPrint; any URL fetch is refused (the page is
-    self-contained; a refused fetch is logged by WeasyPrint and the item left out)."""
-    import logging
-
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    doc = HTML(string=html, base_url=None, url_fetcher=_refuse_fetch)
-    return doc.write_pdf()  # type: ignore[no-any-return]
 
 
 install_template()

@@ -32,6 +32,7 @@ from .. import errors
 from ..errors import UsageError
 from ..export import atomic_write_bytes, atomic_write_text
 from ..home import outputs_dir, project_home
+from ..pages import card_meta
 from ..runparams import RaporParams, new_run_id
 
 CARD_NOTEBOOK = "10-rapor-personal.ipynb"
@@ -85,17 +86,6 @@ def kernel_environment(db_url: str) -> Iterator[None]:
             os.environ.pop("DATABASE_URL", None)
         else:
             os.environ["DATABASE_URL"] = before
-
-
-def card_meta(nb: Any) -> dict[str, Any]:
-    """The ``eperf`` metadata a card output carries in an executed notebook (predikat,
-    fingerprint, provisional ...), or ``{}``."""
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("eperf")
-            if meta and meta.get("kind") == "card":
-                return dict(meta)
-    return {}
 
 
 def _reraise(exc: Any, kept: Path) -> None:
