@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from importlib import metadata
 import sys
+from importlib import metadata
 
 import pytest
 
