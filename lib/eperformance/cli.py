@@ -60,6 +60,9 @@ def main(verbose: bool, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     log.setLevel(level)
+    # psycopg warns "error ignored terminating <Pipeline>" when a connection refused by the
+    # server is collected: after our own one-line error it is noise (unless --verbose)
+    logging.getLogger("psycopg").setLevel(logging.WARNING if verbose else logging.ERROR)
 
 
 # --------------------------------------------------------------------------- demo
