@@ -318,9 +318,14 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                  "resumed" if resumed else "started", len(nips), plan.scope,
                  " (SEMENTARA)" if plan.provisional else "")
         # 5. the cards; 6. the recap
+        # recap.xlsx from the scores now, so that they need not stay in memory beside the
+        # kernels and the recap notebook's kernel (it is written after the recap notebook)
+        xlsx = _recap_xlsx(plan, engine, run)
+        del run
+        _release_memory()
         outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
                                  on_outcome, slices)
-        recap_files, recap_error = _render_recap(plan, engine, run, run_id, folder)
+        recap_files, recap_error = _render_recap(plan, engine, xlsx, run_id, folder)
         # 7. manifest, ledger, latest
         failed = sorted(n for n, o in outcomes.items() if o.status != "ok")
         result.failed = failed
@@ -483,17 +488,25 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _render_recap(plan: _Plan, engine: Any, run: Any, run_id: str, folder: Path
+def _recap_xlsx(plan: _Plan, engine: Any, run: Any) -> bytes | None:
+    """The bytes of ``recap.xlsx`` (``None`` when the run does not write it)."""
+    if "xlsx" not in plan.formats:
+        return None
+    from ..recap import recap_tables
+    from ..xlsx import recap_workbook
+
+    return recap_workbook(run, recap_tables(run, engine), plan.opts.lang)
+
+
+def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, folder: Path
                   ) -> tuple[dict[str, str], dict[str, Any] | None]:
     """The executed recap notebook, its HTML and recap.xlsx; (files, error)."""
     import nbformat
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from ..recap import recap_tables
     from ..render import notebook_html
     from ..render.single import notebook_path
-    from ..xlsx import recap_workbook
 
     opts = plan.opts
     files: dict[str, str] = {}
@@ -516,9 +529,7 @@ def _render_recap(plan: _Plan, engine: Any, run: Any, run_id: str, folder: Path
         if executed.is_file():
             os.replace(executed, folder / "failed" / "recap.ipynb")
         return files, {"cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue}
-    if "xlsx" in plan.formats:
-        tables = recap_tables(run, engine)
-        atomic_write_bytes(folder / "recap.xlsx", recap_workbook(run, tables, opts.lang),
-                           FILE_MODE)
+    if xlsx is not None:
+        atomic_write_bytes(folder / "recap.xlsx", xlsx, FILE_MODE)
         files["recap.xlsx"] = sha256_file(folder / "recap.xlsx")
     return files, None
