@@ -166,6 +166,8 @@ def test_killed_batch_resumes_without_rendering_twice(env) -> None:  # type: ign
     assert journal is not None, "the batch never finished two cards"
     before = Counter(json.loads(x)["nip"] for x in journal.read_text().splitlines())
     assert not (journal.parent / "manifest.json").exists()
+    # a kill during an atomic write leaves a temporary file (made certain here)
+    (journal.parent / "cards" / f".{sorted(nips)[0]}.html.x1y2z3.tmp").write_text("<html")
     # a second batch while the first holds the lock would be refused; the dead one does not
     res = eperf(environ, "batch", "--period", PERIOD, "--unit", unit, "--format", "html",
                 "--quiet")

@@ -304,6 +304,10 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
     make_dir(folder)
     for sub in ("cards", "failed"):
         make_dir(folder / sub)
+        # a run killed during an atomic write leaves its temporary file: never a card, and
+        # the card is rendered again (it is not in the journal); the lock is ours
+        for leftover in (folder / sub).glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
     journal = Journal(folder)
     result = BatchResult(run_id=run_id, folder=folder, period=plan.period, scope=plan.scope,
                          status="running", total=len(nips), provisional=plan.provisional,
