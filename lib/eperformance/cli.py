@@ -323,7 +323,10 @@ def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, 
                    f"{result.rendered} rendered, {result.reused} unchanged, "
                    f"{result.seconds:.1f} s")
     click.echo(f"  cards:  {result.folder / 'cards'}")
-    click.echo(f"  recap:  {result.folder / 'recap.html'}  {result.folder / 'recap.xlsx'}")
+    recap = [p for p in (result.folder / "recap.html", result.folder / "recap.xlsx")
+             if p.exists()]  # recap.xlsx only with --format ...xlsx
+    if recap:
+        click.echo(f"  recap:  {'  '.join(str(p) for p in recap)}")
     if result.failed:
         click.echo(f"  failed: {len(result.failed)} card(s), notebooks kept in "
                    f"{result.folder / 'failed'}; details in manifest.json and run.log")
