@@ -783,10 +783,6 @@ def dispose_engines() -> None:
         engine.dispose()
 
 
-def drop_contexts() -> None:
-    _CONTEXTS.clear()
-
-
 def _batch_context(engine: Engine, params: RaporParams, unit_code: str | None
                    ) -> CardsContext | None:
     """In a warm batch kernel (``EPERF_BATCH_SCOPE`` set to the run's scope: ``all`` or a
