@@ -72,6 +72,31 @@ def test_sql_aggregates_equal_the_pure_path(any_db_url: str, demo_dir: Path, sch
         engine.dispose()
 
 
+def test_read_frame_shares_equal_strings(tmp_path: Path, demo_dir: Path) -> None:
+    """A month's entries repeat NIPs, dates and statuses hundreds of thousands of times:
+    ``read_frame`` keeps one object per distinct string (the memory of a 10,000-employee
+    batch depends on it) and the frame's values and types are those of the rows."""
+    from sqlalchemy import select
+
+    from eperformance.db import schema as s
+
+    engine = _loaded(f"sqlite:///{tmp_path / 'w.sqlite'}", demo_dir)
+    try:
+        stmt = select(s.activities).order_by(s.activities.c.activity_id)
+        with engine.connect() as conn:
+            frame = q.read_frame(conn, stmt)
+            rows = [tuple(r) for r in conn.execute(stmt)]
+    finally:
+        engine.dispose()
+    assert len(rows) > 100
+    plain = pd.DataFrame.from_records(rows, columns=list(frame.columns))
+    pd.testing.assert_frame_equal(frame, plain)
+    nips = frame["nip"].tolist()
+    assert len({id(v) for v in nips}) == len(set(nips)) < len(nips)
+    first = {v: v for v in reversed(frame["activity_code"].tolist())}
+    assert all(v is first[v] for v in frame["activity_code"])
+
+
 def _eperf(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, EPERF_HOME=str(home))
     env.pop("DATABASE_URL", None)
