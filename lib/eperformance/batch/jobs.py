@@ -52,8 +52,9 @@ def render_card_job(job: CardJob) -> CardOutcome:
     """Execute (a fresh kernel, via papermill), convert and write one card; report, never
     raise, a failing card."""
     import nbformat
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from ..kernels import execute_notebook
 
     started = time.perf_counter()
     folder = Path(job.run_folder)
@@ -64,9 +65,7 @@ def render_card_job(job: CardJob) -> CardOutcome:
     os.environ["EPERF_HOME"] = job.home
     os.environ["EPERF_NOW"] = job.now
     try:
-        pm.execute_notebook(job.notebook, str(executed), parameters=parameters_of(job),
-                            kernel_name="python3", progress_bar=False, log_output=False,
-                            cwd=str(work))
+        execute_notebook(job.notebook, executed, parameters_of(job), work)
     except PapermillExecutionError as exc:
         nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
         executed.unlink(missing_ok=True)

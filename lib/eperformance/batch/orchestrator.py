@@ -506,9 +506,9 @@ def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, fol
                   ) -> tuple[dict[str, str], dict[str, Any] | None]:
     """The executed recap notebook, its HTML and recap.xlsx; (files, error)."""
     import nbformat
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from ..kernels import execute_notebook
     from ..render import notebook_html
     from ..render.single import notebook_path
 
@@ -520,9 +520,8 @@ def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, fol
               "lang": opts.lang, "use_360": opts.use_360, "run_id": run_id}
     try:
         with _environment({"DATABASE_URL": plan.db_url, "EPERF_NOW": plan.now.isoformat()}):
-            pm.execute_notebook(str(notebook_path(RECAP_NOTEBOOK)), str(executed),
-                                parameters=params, kernel_name="python3", progress_bar=False,
-                                log_output=False, cwd=str(executed.parent))
+            execute_notebook(notebook_path(RECAP_NOTEBOOK), executed, params,
+                             executed.parent)
         nb = nbformat.read(executed, as_version=4)
         atomic_write_text(folder / "recap.ipynb", nbformat.writes(nb), FILE_MODE)
         files["recap.ipynb"] = sha256_file(folder / "recap.ipynb")

@@ -102,11 +102,11 @@ def make_single_card(params: RaporParams, *, db_url: str,
                      out_root: Path | None = None) -> SingleCard:
     """Render ``params``' card into ``<outputs>/<period>/single/<nip>.{html,pdf}``."""
     import nbformat
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from ..cards import check_card_request
     from ..db.engine import open_engine
+    from ..kernels import execute_notebook
     from . import html_to_pdf, notebook_html
 
     started = time.perf_counter()
@@ -124,9 +124,7 @@ def make_single_card(params: RaporParams, *, db_url: str,
         executed = Path(tmp) / f"{params.nip}.ipynb"
         try:
             with kernel_environment(db_url):
-                pm.execute_notebook(str(notebook_path(CARD_NOTEBOOK)), str(executed),
-                                    parameters=parameters, kernel_name="python3",
-                                    progress_bar=False, log_output=False, cwd=tmp)
+                execute_notebook(notebook_path(CARD_NOTEBOOK), executed, parameters, tmp)
         except PapermillExecutionError as exc:
             kept = folder / "failed" / f"{params.nip}.ipynb"
             if executed.is_file():
