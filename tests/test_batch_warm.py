@@ -77,3 +77,27 @@ def test_dask_executor_same_cards_same_manifest(env, monkeypatch) -> None:  # ty
     if warm_run is not None:
         fingerprints = {n: c["fingerprint"] for n, c in manifest["cards"].items()}
         assert all(len(f) == 64 for f in fingerprints.values())
+
+
+def test_process_executor_fresh_kernels_same_cards(env) -> None:  # type: ignore[no-untyped-def]
+    """``--executor process``: papermill's own way, a fresh kernel per card (over IPC, so
+    that kernels starting together cannot collide); the cards equal the warm kernels'."""
+    home, environ = env
+    out = home / "outputs" / PERIOD / "RSA"
+    args = ("batch", "--period", PERIOD, "--unit", "RSA", "--format", "html", "--quiet",
+            "--force")
+    res = _cli(environ, *args, "--executor", "warm", "--workers", "1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    warm_run = (out / "latest").resolve()
+    res = _cli(environ, *args, "--executor", "process", "--workers", "2")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "TCP" not in res.stderr and "Traceback" not in res.stderr, res.stderr
+    run = (out / "latest").resolve()
+    assert run != warm_run
+    manifest = check_manifest(run)
+    assert manifest["parameters"]["executor"] == "process"
+    nips = active_nips(home, "RSA")
+    assert set(manifest["cards"]) == nips and len(nips) >= 3
+    for nip in nips:
+        assert (normalised((run / "cards" / f"{nip}.html").read_text())
+                == normalised((warm_run / "cards" / f"{nip}.html").read_text()))
