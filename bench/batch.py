@@ -11,6 +11,10 @@ In one run, on the same SQLite database (a demo organisation, built once in benc
 It prints seconds per card for each, the ratio, the peak memory of the batch's whole
 process tree (kernels and workers included, sampled from /proc), and checks that both
 sides produce the same card content (run ids and timestamps aside).
+
+``BENCH_N`` (default 2000) sets the size of the organisation; each size has its own
+database under bench/out/, so ``BENCH_N=10000 make bench-batch`` measures 10,000 cards.
+``BENCH_K`` and ``BENCH_PDF`` set the naive loop's and the PDF run's number of cards.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-OUT = REPO / "bench" / "out" / "batch"
 N = int(os.environ.get("BENCH_N", "2000"))  # cards for eperf batch
+OUT = REPO / "bench" / "out" / ("batch" if N == 2000 else f"batch-{N}")  # one organisation per N
 K = int(os.environ.get("BENCH_K", "5"))  # cards for the naive loop
 P = int(os.environ.get("BENCH_PDF", "200"))  # cards for the PDF throughput
 PERIOD = "2021-01"
