@@ -76,7 +76,12 @@ def test_cards_from_unit_slices_equal_cards_from_the_whole_context(ctx: CardsCon
                    card_from_context(ctx, n, "id", now=NOW).trend) == 2 for n in ctx.nips)
 
 
-def _batch_env(monkeypatch: pytest.MonkeyPatch, url: str, folder: Path | None) -> None:
+SECRET = "0" * 64
+
+
+def _batch_env(monkeypatch: pytest.MonkeyPatch, url: str, folder: Path | None,
+               secret: str = SECRET) -> None:
+    monkeypatch.setenv(sl.SECRET_ENV, secret)
     monkeypatch.setenv("EPERF_BATCH_SCOPE", "all")
     monkeypatch.setenv("EPERF_NOW", NOW.isoformat())
     monkeypatch.setenv("DATABASE_URL", url)
@@ -94,7 +99,7 @@ def test_a_kernel_card_reads_its_unit_slice_and_never_another_runs(
     _home, url = db
     key = sl.context_key(url, PERIOD, "permenpan-6-2022", False, "all", NOW.isoformat())
     parts = cards.split_context(ctx, sl.unit_groups(ctx))
-    assert sl.write_slices(tmp_path / "context", key, parts) == len(parts)
+    assert sl.write_slices(tmp_path / "context", key, parts, SECRET) == len(parts)
     nip = ctx.nips[len(ctx.nips) // 2]
     expected = card_from_context(ctx, nip, "id", RUN_ID, now=NOW)
 
@@ -108,7 +113,7 @@ def test_a_kernel_card_reads_its_unit_slice_and_never_another_runs(
     assert card.employee == expected.employee
     # a slice written for another clock (another run) is not used: the card scores itself
     other = sl.context_key(url, PERIOD, "permenpan-6-2022", False, "all", "2021-04-02")
-    sl.write_slices(tmp_path / "other", other, parts)
+    sl.write_slices(tmp_path / "other", other, parts, SECRET)
     _batch_env(monkeypatch, url, tmp_path / "other")
     with pytest.raises(AssertionError, match="scored the period"):
         cards.notebook_card(nip=nip, period=PERIOD, run_id=RUN_ID)
@@ -117,6 +122,68 @@ def test_a_kernel_card_reads_its_unit_slice_and_never_another_runs(
     _batch_env(monkeypatch, url, tmp_path / "missing")
     assert cards.notebook_card(nip=nip, period=PERIOD, run_id=RUN_ID).fingerprint == \
         expected.fingerprint
+    sl.drop_loaded()
+    cards._CONTEXTS.clear()  # noqa: SLF001
+
+
+RAN: list[str] = []
+
+
+def _planted_ran(value: str) -> None:
+    RAN.append(value)
+
+
+class Planted:
+    """A planted pickle's payload: unpickling it calls ``_planted_ran``."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (_planted_ran, ("ran",))
+
+
+def test_only_slices_signed_by_the_run_are_unpickled(
+        db: tuple[Path, str], ctx: CardsContext, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unpickling runs code: a kernel loads a slice only when its HMAC checks with the
+    run's secret (in the job, never on disk). A file planted in the run folder, a slice
+    altered after it was written, or one signed with another run's secret is not
+    unpickled: the card computes its own context, and equals the expected card."""
+    import pickle
+
+    _home, url = db
+    key = sl.context_key(url, PERIOD, "permenpan-6-2022", False, "all", NOW.isoformat())
+    nip = ctx.nips[0]
+    unit = next(u for u, members in sl.unit_groups(ctx).items() if nip in members)
+    expected = card_from_context(ctx, nip, "id", RUN_ID, now=NOW).fingerprint
+    folder = tmp_path / "context"
+    sl.write_slices(folder, key, cards.split_context(ctx, sl.unit_groups(ctx)), SECRET)
+    path = folder / sl.slice_name(unit)
+    good = path.read_bytes()
+    assert good.startswith(sl.MAGIC)
+    body = pickle.dumps({"key": key, "unit": unit, "context": Planted()})
+    mac_end = len(sl.MAGIC) + 32
+    planted = {
+        "plain pickle": body,
+        "old signature, new body": good[:mac_end] + body,
+        "altered byte": good[:-1] + bytes([good[-1] ^ 1]),
+    }
+    for what, data in planted.items():
+        path.write_bytes(data)
+        RAN.clear()
+        assert sl.load_slice(str(folder), unit, key, nip, SECRET) is None, what
+        assert RAN == [], what
+        _batch_env(monkeypatch, url, folder)
+        assert cards.notebook_card(nip=nip, period=PERIOD, run_id=RUN_ID).fingerprint == \
+            expected, what
+    # the genuine file, with another run's secret or none: not loaded either
+    path.write_bytes(good)
+    sl.drop_loaded()
+    assert sl.load_slice(str(folder), unit, key, nip, "1" * 64) is None
+    assert sl.load_slice(str(folder), unit, key, nip, "") is None
+    loaded = sl.load_slice(str(folder), unit, key, nip, SECRET)
+    assert loaded is not None and nip in loaded.scores
+    # the control: without the signature check, the planted pickle would have run
+    pickle.loads(body)
+    assert RAN == ["ran"]
     sl.drop_loaded()
     cards._CONTEXTS.clear()  # noqa: SLF001
 

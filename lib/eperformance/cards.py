@@ -794,7 +794,7 @@ def _batch_context(engine: Engine, params: RaporParams, unit_code: str | None
     outside a batch, ``None`` (the card computes its own)."""
     import os
 
-    from .batch.slices import CONTEXT_ENV, context_key, load_slice
+    from .batch.slices import CONTEXT_ENV, SECRET_ENV, context_key, load_slice
     from .home import clock_now, resolve_db_url
 
     scope = os.environ.get(BATCH_SCOPE_ENV)
@@ -805,7 +805,8 @@ def _batch_context(engine: Engine, params: RaporParams, unit_code: str | None
                       now)
     folder = os.environ.get(CONTEXT_ENV)
     if folder:
-        part = load_slice(folder, unit_code, key, params.nip)
+        part = load_slice(folder, unit_code, key, params.nip,
+                          os.environ.get(SECRET_ENV, ""))
         if part is not None:
             return part
     ctx = _CONTEXTS.get(key)

@@ -40,6 +40,7 @@ class CardJob:
     now: str  # ISO 8601: the batch's clock (EPERF_NOW), shared by every card of the run
     scope: str = ""  # the run's scope (all or a unit code): a warm kernel's context key
     context_dir: str = ""  # the run's context slices for warm kernels (.slices); "" none
+    context_secret: str = ""  # the secret the slices are signed with (never on disk)
 
 
 def parameters_of(job: CardJob) -> dict[str, Any]:

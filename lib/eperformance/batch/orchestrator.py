@@ -48,7 +48,7 @@ from .runinfo import (
     runs_with_key,
     scope_dir,
 )
-from .slices import context_key, remove_slices, unit_groups, write_slices
+from .slices import context_key, new_secret, remove_slices, unit_groups, write_slices
 
 log = logging.getLogger("eperformance.batch")
 RECAP_NOTEBOOK = "20-rekap-unit.ipynb"
@@ -422,11 +422,13 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
     # unit by unit: a kernel then loads each unit's slice once
     unit_of = {nip: unit for unit, part in slices.items() for nip in part.scores}
     todo.sort(key=lambda nip: (unit_of.get(nip, ""), nip))
+    secret = new_secret()  # the slices' signing key: in the jobs, never on disk
+    remove_slices(context_dir)  # a killed run's slices (signed with its own secret)
     if todo and opts.executor != "process":  # fresh kernels (process) compute their own
         wanted = {unit_of for unit_of, part in slices.items()
                   if any(nip in part.scores for nip in todo)}
         written = write_slices(context_dir, plan.context_key(),
-                               {u: slices[u] for u in sorted(wanted)})
+                               {u: slices[u] for u in sorted(wanted)}, secret)
         log.info("context written for the kernels: %d unit slices", written)
     slices.clear()
     _release_memory()
@@ -434,7 +436,8 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
                     use_360=opts.use_360, run_id=result.run_id, formats=plan.card_formats,
                     run_folder=str(result.folder), db_url=plan.db_url, notebook=notebook,
                     home=str(project_home()), now=plan.now.isoformat(), scope=plan.scope,
-                    context_dir=str(context_dir) if context_dir.is_dir() else "")
+                    context_dir=str(context_dir) if context_dir.is_dir() else "",
+                    context_secret=secret)
             for nip in todo)
     bar = _progress(len(todo), opts)
     executor = make_executor(opts.executor, plan.workers, plan.kernel_env(), opts.scheduler,

@@ -14,13 +14,21 @@ clock); a kernel uses a slice only when the key matches its own card's, and othe
 folder, no file, another run) computes the context itself, as a one-off card does. The
 folder is removed when the run ends. The files hold employee data, like the cards: they
 are written with the run folder's permissions (0640 in a 0750 folder).
+
+A slice is a pickle, and unpickling runs code: so every file is signed (HMAC-SHA256) with
+a secret drawn for the run and handed to the kernels with the job
+(``EPERF_BATCH_CONTEXT_SECRET``, like ``DATABASE_URL``), never written to disk. A kernel
+unpickles only a file whose signature checks; a file planted or altered by anyone who can
+write into the run folder is ignored (the kernel computes the context itself).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import pickle
+import secrets
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,6 +41,18 @@ if TYPE_CHECKING:
     from ..cards import CardsContext
 
 CONTEXT_ENV = "EPERF_BATCH_CONTEXT"  # the kernel's folder of slices
+SECRET_ENV = "EPERF_BATCH_CONTEXT_SECRET"  # the run's signing secret
+MAGIC = b"eperf-context-slice/1\n"
+_MAC_SIZE = hashlib.sha256().digest_size
+
+
+def new_secret() -> str:
+    """A run's signing secret."""
+    return secrets.token_hex(32)
+
+
+def _mac(secret: str, body: bytes | memoryview) -> bytes:
+    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
 
 
 def context_key(db_url: str, period: str, scheme: str, use_360: bool, scope: str,
@@ -59,13 +79,17 @@ def unit_groups(ctx: CardsContext) -> dict[str, list[str]]:
     return groups
 
 
-def write_slices(folder: Path, key: str, slices: Mapping[str, CardsContext]) -> int:
-    """Write one file per unit slice (``unit -> context``); the number of files."""
+def write_slices(folder: Path, key: str, slices: Mapping[str, CardsContext],
+                 secret: str) -> int:
+    """Write one signed file per unit slice (``unit -> context``); the number of files."""
+    if not secret:
+        raise ValueError("a context slice needs the run's secret")
     folder.mkdir(parents=True, exist_ok=True)
     for unit, part in slices.items():
-        data = pickle.dumps({"key": key, "unit": unit, "context": part},
+        body = pickle.dumps({"key": key, "unit": unit, "context": part},
                             protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write_bytes(folder / slice_name(unit), data, FILE_MODE)
+        atomic_write_bytes(folder / slice_name(unit), MAGIC + _mac(secret, body) + body,
+                           FILE_MODE)
     return len(slices)
 
 
@@ -76,18 +100,28 @@ def remove_slices(folder: Path) -> None:
 _LOADED: dict[tuple[str, str], Any] = {}  # one slice at a time: (file, key) -> context
 
 
-def load_slice(folder: str, unit_code: str | None, key: str, nip: str
+def load_slice(folder: str, unit_code: str | None, key: str, nip: str, secret: str
                ) -> CardsContext | None:
-    """The slice of ``unit_code`` when it exists, was written for ``key`` and holds
-    ``nip``; else ``None`` (the caller computes the context itself)."""
+    """The slice of ``unit_code`` when it exists, is signed with ``secret``, was written
+    for ``key`` and holds ``nip``; else ``None`` (the caller computes the context)."""
     path = Path(folder) / slice_name(unit_code)
     cache_key = (str(path), key)
     ctx = _LOADED.get(cache_key)
     if ctx is None:
+        if not secret:
+            return None
         try:
-            with path.open("rb") as fh:
-                data = pickle.load(fh)  # noqa: S301 - written by this run's orchestrator
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        head = len(MAGIC) + _MAC_SIZE
+        body = memoryview(raw)[head:]
+        if (raw[:len(MAGIC)] != MAGIC
+                or not hmac.compare_digest(raw[len(MAGIC):head], _mac(secret, body))):
+            return None  # not written by this run (silently: a kernel's log is the card)
+        try:
+            data = pickle.loads(body)  # noqa: S301 - signed by this run's orchestrator
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
         if not isinstance(data, dict) or data.get("key") != key:
             return None

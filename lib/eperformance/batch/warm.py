@@ -231,7 +231,8 @@ def warm_card_job(job: CardJob) -> CardOutcome:
     assert _KERNEL is not None, "worker not initialised"
     started = time.perf_counter()
     env = {"DATABASE_URL": job.db_url, "EPERF_NOW": job.now, "EPERF_HOME": job.home,
-           "EPERF_BATCH_SCOPE": job.scope, "EPERF_BATCH_CONTEXT": job.context_dir}
+           "EPERF_BATCH_SCOPE": job.scope, "EPERF_BATCH_CONTEXT": job.context_dir,
+           "EPERF_BATCH_CONTEXT_SECRET": job.context_secret}
     os.environ.update(env)
     for attempt in (1, 2):
         nb = parameterize_notebook(_template(job.notebook), parameters_of(job),
