@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -64,3 +66,16 @@ def test_a_failing_cell_raises_and_the_kernel_is_shut_down(tmp_path: Path) -> No
     assert err.value.ename == "ValueError"
     nb = nbformat.read(out, as_version=4)
     assert _gone(int(_stream(nb, 2).split()[0]))
+
+
+def test_nothing_is_left_to_say_on_stderr(tmp_path: Path) -> None:
+    """A process that ran a notebook exits silently: no TCP warning from ipykernel, no
+    'Could not destroy zmq context' from a kernel client left open at exit."""
+    source = _notebook(tmp_path / "in.ipynb", "print(who)")
+    code = ("import logging, sys; logging.basicConfig(level=logging.WARNING); "
+            "from eperformance.kernels import execute_notebook; "
+            "execute_notebook(sys.argv[1], sys.argv[2], {'who': 'x'}, sys.argv[3])")
+    res = subprocess.run([sys.executable, "-c", code, str(source), str(tmp_path / "o.ipynb"),
+                          str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""

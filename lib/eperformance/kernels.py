@@ -17,38 +17,33 @@ from pathlib import Path
 from typing import Any
 
 
-def ipc_kernel_manager(folder: Path, kernel_name: str = "python3") -> Any:
-    """A kernel manager (not started) whose connection file and sockets live in
-    ``folder``."""
+def ipc_kernel_manager_class(folder: Path) -> type:
+    """An ``AsyncKernelManager`` class whose kernels' connection file and sockets live in
+    ``folder`` (one kernel per folder)."""
     from jupyter_client.manager import AsyncKernelManager
 
-    km = AsyncKernelManager(kernel_name=kernel_name)
-    km.transport = "ipc"
-    km.ip = str(folder / "kernel")
-    km.connection_file = str(folder / "kernel.json")
-    return km
+    class IpcKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(folder / "kernel")
+            self.connection_file = str(folder / "kernel.json")
+
+    return IpcKernelManager
 
 
 def execute_notebook(input_path: str | Path, output_path: str | Path,
                      parameters: dict[str, Any], cwd: str | Path,
                      kernel_name: str = "python3") -> Any:
     """``papermill.execute_notebook`` (no progress bar, no output logging) in a fresh IPC
-    kernel that is shut down afterwards, whether the notebook failed or not. Raises what
+    kernel. nbclient owns the kernel as in a plain papermill run: it shuts it down and
+    closes the client's channels, whether the notebook failed or not. Raises what
     papermill raises (``PapermillExecutionError`` for a failing cell)."""
     import papermill as pm
-    from jupyter_core.utils import run_sync
 
     with tempfile.TemporaryDirectory(prefix="eperf-kernel-") as sockets:
-        km = ipc_kernel_manager(Path(sockets), kernel_name)
-        try:
-            # nbclient starts a kernel manager it is given, and leaves its shutdown to us
-            return pm.execute_notebook(str(input_path), str(output_path),
-                                       parameters=parameters, kernel_name=kernel_name,
-                                       progress_bar=False, log_output=False, cwd=str(cwd),
-                                       km=km)
-        finally:
-            if km.has_kernel:
-                try:
-                    run_sync(km.shutdown_kernel)(now=False)
-                except Exception:  # noqa: BLE001 - already gone (a dead kernel)
-                    pass
+        return pm.execute_notebook(str(input_path), str(output_path), parameters=parameters,
+                                   kernel_name=kernel_name, progress_bar=False,
+                                   log_output=False, cwd=str(cwd),
+                                   kernel_manager_class=ipc_kernel_manager_class(
+                                       Path(sockets)))
