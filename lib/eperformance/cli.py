@@ -306,6 +306,9 @@ def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, 
     """
     from .batch import BatchOptions, run_batch
 
+    if quiet_run:  # the terminal gets the summary, warnings and errors; run.log gets it all
+        for handler in logging.getLogger().handlers:
+            handler.setLevel(max(handler.level, logging.WARNING))
     opts = BatchOptions(
         period=period, unit=unit, scheme=scheme, use_360=use_360, lang=lang,
         formats=tuple(f.strip().lower() for f in formats.split(",") if f.strip()),
