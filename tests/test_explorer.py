@@ -259,6 +259,7 @@ def test_voila_command_is_localhost_without_code() -> None:
     argv = voila_command(REPO / "notebooks" / "30-explorer.ipynb", 9999)
     assert f"--Voila.ip={HOST}" in argv and HOST == "127.0.0.1"
     assert "--strip_sources=True" in argv and "--port=9999" in argv
+    assert "--KernelManager.transport=ipc" in argv  # kernels on sockets, not TCP ports
 
 
 def test_app_refuses_a_missing_database(home: Path) -> None:

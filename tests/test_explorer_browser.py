@@ -59,8 +59,10 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyDb]:
 
 
 @pytest.fixture(scope="module")
-def server(db: TinyDb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``eperf app`` on a free port; terminated (with its kernels) at the end."""
+def server(db: TinyDb, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[str, Path]]:
+    """``eperf app`` on a free port, and its log; terminated (with its kernels) at the
+    end."""
     _require_browser()
     port = _free_port()
     log = tmp_path_factory.mktemp("voila") / "voila.log"
@@ -84,7 +86,7 @@ def server(db: TinyDb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
                     pytest.fail(f"Voilà did not answer in {START_TIMEOUT} s: "
                                 f"{log.read_text()[-3000:]}")
                 time.sleep(0.5)
-        yield url
+        yield url, log
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -117,9 +119,10 @@ def _unit_of(db: TinyDb, nip: str) -> str:
 
 
 def test_choose_unit_and_employee_shows_the_scored_predikat(
-        server: str, db: TinyDb, tmp_path: Path) -> None:
+        server: tuple[str, Path], db: TinyDb, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
+    url, log = server
     nip = db.strong
     unit = _unit_of(db, nip)
     expected = _score_predikat(db, nip, tmp_path)
@@ -130,7 +133,7 @@ def test_choose_unit_and_employee_shows_the_scored_predikat(
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(START_TIMEOUT * 1000)
-            page.goto(server, timeout=START_TIMEOUT * 1000)
+            page.goto(url, timeout=START_TIMEOUT * 1000)
             page.wait_for_selector(".eperf-unit select")
             page.wait_for_selector(".eperf-recap table")
             # no code on the page
@@ -183,5 +186,8 @@ def test_choose_unit_and_employee_shows_the_scored_predikat(
             assert shot.stat().st_size > 10_000
         finally:
             browser.close()
+    # the page's kernel spoke over IPC sockets: no TCP port, no ipykernel warning in the log
+    text = log.read_text()
+    assert "Kernel started" in text and "TCP" not in text, text[-3000:]
     if os.environ.get("EPERF_SCREENSHOT_DOCS") == "1":
         shutil.copyfile(shot, REPO / "docs" / "explorer.png")

@@ -22,11 +22,13 @@ CELL_TIMEOUT = 900  # seconds: the first period of a large organisation takes a 
 
 
 def voila_command(notebook: Path, port: int) -> list[str]:
-    """The Voilà command line: localhost only, no browser, sources stripped."""
+    """The Voilà command line: localhost only, no browser, sources stripped, kernels on
+    IPC sockets in Voilà's private connection folder (no TCP port for the kernel, and no
+    ipykernel warning about unencrypted TCP in the server's log)."""
     return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
             f"--Voila.ip={HOST}", "--Voila.port_retries=0", "--strip_sources=True",
             "--show_tracebacks=False", f"--VoilaExecutor.timeout={CELL_TIMEOUT}",
-            "--theme=light"]
+            "--theme=light", "--KernelManager.transport=ipc"]
 
 
 def app_environment(db_url: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
