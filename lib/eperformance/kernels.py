@@ -17,12 +17,37 @@ from pathlib import Path
 from typing import Any
 
 
-def ipc_kernel_manager_class(folder: Path) -> type:
-    """An ``AsyncKernelManager`` class whose kernels' connection file and sockets live in
-    ``folder`` (one kernel per folder)."""
-    from jupyter_client.manager import AsyncKernelManager
+def quiet_kernel_manager_class() -> type:
+    """``AsyncKernelManager`` that shuts its kernel down without interrupting it first.
 
-    class IpcKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    jupyter_client sends SIGINT before every shutdown (to stop a running cell); when it
+    lands as the kernel goes idle, ipykernel logs ``KeyboardInterrupt caught in kernel`` on
+    the stderr it shares with us, i.e. on the analyst's terminal or in cron mail. A busy
+    kernel is stopped anyway: the shutdown request travels on the control channel, which
+    ipykernel serves while a cell runs, and the kernel is killed after
+    ``shutdown_wait_time`` if it does not exit (at once with ``now=True``)."""
+    global _QUIET
+    if _QUIET is None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        class QuietKernelManager(AsyncKernelManager):  # type: ignore[misc]
+            async def _async_interrupt_kernel(self) -> None:
+                if self.shutting_down:
+                    return
+                await super()._async_interrupt_kernel()
+
+        _QUIET = QuietKernelManager
+    return _QUIET
+
+
+_QUIET: type | None = None
+
+
+def ipc_kernel_manager_class(folder: Path) -> type:
+    """A kernel manager class (:func:`quiet_kernel_manager_class`) whose kernels'
+    connection file and sockets live in ``folder`` (one kernel per folder)."""
+
+    class IpcKernelManager(quiet_kernel_manager_class()):  # type: ignore[misc]
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.transport = "ipc"

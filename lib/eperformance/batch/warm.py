@@ -89,10 +89,11 @@ class WarmKernel:
     def start(self) -> None:
         # The asynchronous manager and client are what nbclient drives (it polls the
         # kernel's liveness from its own event loop); synchronous calls go through run_sync.
-        from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        km = AsyncKernelManager(kernel_name="python3")
+        from ..kernels import quiet_kernel_manager_class
+
+        km = quiet_kernel_manager_class()(kernel_name="python3")
         km.transport = "ipc"
         km.ip = str(self._dir / f"k{uuid.uuid4().hex[:8]}")
         km.connection_file = str(self._dir / f"{uuid.uuid4().hex[:8]}.json")
