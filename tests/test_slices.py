@@ -192,3 +192,17 @@ def test_slice_names_are_safe_for_any_unit_code() -> None:
     names = {sl.slice_name(u) for u in ("RSA", "../../etc", "", None, "Unit/1", "ünit")}
     assert len(names) == 5  # "" and None are the same (no unit)
     assert all("/" not in n and n.endswith(".pkl") for n in names)
+
+
+def test_a_card_job_prints_without_its_secrets() -> None:
+    """A Dask worker logs a failed task's arguments: the job's repr leaves out the
+    database URL (it may hold a password) and the slices' secret."""
+    from eperformance.batch.jobs import CardJob
+
+    job = CardJob(nip="199001012020121001", period=PERIOD, scheme="permenpan-6-2022",
+                  lang="id", use_360=False, run_id=RUN_ID, formats=("html",),
+                  run_folder="/tmp/run", db_url="postgresql://u:hunter2@db/eperf",
+                  notebook="nb.ipynb", home="/tmp", now=NOW.isoformat(), scope="all",
+                  context_dir="/tmp/run/.work/context", context_secret=SECRET)
+    text = repr(job)
+    assert "199001012020121001" in text and "hunter2" not in text and SECRET not in text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,9 @@ CARD_NOTEBOOK = "10-rapor-personal.ipynb"
 @dataclass(frozen=True)
 class CardJob:
     """Everything a worker needs to render one card (no database handle, no secrets in
-    the notebook: the URL reaches the kernel through ``DATABASE_URL``)."""
+    the notebook: the URL reaches the kernel through ``DATABASE_URL``). The URL (it may
+    hold a password) and the slices' secret are left out of the job's ``repr``, which a
+    Dask worker writes to its log when a task fails."""
 
     nip: str
     period: str
@@ -34,13 +36,13 @@ class CardJob:
     run_id: str
     formats: tuple[str, ...]  # subset of ("html", "pdf")
     run_folder: str
-    db_url: str
+    db_url: str = field(repr=False)
     notebook: str
     home: str
     now: str  # ISO 8601: the batch's clock (EPERF_NOW), shared by every card of the run
     scope: str = ""  # the run's scope (all or a unit code): a warm kernel's context key
     context_dir: str = ""  # the run's context slices for warm kernels (.slices); "" none
-    context_secret: str = ""  # the secret the slices are signed with (never on disk)
+    context_secret: str = field(default="", repr=False)  # signs the slices; never on disk
 
 
 def parameters_of(job: CardJob) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def remove_slices(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-_LOADED: dict[tuple[str, str], Any] = {}  # one slice at a time: (file, key) -> context
+_LOADED: dict[tuple[str, str, str], Any] = {}  # one slice: (file, key, secret hash) -> ctx
 
 
 def load_slice(folder: str, unit_code: str | None, key: str, nip: str, secret: str
@@ -105,7 +105,9 @@ def load_slice(folder: str, unit_code: str | None, key: str, nip: str, secret: s
     """The slice of ``unit_code`` when it exists, is signed with ``secret``, was written
     for ``key`` and holds ``nip``; else ``None`` (the caller computes the context)."""
     path = Path(folder) / slice_name(unit_code)
-    cache_key = (str(path), key)
+    # the secret is part of the cache key: a context is served only to the run it was
+    # verified for
+    cache_key = (str(path), key, hashlib.sha256(secret.encode("utf-8")).hexdigest())
     ctx = _LOADED.get(cache_key)
     if ctx is None:
         if not secret:
