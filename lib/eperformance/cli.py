@@ -308,13 +308,17 @@ def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, 
 
     if quiet_run:  # the terminal gets the summary, warnings and errors; run.log gets it all
         for handler in logging.getLogger().handlers:
-            handler.setLevel(max(handler.level, logging.WARNING))
+            handler.addFilter(_warnings_and_up)
     opts = BatchOptions(
         period=period, unit=unit, scheme=scheme, use_360=use_360, lang=lang,
         formats=tuple(f.strip().lower() for f in formats.split(",") if f.strip()),
         workers=workers, executor=executor, scheduler=scheduler, provisional=provisional,
         force=force, wait=wait, quiet=quiet_run, verbose=verbose_run, db_url=db_url)
-    result = run_batch(opts)
+    try:
+        result = run_batch(opts)
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(_warnings_and_up)
     note = " (SEMENTARA)" if result.provisional else ""
     if result.status == "up-to-date":
         click.echo(f"{result.period}/{result.scope}: up to date, nothing re-rendered{note}")
@@ -337,6 +341,11 @@ def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, 
         click.echo(f"  failed: the unit recap, notebook kept in {result.folder / 'failed'}; "
                    "details in manifest.json and run.log")
     sys.exit(result.exit_code)
+
+
+def _warnings_and_up(record: logging.LogRecord) -> bool:
+    """A handler filter: warnings and errors only (``eperf batch --quiet``)."""
+    return record.levelno >= logging.WARNING
 
 
 @main.command()
