@@ -7,17 +7,21 @@ papermill call with a kernel whose sockets are files in a private temporary fold
 (mode 0700), as the warm batch kernels do: no port, no collision, no warning.
 
 Used by ``eperf card``, the unit-recap notebook of a batch and the ``process`` executor;
-the warm kernels (:mod:`eperformance.batch.warm`) manage their own.
+the warm kernels (:mod:`eperformance.batch.warm`) keep theirs, from
+:func:`ipc_kernel_manager`.
 """
 
 from __future__ import annotations
 
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
+from jupyter_client.manager import AsyncKernelManager
 
-def quiet_kernel_manager_class() -> type:
+
+class QuietKernelManager(AsyncKernelManager):  # type: ignore[misc]
     """``AsyncKernelManager`` that shuts its kernel down without interrupting it first.
 
     jupyter_client sends SIGINT before every shutdown (to stop a running cell); when it
@@ -26,33 +30,35 @@ def quiet_kernel_manager_class() -> type:
     kernel is stopped anyway: the shutdown request travels on the control channel, which
     ipykernel serves while a cell runs, and the kernel is killed after
     ``shutdown_wait_time`` if it does not exit (at once with ``now=True``)."""
-    global _QUIET
-    if _QUIET is None:
-        from jupyter_client.manager import AsyncKernelManager
 
-        class QuietKernelManager(AsyncKernelManager):  # type: ignore[misc]
-            async def _async_interrupt_kernel(self) -> None:
-                if self.shutting_down:
-                    return
-                await super()._async_interrupt_kernel()
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
 
-        _QUIET = QuietKernelManager
-    return _QUIET
-
-
-_QUIET: type | None = None
+    def use_ipc(self, folder: Path) -> None:
+        """Connection file and sockets in ``folder`` (names unique to this kernel)."""
+        name = uuid.uuid4().hex[:8]
+        self.transport = "ipc"
+        self.ip = str(folder / f"k{name}")
+        self.connection_file = str(folder / f"{name}.json")
 
 
-def ipc_kernel_manager_class(folder: Path) -> type:
-    """A kernel manager class (:func:`quiet_kernel_manager_class`) whose kernels'
-    connection file and sockets live in ``folder`` (one kernel per folder)."""
+def ipc_kernel_manager(folder: Path, kernel_name: str = "python3") -> QuietKernelManager:
+    """A kernel manager (not started) whose kernel's sockets live in ``folder``."""
+    km = QuietKernelManager(kernel_name=kernel_name)
+    km.use_ipc(folder)
+    return km
 
-    class IpcKernelManager(quiet_kernel_manager_class()):  # type: ignore[misc]
+
+def ipc_kernel_manager_class(folder: Path) -> type[QuietKernelManager]:
+    """The class of :func:`ipc_kernel_manager`, for nbclient (which creates, and then owns,
+    the manager itself)."""
+
+    class IpcKernelManager(QuietKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
-            self.transport = "ipc"
-            self.ip = str(folder / "kernel")
-            self.connection_file = str(folder / "kernel.json")
+            self.use_ipc(folder)
 
     return IpcKernelManager
 

@@ -24,7 +24,6 @@ import os
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -91,12 +90,9 @@ class WarmKernel:
         # kernel's liveness from its own event loop); synchronous calls go through run_sync.
         from jupyter_core.utils import run_sync
 
-        from ..kernels import quiet_kernel_manager_class
+        from ..kernels import ipc_kernel_manager
 
-        km = quiet_kernel_manager_class()(kernel_name="python3")
-        km.transport = "ipc"
-        km.ip = str(self._dir / f"k{uuid.uuid4().hex[:8]}")
-        km.connection_file = str(self._dir / f"{uuid.uuid4().hex[:8]}.json")
+        km = ipc_kernel_manager(self._dir)
         env = dict(os.environ)
         env.update(self.env)
         run_sync(km.start_kernel)(env=env, cwd=str(self._dir),
