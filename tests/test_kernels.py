@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ import nbformat
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from eperformance.kernels import execute_notebook
+from eperformance.kernels import execute_notebook, relay_kernel_stderr
 
 
 def _notebook(path: Path, *cells: str) -> Path:
@@ -79,3 +80,61 @@ def test_nothing_is_left_to_say_on_stderr(tmp_path: Path) -> None:
                           str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""
+
+
+# What ipykernel 7.4.0 printed on a CI run, from the kernel process, as a batch ended.
+SHUTDOWN_RACE = """\
+ERROR:tornado.general:Uncaught exception in ZMQStream callback
+Traceback (most recent call last):
+  File "/venv/lib/python3.11/site-packages/zmq/eventloop/zmqstream.py", line 585, in _log_error
+    f.result()
+  File "/venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 372, in dispatch_control
+    await self.process_control(msg)
+  File "/venv/lib/python3.11/site-packages/ipykernel/kernelbase.py", line 408, in process_control
+    sys.stderr.flush()
+  File "/venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 694, in flush
+    self.pub_thread.schedule(self._flush)
+  File "/venv/lib/python3.11/site-packages/ipykernel/iostream.py", line 343, in schedule
+    self._event_pipe.send(b"")
+  File "/venv/lib/python3.11/site-packages/zmq/sugar/socket.py", line 713, in send
+    return super().send(data, flags=flags, copy=copy, track=track)
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "zmq/backend/cython/_zmq.py", line 1152, in zmq.backend.cython._zmq.Socket.send
+  File "zmq/backend/cython/_zmq.py", line 1200, in zmq.backend.cython._zmq.Socket.send
+  File "zmq/backend/cython/_zmq.py", line 1473, in zmq.backend.cython._zmq._send_copy
+  File "zmq/backend/cython/_zmq.py", line 1468, in zmq.backend.cython._zmq._send_copy
+  File "zmq/backend/cython/_zmq.py", line 190, in zmq.backend.cython._zmq._check_rc
+zmq.error.ZMQError: Socket operation on non-socket
+"""
+
+
+def test_kernel_stderr_is_relayed_after_the_kernel_ended(tmp_path: Path, capfd, caplog) -> None:  # type: ignore[no-untyped-def]
+    """What the kernel process itself writes on stderr (here from an exit handler, after
+    ipykernel gave the real stderr back) does not land on our terminal as it is written:
+    it is logged once the kernel has ended, as a WARNING; ipykernel's shutdown race
+    traceback is recognised and only logged at DEBUG."""
+    source = _notebook(
+        tmp_path / "in.ipynb",
+        "import atexit, os\n"
+        f"race = {SHUTDOWN_RACE!r}\n"
+        "atexit.register(lambda: os.write(2, (race + 'kernel says: disk full\\n').encode()))")
+    caplog.set_level(logging.DEBUG, logger="eperformance.kernels")
+    execute_notebook(source, tmp_path / "out.ipynb", {}, tmp_path)
+    assert capfd.readouterr().err == ""
+    records = [(r.levelno, r.getMessage()) for r in caplog.records
+               if r.name == "eperformance.kernels"]
+    warnings = [m for level, m in records if level == logging.WARNING]
+    assert warnings == ["kernel wrote on stderr:\nkernel says: disk full"]
+    assert any(level == logging.DEBUG and "shutdown race" in m for level, m in records)
+
+
+def test_shutdown_race_is_told_apart_from_other_tracebacks(caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG, logger="eperformance.kernels")
+    other = SHUTDOWN_RACE.replace("Socket operation on non-socket",
+                                  "Resource temporarily unavailable")
+    relay_kernel_stderr(SHUTDOWN_RACE + SHUTDOWN_RACE)
+    relay_kernel_stderr(other)
+    relay_kernel_stderr("")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["kernel wrote on stderr:\n" + other.strip()]
+    assert "2 traceback(s)" in caplog.records[0].getMessage()

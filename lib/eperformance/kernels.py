@@ -6,6 +6,11 @@ the terminal that TCP traffic is not encrypted. :func:`execute_notebook` runs th
 papermill call with a kernel whose sockets are files in a private temporary folder
 (mode 0700), as the warm batch kernels do: no port, no collision, no warning.
 
+The kernel process's own stderr is kept aside and logged once the kernel has ended
+(:meth:`QuietKernelManager.relay_stderr`): a kernel that crashed still says why, as a
+WARNING of ``eperformance.kernels``, while ipykernel's harmless shutdown traceback no
+longer lands in cron mail.
+
 Used by ``eperf card``, the unit-recap notebook of a batch and the ``process`` executor;
 the warm kernels (:mod:`eperformance.batch.warm`) keep theirs, from
 :func:`ipc_kernel_manager`.
@@ -13,12 +18,40 @@ the warm kernels (:mod:`eperformance.batch.warm`) keep theirs, from
 
 from __future__ import annotations
 
+import logging
+import re
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from jupyter_client.manager import AsyncKernelManager
+
+log = logging.getLogger("eperformance.kernels")
+
+#: A traceback ipykernel 7 (up to 7.4.0 at least) prints when its control thread flushes
+#: stderr after the main thread has closed the IOPub event pipes at shutdown; the kernel has
+#: answered the shutdown request by then, so nothing is lost (ipykernel #1518 fixed the same
+#: race in one other place).
+_SHUTDOWN_RACE = re.compile(
+    r"^(?:ERROR:tornado\.[\w.]+:[^\n]*\n|Exception in callback[^\n]*\n(?:handle:[^\n]*\n)?)?"
+    r"Traceback \(most recent call last\):\n(?:[ \t][^\n]*\n)+"
+    r"zmq\.error\.ZMQError: Socket operation on non-socket[ \t]*(?:\n|\Z)",
+    re.MULTILINE)
+
+
+def relay_kernel_stderr(text: str, label: str = "kernel") -> None:
+    """Log what a kernel wrote on its own stderr, after it ended.
+
+    ipykernel's shutdown race (:data:`_SHUTDOWN_RACE`) goes to DEBUG; anything else is a
+    WARNING with the text, so that a kernel that crashed still says why."""
+    rest, races = _SHUTDOWN_RACE.subn("", text)
+    if races:
+        log.debug("%s: ipykernel shutdown race on stderr (harmless), %d traceback(s)",
+                  label, races)
+    rest = rest.strip()
+    if rest:
+        log.warning("%s wrote on stderr:\n%s", label, rest)
 
 
 class QuietKernelManager(AsyncKernelManager):  # type: ignore[misc]
@@ -30,6 +63,31 @@ class QuietKernelManager(AsyncKernelManager):  # type: ignore[misc]
     kernel is stopped anyway: the shutdown request travels on the control channel, which
     ipykernel serves while a cell runs, and the kernel is killed after
     ``shutdown_wait_time`` if it does not exit (at once with ``now=True``)."""
+
+    _stderr: IO[bytes] | None = None
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        """The kernel's own stderr (not a cell's output, which goes to the notebook) is kept
+        in a temporary file and relayed through :func:`relay_kernel_stderr` once the kernel
+        has ended, instead of landing on the analyst's terminal as it is written."""
+        if kw.get("stderr") is None:
+            self._stderr = tempfile.TemporaryFile(prefix="eperf-kernel-stderr-")
+            kw["stderr"] = self._stderr
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        self.relay_stderr()
+
+    def relay_stderr(self) -> None:
+        """Relay (once) what the ended kernel wrote on stderr."""
+        file, self._stderr = self._stderr, None
+        if file is None:
+            return
+        with file:
+            file.seek(0)
+            text = file.read().decode("utf-8", "replace")
+        relay_kernel_stderr(text)
 
     async def _async_interrupt_kernel(self) -> None:
         if self.shutting_down:
