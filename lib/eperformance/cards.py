@@ -764,7 +764,6 @@ _ENGINES: dict[str, Engine] = {}
 # The period context of a warm batch kernel: one entry, keyed by the run (see
 # _batch_context). It holds what every card of the run shows, computed once.
 _CONTEXTS: dict[str, CardsContext] = {}
-BATCH_SCOPE_ENV = "EPERF_BATCH_SCOPE"
 
 
 def _engine() -> Engine:
@@ -794,10 +793,10 @@ def _batch_context(engine: Engine, params: RaporParams, unit_code: str | None
     outside a batch, ``None`` (the card computes its own)."""
     import os
 
-    from .batch.slices import CONTEXT_ENV, SECRET_ENV, context_key, load_slice
+    from .batch.slices import CONTEXT_ENV, SCOPE_ENV, SECRET_ENV, context_key, load_slice
     from .home import clock_now, resolve_db_url
 
-    scope = os.environ.get(BATCH_SCOPE_ENV)
+    scope = os.environ.get(SCOPE_ENV)
     if not scope:
         return None
     now = os.environ.get("EPERF_NOW") or ""

@@ -40,18 +40,18 @@ _SHUTDOWN_RACE = re.compile(
     re.MULTILINE)
 
 
-def relay_kernel_stderr(text: str, label: str = "kernel") -> None:
+def relay_kernel_stderr(text: str) -> None:
     """Log what a kernel wrote on its own stderr, after it ended.
 
     ipykernel's shutdown race (:data:`_SHUTDOWN_RACE`) goes to DEBUG; anything else is a
     WARNING with the text, so that a kernel that crashed still says why."""
     rest, races = _SHUTDOWN_RACE.subn("", text)
     if races:
-        log.debug("%s: ipykernel shutdown race on stderr (harmless), %d traceback(s)",
-                  label, races)
+        log.debug("kernel: ipykernel shutdown race on stderr (harmless), %d traceback(s)",
+                  races)
     rest = rest.strip()
     if rest:
-        log.warning("%s wrote on stderr:\n%s", label, rest)
+        log.warning("kernel wrote on stderr:\n%s", rest)
 
 
 class QuietKernelManager(AsyncKernelManager):  # type: ignore[misc]
@@ -102,16 +102,9 @@ class QuietKernelManager(AsyncKernelManager):  # type: ignore[misc]
         self.connection_file = str(folder / f"{name}.json")
 
 
-def ipc_kernel_manager(folder: Path, kernel_name: str = "python3") -> QuietKernelManager:
-    """A kernel manager (not started) whose kernel's sockets live in ``folder``."""
-    km = QuietKernelManager(kernel_name=kernel_name)
-    km.use_ipc(folder)
-    return km
-
-
 def ipc_kernel_manager_class(folder: Path) -> type[QuietKernelManager]:
-    """The class of :func:`ipc_kernel_manager`, for nbclient (which creates, and then owns,
-    the manager itself)."""
+    """A :class:`QuietKernelManager` class whose kernels' sockets live in ``folder``, for
+    nbclient (which creates, and then owns, the manager itself)."""
 
     class IpcKernelManager(QuietKernelManager):
         def __init__(self, **kwargs: Any) -> None:
@@ -119,6 +112,11 @@ def ipc_kernel_manager_class(folder: Path) -> type[QuietKernelManager]:
             self.use_ipc(folder)
 
     return IpcKernelManager
+
+
+def ipc_kernel_manager(folder: Path, kernel_name: str = "python3") -> QuietKernelManager:
+    """A kernel manager (not started) whose kernel's sockets live in ``folder``."""
+    return ipc_kernel_manager_class(folder)(kernel_name=kernel_name)
 
 
 def execute_notebook(input_path: str | Path, output_path: str | Path,

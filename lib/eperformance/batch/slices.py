@@ -40,6 +40,7 @@ from .runinfo import FILE_MODE
 if TYPE_CHECKING:
     from ..cards import CardsContext
 
+SCOPE_ENV = "EPERF_BATCH_SCOPE"  # set in a warm kernel: the run's scope (all or a unit)
 CONTEXT_ENV = "EPERF_BATCH_CONTEXT"  # the kernel's folder of slices
 SECRET_ENV = "EPERF_BATCH_CONTEXT_SECRET"  # the run's signing secret
 MAGIC = b"eperf-context-slice/1\n"

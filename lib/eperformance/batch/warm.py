@@ -33,6 +33,7 @@ from typing import Any
 from .executors import run_in_pool
 from .jobs import CardJob, write_card_files
 from .journal import CardOutcome
+from .slices import CONTEXT_ENV, SCOPE_ENV, SECRET_ENV
 
 log = logging.getLogger("eperformance.batch")
 
@@ -228,8 +229,7 @@ def warm_card_job(job: CardJob) -> CardOutcome:
     assert _KERNEL is not None, "worker not initialised"
     started = time.perf_counter()
     env = {"DATABASE_URL": job.db_url, "EPERF_NOW": job.now, "EPERF_HOME": job.home,
-           "EPERF_BATCH_SCOPE": job.scope, "EPERF_BATCH_CONTEXT": job.context_dir,
-           "EPERF_BATCH_CONTEXT_SECRET": job.context_secret}
+           SCOPE_ENV: job.scope, CONTEXT_ENV: job.context_dir, SECRET_ENV: job.context_secret}
     os.environ.update(env)
     for attempt in (1, 2):
         nb = parameterize_notebook(_template(job.notebook), parameters_of(job),
