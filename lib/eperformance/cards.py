@@ -274,10 +274,13 @@ def _plain(value: Any) -> Any:
 
 
 def card_fingerprint(record: CardRecord) -> str:
-    """SHA-256 of what the card shows: the employee's figures and rows for the period and
-    the trend months, the unit figures used, the scheme, its settings and the language."""
-    payload = json.dumps(record.content(), sort_keys=True, ensure_ascii=False,
-                         separators=(",", ":"))
+    """SHA-256 of what the card shows (the employee's figures and rows for the period and
+    the trend months, the unit figures used, the scheme, its settings and the language)
+    and of what shapes it (the notebook, the templates, the CSS: ``render.shape``)."""
+    from .render.shape import card_shape_digest
+
+    payload = json.dumps({"content": record.content(), "shape": card_shape_digest()},
+                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
