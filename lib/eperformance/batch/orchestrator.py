@@ -301,6 +301,11 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                                scope=plan.scope, status="up-to-date", total=len(nips),
                                reused=len(nips), seconds=time.perf_counter() - started,
                                provisional=plan.provisional)
+    parameters = plan.parameters()
+    # the ledger row first: a database that refuses it leaves no empty run folder behind
+    ledger.start(engine, run_id=run_id, kind="batch", key=plan.key, period=plan.period,
+                 scope=plan.scope, scheme=plan.scheme, scheme_version=plan.scheme_version,
+                 parameters=parameters, output_dir=str(folder), cards_total=len(nips))
     make_dir(folder)
     for sub in ("cards", "failed"):
         make_dir(folder / sub)
@@ -312,10 +317,6 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
     result = BatchResult(run_id=run_id, folder=folder, period=plan.period, scope=plan.scope,
                          status="running", total=len(nips), provisional=plan.provisional,
                          resumed=resumed)
-    parameters = plan.parameters()
-    ledger.start(engine, run_id=run_id, kind="batch", key=plan.key, period=plan.period,
-                 scope=plan.scope, scheme=plan.scheme, scheme_version=plan.scheme_version,
-                 parameters=parameters, output_dir=str(folder), cards_total=len(nips))
     run_started = dt.datetime.now(dt.UTC)
     with run_log(folder, opts.verbose):
         log.info("run %s %s: %d active employees in scope %s%s", run_id,
