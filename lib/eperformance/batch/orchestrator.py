@@ -21,6 +21,7 @@ import datetime as dt
 import gc
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -368,6 +369,18 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
     return result
 
 
+_NIP_LIKE = re.compile(r"(?<!\d)\d{8} ?\d{6} ?\d ?\d{3}(?!\d)")
+
+
+def _loggable(message: str, verbose: bool) -> str:
+    """A card error's message for run.log: its first line, 300 characters at most, NIPs
+    replaced unless ``--verbose`` (the log names no employee by default)."""
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    if not verbose:
+        line = _NIP_LIKE.sub("<NIP>", line)
+    return line[:300]
+
+
 def _remove_if_empty(path: Path) -> None:
     try:
         path.rmdir()
@@ -454,7 +467,9 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
             if outcome.status != "ok":
                 err = outcome.error or {}
                 who = outcome.nip if opts.verbose else "a card"
-                log.error("%s failed in cell %s: %s", who, err.get("cell"), err.get("ename"))
+                log.error("%s failed in cell %s: %s: %s", who, err.get("cell"),
+                          err.get("ename"), _loggable(str(err.get("evalue") or ""),
+                                                      opts.verbose))
             elif opts.verbose:
                 log.info("card %s ok in %.1f s", outcome.nip, outcome.seconds)
             if bar is not None:
