@@ -69,8 +69,8 @@ def unit_recap(run: ScoreRun, rekap_employees: pd.DataFrame, units: pd.DataFrame
     entries = s["nip"].map(rk["entries"]).fillna(0)
     pending = s["nip"].map(rk["pending"]).fillna(0)
     s = s.assign(
-        _assign=has_assign, _rated=rated, _withheld=withheld, _entries=entries, _verified=entries - pending,
-        _with_entries=entries > 0,
+        _assign=has_assign, _rated=rated, _withheld=withheld, _entries=entries,
+        _verified=entries - pending, _with_entries=entries > 0,
     )
     labels = predikat_labels(run.scheme_cfg.name)
     s["_pred"] = s["predikat"].fillna(NO_PREDIKAT)
