@@ -159,6 +159,9 @@ class Settings(_Frozen):
     work_hours: WorkHours = WorkHours()
     entry_flags: EntryFlags = EntryFlags()
     batch_kernels: BatchKernels = BatchKernels()
+    # domain.md §5: an entry still awaiting verification at the closing time withholds the
+    # hasil kerja figures (``withhold``) or simply does not count (``not_done``).
+    pending_at_closing: Literal["withhold", "not_done"] = "withhold"
     signature_place: Text = "Jakarta"
     ministry_name: Text = "Kementerian Sosial Republik Indonesia"
 
