@@ -55,7 +55,8 @@ def test_warm_card_equals_a_fresh_papermill_card(env) -> None:  # type: ignore[n
     for nip in (order[0], order[-1]):
         single = _cli(environ, "card", "--nip", nip, "--period", PERIOD, "--format", "html")
         assert single.returncode == 0, single.stderr
-        fresh = (home / "outputs" / PERIOD / "single" / f"{nip}.html").read_text()
+        fresh = (home / "outputs" / PERIOD / "single"
+                 / f"{nip}_permenpan-6-2022_id.html").read_text()
         warm = (run / "cards" / f"{nip}.html").read_text()
         assert normalised(warm) == normalised(fresh)
         assert "RUN-ID" in normalised(warm) and "TIME" in normalised(warm)  # footer hit

@@ -206,10 +206,12 @@ def test_card_language(app: Explorer, db: TinyDb) -> None:
 def test_pdf_download(app: Explorer, db: TinyDb, tmp_path: Path) -> None:
     app.select_employee(db.strong)
     path = app.make_pdf()
-    assert path == tmp_path / "outputs" / db.period / "single" / f"{db.strong}.pdf"
+    assert path == (tmp_path / "outputs" / db.period / "single"
+                    / f"{db.strong}_permenpan-6-2022_id.pdf")
+    assert path.stat().st_mode & 0o777 == 0o640 and path.parent.stat().st_mode & 0o777 == 0o750
     assert path.read_bytes().startswith(b"%PDF")
     assert 'href="data:application/pdf;base64,' in app.pdf_link.value
-    assert f'download="{db.strong}.pdf"' in app.pdf_link.value
+    assert f'download="{db.strong}_permenpan-6-2022_id.pdf"' in app.pdf_link.value
 
 
 def test_card_of_someone_outside_the_unit_is_cleared(app: Explorer, db: TinyDb) -> None:

@@ -42,7 +42,8 @@ def card_run(db: TinyDb) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def card_page(db: TinyDb, card_run: subprocess.CompletedProcess[str]) -> str:
     assert card_run.returncode == 0, card_run.stderr
-    return (db.home / "outputs" / db.period / "single" / f"{db.strong}.html").read_text()
+    return (db.home / "outputs" / db.period / "single"
+            / f"{db.strong}_permenpan-6-2022_id.html").read_text()
 
 
 class Page(HTMLParser):
@@ -139,7 +140,7 @@ def test_card_shows_the_required_parts(db: TinyDb, card_page: str) -> None:
 def test_pdf_has_the_name_and_predikat(db: TinyDb, card_page: str) -> None:
     from pypdf import PdfReader
 
-    pdf = db.home / "outputs" / db.period / "single" / f"{db.strong}.pdf"
+    pdf = db.home / "outputs" / db.period / "single" / f"{db.strong}_permenpan-6-2022_id.pdf"
     reader = PdfReader(pdf)
     text = " ".join(p.extract_text() for p in reader.pages)
     text = re.sub(r"\s+", " ", text)

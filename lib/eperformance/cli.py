@@ -142,12 +142,16 @@ def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str
     from .export import (
         NUMBER_COLUMNS_ASSIGNMENTS,
         NUMBER_COLUMNS_SCORES,
+        check_output_path,
         write_csv,
         write_json,
     )
     from .home import resolve_db_url
     from .scores import ScoreRequest, compute_scores
 
+    for path in (out, out.with_name(out.name + ".meta.json"), assignments_out):
+        if path is not None:
+            check_output_path(path)
     engine = open_engine(resolve_db_url(db_url))
     run = compute_scores(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
                                               use_360=use_360))
@@ -177,11 +181,12 @@ def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str
           out_dir: Path) -> None:
     """Write the rekap capaian, unit recap, supervisor view and curve breaches as CSV."""
     from .db.engine import open_engine
-    from .export import write_csv, write_json
+    from .export import check_output_path, write_csv, write_json
     from .home import resolve_db_url
     from .recap import recap_tables
     from .scores import ScoreRequest, compute_scores
 
+    check_output_path(out_dir, folder=True)
     engine = open_engine(resolve_db_url(db_url))
     run = compute_scores(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
                                               use_360=use_360))
@@ -190,7 +195,7 @@ def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str
         frame = frame.copy()
         frame["provisional"] = run.provisional
         decimals = [c for c in frame.columns if frame[c].dtype.kind == "f"]
-        write_csv(out_dir / f"{name}.csv", frame, decimals)
+        write_csv(out_dir / f"{name}.csv", frame, decimals, for_people=True)
     write_json(out_dir / "meta.json", run.meta())
     note = " (SEMENTARA: the month is not closed yet)" if run.provisional else ""
     click.echo(f"recap of {period} ({len(run.scores)} employees, "

@@ -55,6 +55,17 @@ class SchemaOutdated(UsageError):
     """The database schema is behind the code: run ``eperf db upgrade``."""
 
 
+class UnsafePath(UsageError):
+    """An output path the workbook refuses to write through: a planted link, a folder of
+    another user where a run of ours should be, a journal naming a path outside its run
+    (exit 2)."""
+
+
+class OutputPathError(UsageError):
+    """An output file that cannot be written: its folder is missing or not writable, its
+    name is too long (exit 2)."""
+
+
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USAGE = 2

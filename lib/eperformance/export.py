@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import OutputPathError
+
 if TYPE_CHECKING:  # pandas is imported where a frame is written: a batch worker, which
     import pandas as pd  # only writes files, does not load it
 
@@ -18,10 +20,51 @@ NUMBER_COLUMNS_ASSIGNMENTS = ("ro", "to", "rk", "tk", "rw", "tw", "rb", "tb", "c
                               "kuantitas", "kualitas", "waktu", "biaya", "nilai")
 
 
+MAX_NAME_BYTES = 255  # a file name on Linux (and most file systems)
+
+
+def _cannot_write(path: Path, why: str) -> OutputPathError:
+    return OutputPathError(f"cannot write {path}: {why}",
+                           hint="choose a file name of at most 255 bytes in a folder you "
+                                "can write to")
+
+
+def check_output_path(path: Path, *, folder: bool = False) -> Path:
+    """Fail early, with one line, for an output path that cannot be written: a name too
+    long, a parent that is a file, a folder that cannot be written. ``folder``: ``path``
+    is a folder to create (or an existing folder), not a file. Nothing is created."""
+    path = Path(path)
+    if len(path.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        raise _cannot_write(path, f"the name is {len(path.name.encode())} bytes long "
+                                  f"(at most {MAX_NAME_BYTES})")
+    if path.exists() and folder and not path.is_dir():
+        raise _cannot_write(path, "it exists and is not a folder")
+    if path.is_dir() and not folder:
+        raise _cannot_write(path, "it is a folder")
+    ancestor = path.parent
+    while not ancestor.exists():
+        if len(ancestor.name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            raise _cannot_write(path, f"the folder name {ancestor.name[:40]}… is too long")
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise _cannot_write(path, f"{ancestor} is not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise _cannot_write(path, f"the folder {ancestor} is not writable")
+    return path
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and rename."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder and rename;
+    a path that cannot be written is :class:`OutputPathError` (one line, exit 2)."""
+    try:
+        _atomic_write(path, data, mode)
+    except OSError as exc:
+        raise _cannot_write(path, exc.strerror or type(exc).__name__) from None
+
+
+def _atomic_write(path: Path, data: bytes, mode: int | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -52,14 +95,50 @@ def formatted(frame: pd.DataFrame, number_columns: Iterable[str]) -> pd.DataFram
     return out.astype(object).where(out.notna(), "")
 
 
+# A cell a spreadsheet would evaluate as a formula (OWASP, "CSV Injection"): text that
+# begins with = + - @, a tab or a carriage return (also their full-width forms, which some
+# spreadsheets normalise). Such text gets a leading apostrophe: the spreadsheet shows it
+# as text and the apostrophe is not displayed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d",
+                  "\uff20")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would evaluate; any
+    other value unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame, keep: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are :func:`spreadsheet_safe` (the columns in
+    ``keep`` -- numbers written by us, such as ``-0.50`` -- are left as they are)."""
+    out = frame.copy()
+    kept = set(keep)
+    for col in out.columns:
+        if col not in kept and out[col].dtype == object:
+            out[col] = [spreadsheet_safe(v) for v in out[col]]
+    return out
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, lineterminator="\n")
 
 
-def write_csv(path: Path, frame: pd.DataFrame, number_columns: Iterable[str] = ()) -> None:
-    atomic_write_text(path, csv_text(formatted(frame, number_columns)))
+def write_csv(path: Path, frame: pd.DataFrame, number_columns: Iterable[str] = (), *,
+              for_people: bool = False) -> None:
+    """Write ``frame`` as CSV, numbers with 2 decimals. ``for_people``: a file meant to be
+    opened in a spreadsheet, whose free text (typed by employees and supervisors) is
+    neutralised (:func:`neutralised`); the machine-contract files (scores, assignments)
+    carry no free text and are written as they are."""
+    number_columns = tuple(number_columns)
+    out = formatted(frame, number_columns)
+    if for_people:
+        out = neutralised(out, number_columns)
+    atomic_write_text(path, csv_text(out))
 
 
-def write_json(path: Path, payload: Any) -> None:
+def write_json(path: Path, payload: Any, mode: int | None = None) -> None:
     atomic_write_text(path, json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True)
-                      + "\n")
+                      + "\n", mode)

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..errors import UsageError
+from ..safefs import FILE_MODE, append_nofollow, confined, read_nofollow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,32 +52,43 @@ class Journal:
 
     def append(self, outcome: CardOutcome) -> None:
         line = json.dumps(asdict(outcome), sort_keys=True, ensure_ascii=False) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
-        try:
-            os.write(fd, line.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        append_nofollow(self.path, line.encode("utf-8"), FILE_MODE)
 
     def read(self) -> dict[str, CardOutcome]:
-        """The last outcome of each card (a torn last line from a crash is ignored)."""
+        """The last outcome of each card (a torn last line from a crash is ignored, and so
+        is a line that is not one of ours: a file outside the run folder, a bad field)."""
         out: dict[str, CardOutcome] = {}
-        if not self.path.exists():
+        raw_bytes = read_nofollow(self.path)
+        if raw_bytes is None:
             return out
-        for raw in self.path.read_text(encoding="utf-8").splitlines():
+        for raw in raw_bytes.decode("utf-8", errors="replace").splitlines():
             try:
                 data = json.loads(raw)
-            except ValueError:
+                outcome = CardOutcome(**data)
+                for rel in outcome.files:
+                    confined(self.folder, rel)
+            except UsageError as exc:
+                log.warning("journal %s: a line ignored: %s", self.path, exc)
                 continue
-            out[data["nip"]] = CardOutcome(**data)
+            except (ValueError, TypeError):
+                continue
+            out[outcome.nip] = outcome
         return out
 
+    def path_of(self, rel: str) -> Path:
+        """The file a journal line names, inside the run folder (``UnsafePath`` else)."""
+        return confined(self.folder, rel)
+
     def whole(self, outcome: CardOutcome) -> bool:
-        """Every file of an ``ok`` outcome exists with its recorded checksum."""
+        """Every file of an ``ok`` outcome exists, as a plain file inside the run folder,
+        with its recorded checksum."""
         if outcome.status != "ok":
             return False
         for rel, digest in outcome.files.items():
-            path = self.folder / rel
-            if not path.is_file() or sha256_file(path) != digest:
+            try:
+                path = self.path_of(rel)
+            except UsageError:
+                return False
+            if path.is_symlink() or not path.is_file() or sha256_file(path) != digest:
                 return False
         return True

@@ -55,6 +55,14 @@ def finish(engine: Engine, run_id: str, *, status: str, ok: int, failed: int, sk
             errors=json.dumps(errors, ensure_ascii=False) if errors else None))
 
 
+def recorded(engine: Engine, run_id: str, key: str) -> bool:
+    """The ledger holds run ``run_id`` with run key ``key``."""
+    with engine.connect() as conn:
+        found = conn.execute(select(s.runs.c.run_id).where(
+            s.runs.c.run_id == run_id, s.runs.c.run_key == stored_key(key))).first()
+    return found is not None
+
+
 def status_of(engine: Engine, run_id: str) -> str | None:
     with engine.connect() as conn:
         return conn.execute(select(s.runs.c.status).where(s.runs.c.run_id == run_id)).scalar()

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import Refused
+from ..errors import EperfError, Refused
+from ..safefs import FILE_MODE, open_nofollow, read_nofollow
 
 
 class BatchLock:
@@ -34,15 +35,16 @@ class BatchLock:
 
     def _holder(self) -> str:
         try:
-            info = json.loads(self.path.read_text(encoding="utf-8") or "{}")
-        except (OSError, ValueError):
+            info = json.loads((read_nofollow(self.path) or b"{}").decode("utf-8") or "{}")
+        except (OSError, ValueError, EperfError):  # EperfError: not a plain file of ours
             return "another batch"
         return (f"batch {info.get('run', '?')} (pid {info.get('pid', '?')} on "
                 f"{info.get('host', '?')}, since {info.get('since', '?')})")
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o640)
+        # the scope folder is made (link-safe) by the batch; the lock file is opened without
+        # following a link, so a planted .lock cannot make us truncate someone's file
+        fd = open_nofollow(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         started = time.monotonic()
         while True:
             try:

@@ -33,6 +33,7 @@ from .. import __version__
 from ..errors import Refused, UsageError
 from ..export import atomic_write_bytes, atomic_write_text, write_json
 from ..home import outputs_dir, project_home
+from ..safefs import open_nofollow, owned_by_us, unlink_nofollow
 from ..scoring.closing import closing_time, is_closed, parse_period, previous_period
 from . import ledger
 from .executors import make_executor
@@ -122,7 +123,8 @@ def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
 @contextmanager
 def run_log(folder: Path, verbose: bool) -> Iterator[None]:
     """Everything the ``eperformance`` loggers say during the run also goes to run.log."""
-    handler = logging.FileHandler(folder / "run.log", encoding="utf-8")
+    fd = open_nofollow(folder / "run.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+    handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     handler.setLevel(logging.DEBUG if verbose else logging.INFO)
     root = logging.getLogger("eperformance")
@@ -136,7 +138,7 @@ def run_log(folder: Path, verbose: bool) -> Iterator[None]:
         root.removeHandler(handler)
         root.setLevel(before)
         handler.close()
-        os.chmod(folder / "run.log", FILE_MODE)
+        handler.stream.close()
 
 
 def _progress(total: int, opts: BatchOptions) -> Any:
@@ -149,8 +151,12 @@ def _progress(total: int, opts: BatchOptions) -> Any:
 
 def _choose_folder(scope_folder: Path, key: str, now: dt.datetime, engine: Any
                    ) -> tuple[str, Path, bool, Path | None]:
-    """(run_id, folder, resumed, folder to reuse unchanged cards from)."""
-    previous = runs_with_key(scope_folder, key)
+    """(run_id, folder, resumed, folder to reuse unchanged cards from).
+
+    Only a run folder of ours is resumed or reused: a real folder owned by this user whose
+    run the ledger recorded with this key. Any other folder named for the key (planted in a
+    shared outputs/, or another user's) is left alone, with a warning."""
+    previous = [p for p in runs_with_key(scope_folder, key) if _genuine(p, key, engine)]
     if previous:
         newest = previous[0]
         manifest = read_json(newest / "manifest.json")
@@ -161,6 +167,18 @@ def _choose_folder(scope_folder: Path, key: str, now: dt.datetime, engine: Any
         return run_id, scope_folder / run_id, False, newest
     run_id = new_run_id(key, now)
     return run_id, scope_folder / run_id, False, None
+
+
+def _genuine(folder: Path, key: str, engine: Any) -> bool:
+    if not owned_by_us(folder):
+        log.warning("ignoring run folder %s: it belongs to another user (not resumed, "
+                    "nothing in it is used)", folder)
+        return False
+    if not ledger.recorded(engine, folder.name, key):
+        log.warning("ignoring run folder %s: the run ledger has no such run with these "
+                    "parameters (not resumed, nothing in it is used)", folder)
+        return False
+    return True
 
 
 def _expected_fingerprint(card_from_context: Any, ctx: Any, nip: str, lang: str,
@@ -355,8 +373,7 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                        "failed": len(failed), "rendered": result.rendered,
                        "reused": result.reused},
         }
-        write_json(folder / "manifest.json", manifest)
-        os.chmod(folder / "manifest.json", FILE_MODE)
+        write_json(folder / "manifest.json", manifest, FILE_MODE)
         ledger.finish(engine, run_id, status=result.status, ok=len(nips) - len(failed),
                       failed=len(failed), skipped=result.reused, fingerprint=data_fingerprint,
                       errors=errors)
@@ -407,9 +424,9 @@ def _cards_to_render(plan: _Plan, result: BatchResult, nips: list[str],
             old = _reusable(old_journal, nip, expected[nip])
             if old is not None:
                 for rel in old.files:
-                    target = result.folder / rel
-                    target.unlink(missing_ok=True)
-                    os.link(reuse_from / rel, target)
+                    target = journal.path_of(rel)
+                    unlink_nofollow(target)
+                    os.link(old_journal.path_of(rel), target, follow_symlinks=False)
                 journal.append(old)
                 outcomes[nip] = old
                 result.reused += 1

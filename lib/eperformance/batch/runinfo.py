@@ -9,10 +9,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
+from ..home import outputs_dir
 from ..runparams import RUN_ID
+from ..safefs import DIR_MODE, FILE_MODE, read_nofollow, safe_makedirs
 
-DIR_MODE = 0o750
-FILE_MODE = 0o640
+__all__ = ["DIR_MODE", "FILE_MODE", "key_hash", "link_latest", "make_dir", "new_run_id",
+           "read_json", "run_key", "runs_with_key", "scope_dir"]
 
 
 def run_key(period: str, scope: str, scheme: str, scheme_version: str, use_360: bool,
@@ -48,10 +51,10 @@ def runs_with_key(scope_folder: Path, key: str) -> list[Path]:
     return sorted(found, key=lambda p: p.name, reverse=True)
 
 
-def make_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, DIR_MODE)
-    return path
+def make_dir(path: Path, base: Path | None = None) -> Path:
+    """Create ``path`` under ``base`` (default: the home's ``outputs/``) without following
+    a link on the way (``safefs.safe_makedirs``); a new folder gets mode 0750."""
+    return safe_makedirs(path, outputs_dir() if base is None else base, DIR_MODE)
 
 
 def link_latest(scope_folder: Path, run_folder: Path) -> None:
@@ -63,7 +66,11 @@ def link_latest(scope_folder: Path, run_folder: Path) -> None:
 
 
 def read_json(path: Path) -> Any:
+    """A JSON file of ours, or ``None`` (missing, unreadable, a link, not JSON)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = read_nofollow(path)
+        return None if data is None else json.loads(data.decode("utf-8"))
     except (OSError, ValueError):
+        return None
+    except UsageError:  # a planted link or hard link: not a file of ours
         return None

@@ -9,6 +9,7 @@ reporting commands call: they never change the schema.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from alembic import command
@@ -44,6 +45,20 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
+def _create_private_file(path: Path) -> None:
+    """A new SQLite database is readable by its owner only (0600: it holds every
+    employee's data); SQLite gives its -wal and -shm files the same mode. Its folder, when
+    new, is 0700."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o600)  # whatever the umask
+    os.close(fd)
+
+
 def open_engine(url: str, *, create: bool = False) -> Engine:
     """Open and check a connection to ``url``.
 
@@ -69,7 +84,7 @@ def open_engine(url: str, *, create: bool = False) -> Engine:
                         f"database does not exist: {masked_url(url)}",
                         hint="import data first: eperf ingest PATH (or make demo)",
                     )
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _create_private_file(path)
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except NoSuchModuleError:

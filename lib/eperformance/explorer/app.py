@@ -26,9 +26,10 @@ import ipywidgets as w
 from ..cards import CardRecord
 from ..errors import EperfError
 from ..export import atomic_write_bytes
-from ..home import outputs_dir
 from ..recap import NO_PREDIKAT
 from ..render import card_html
+from ..render.single import single_card_name, single_folder
+from ..safefs import FILE_MODE
 from . import views
 from .data import ALL, ExplorerData, Filters, PeriodData, PeriodKey, Selection
 
@@ -346,10 +347,10 @@ class Explorer:
             return None
         self.pdf_link.value = BUSY.format("Membuat PDF …")
         pdf = views.card_pdf(record)
-        path = (self.out_root or outputs_dir()) / record.period / "single" / \
-            f"{record.employee.nip}.pdf"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, pdf, 0o644)
+        name = single_card_name(record.employee.nip, record.scheme, record.lang,
+                                record.use_360)
+        path = single_folder(record.period, self.out_root) / f"{name}.pdf"
+        atomic_write_bytes(path, pdf, FILE_MODE)
         uri = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
         self.pdf_link.value = (
             f'<a class="eperf-pdf-download" download="{html.escape(path.name)}" '

@@ -8,19 +8,21 @@
    the kernel getting the database URL through ``DATABASE_URL`` (never as a parameter);
 3. convert the executed notebook with the template ``eperf-rapor`` (no input cells) and,
    when asked, print it to an A4 PDF;
-4. write ``outputs/<period>/single/<nip>.html`` and ``.pdf`` atomically.
+4. write ``outputs/<period>/single/<nip>_<scheme>_<lang>[_360].html`` and ``.pdf``
+   atomically, modes 0640 in 0750 folders like a batch (:func:`single_card_name`: two
+   different cards never share a path).
 
 The executed notebook is discarded after a success. After a failure it is kept as
-``outputs/<period>/single/failed/<nip>.ipynb`` (it never holds the database URL), and an
+``outputs/<period>/single/failed/<name>.ipynb`` (it never holds the database URL), the
+card files of that name are removed (no card of older data survives a failed run), and an
 error of ours raised in the kernel (papermill's ``ename``, e.g. ``UsageError``) becomes the
-same error here, with its exit code.
+same error here, with its exit code. No write follows a link (``eperformance.safefs``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -34,6 +36,7 @@ from ..export import atomic_write_bytes, atomic_write_text
 from ..home import outputs_dir, project_home
 from ..pages import card_meta
 from ..runparams import RaporParams, new_run_id
+from ..safefs import DIR_MODE, FILE_MODE, safe_makedirs, unlink_nofollow
 
 CARD_NOTEBOOK = "10-rapor-personal.ipynb"
 CARD_FORMATS: tuple[str, ...] = ("html", "pdf")
@@ -48,6 +51,18 @@ def notebook_path(name: str) -> Path:
             return base / name
     raise UsageError(f"notebook {name} not found under {project_home() / 'notebooks'}",
                      hint="run from a checkout of the workbook, or copy notebooks/ to the home")
+
+
+def single_card_name(nip: str, scheme: str, lang: str, use_360: bool = False) -> str:
+    """The file name (without extension) of a single card: one per NIP, scheme, language
+    and 360° mode, e.g. ``196503061989122001_permenpan-6-2022_id``."""
+    return f"{nip}_{scheme}_{lang}{'_360' if use_360 else ''}"
+
+
+def single_folder(period: str, out_root: Path | None = None) -> Path:
+    """``<outputs>/<period>/single``, made without following a link (mode 0750)."""
+    root = out_root or outputs_dir()
+    return safe_makedirs(root / period / "single", root, DIR_MODE)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -116,7 +131,9 @@ def make_single_card(params: RaporParams, *, db_url: str,
     finally:
         engine.dispose()
     run_id = params.run_id or new_run_id()
-    folder = (out_root or outputs_dir()) / params.period / "single"
+    folder = single_folder(params.period, out_root)
+    name = single_card_name(params.nip, params.scheme, params.lang, params.use_360)
+    targets = {fmt: folder / f"{name}.{fmt}" for fmt in CARD_FORMATS}
     result = SingleCard(nip=params.nip, period=params.period, run_id=run_id)
     parameters = {"nip": params.nip, "period": params.period, "scheme": params.scheme,
                   "lang": params.lang, "use_360": params.use_360, "run_id": run_id}
@@ -126,25 +143,35 @@ def make_single_card(params: RaporParams, *, db_url: str,
             with kernel_environment(db_url):
                 execute_notebook(notebook_path(CARD_NOTEBOOK), executed, parameters, tmp)
         except PapermillExecutionError as exc:
-            kept = folder / "failed" / f"{params.nip}.ipynb"
-            if executed.is_file():
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(executed, kept)
+            for stale in targets.values():
+                unlink_nofollow(stale)
+            kept = safe_makedirs(folder / "failed", folder, DIR_MODE) / f"{name}.ipynb"
+            if executed.is_file():  # written by rename: a planted link is replaced
+                atomic_write_bytes(kept, executed.read_bytes(), FILE_MODE)
             _reraise(exc, kept)
         nb = nbformat.read(executed, as_version=4)
     meta = card_meta(nb)
     result.provisional = bool(meta.get("provisional"))
     result.predikat = meta.get("predikat")
     result.fingerprint = str(meta.get("fingerprint", ""))
-    html = notebook_html(nb)
-    if "html" in formats:
-        path = folder / f"{params.nip}.html"
-        atomic_write_text(path, html, mode=0o644)
-        result.paths["html"], result.sizes["html"] = path, len(html.encode("utf-8"))
-    if "pdf" in formats:
-        pdf = html_to_pdf(html)
-        path = folder / f"{params.nip}.pdf"
-        atomic_write_bytes(path, pdf, mode=0o644)
-        result.paths["pdf"], result.sizes["pdf"] = path, len(pdf)
+    try:
+        html = notebook_html(nb)
+        if "html" in formats:
+            path = targets["html"]
+            atomic_write_text(path, html, mode=FILE_MODE)
+            result.paths["html"], result.sizes["html"] = path, len(html.encode("utf-8"))
+        if "pdf" in formats:
+            pdf = html_to_pdf(html)
+            path = targets["pdf"]
+            atomic_write_bytes(path, pdf, mode=FILE_MODE)
+            result.paths["pdf"], result.sizes["pdf"] = path, len(pdf)
+    except BaseException:
+        for stale in targets.values():
+            unlink_nofollow(stale)
+        raise
+    for fmt, stale in targets.items():  # a format not asked for this time: not this card
+        if fmt not in formats:
+            unlink_nofollow(stale)
+    unlink_nofollow(folder / "failed" / f"{name}.ipynb")
     result.seconds = time.perf_counter() - started
     return result
