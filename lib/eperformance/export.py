@@ -114,11 +114,15 @@ def spreadsheet_safe(value: Any) -> Any:
 def neutralised(frame: pd.DataFrame, keep: Iterable[str] = ()) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells are :func:`spreadsheet_safe` (the columns in
     ``keep`` -- numbers written by us, such as ``-0.50`` -- are left as they are)."""
+    import pandas as pd
+
     out = frame.copy()
     kept = set(keep)
     for col in out.columns:
-        if col not in kept and out[col].dtype == object:
-            out[col] = [spreadsheet_safe(v) for v in out[col]]
+        if col not in kept and (pd.api.types.is_object_dtype(out[col])
+                                or pd.api.types.is_string_dtype(out[col])):
+            out[col] = pd.Series([spreadsheet_safe(v) for v in out[col]], index=out.index,
+                                 dtype=object)
     return out
 
 
