@@ -187,6 +187,7 @@ def _row_rules(ck: Checked) -> None:
     f = ck.frame
     if name == "employees":
         _employee_nips(ck)
+        _functional_level(ck)
     elif name == "assignments":
         start, due, period = (f[k].to_numpy(object) for k in ("start_date", "due_date", "period"))
         last: dict[str, Any] = {}
@@ -229,13 +230,26 @@ def _employee_nips(ck: Checked) -> None:
     emp = ck.frame["employment"].to_numpy(object)
     cache: dict[tuple[str, str], str | None] = {}
     for i in np.flatnonzero(given(nips)):
-        pair = (nips[i], emp[i] or "pns")
+        pair = (nips[i], "pns" if emp[i] in (None, "cpns") else emp[i])  # cpns: pns rules
         if pair not in cache:
             cache[pair] = nip_problem(*pair)
         problem = cache[pair]
         if problem:
             text = v._strip_nip_prefix(problem, nips[i])
             ck.reject(i, f"nip {v.show(nips[i])} {text}")
+
+
+def _functional_level(ck: Checked) -> None:
+    """A functional_level is only given for a ``fungsional`` post."""
+    level = ck.frame["functional_level"].to_numpy(object)
+    post = ck.frame["position_type"].to_numpy(object)
+    stored = "functional_level" not in ck.raw.data
+    for i in np.flatnonzero(given(level) & given(post)):
+        if post[i] != c.FUNCTIONAL_POST:
+            where = " (the stored value: the file has no functional_level column)" \
+                if stored else ""
+            ck.reject(i, f"functional_level {level[i]}{where} is only for "
+                         f"{c.FUNCTIONAL_POST} posts, not {post[i]}")
 
 
 # --------------------------------------------------------------------------- 3. duplicates
