@@ -65,6 +65,8 @@ def test_misspelt_column_keeps_every_supervisor(loaded: Engine, any_db_url: str,
     res = eperf(home, "ingest", str(folder), "--db", any_db_url)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "4 rows read: 0 inserted, 0 updated, 4 unchanged, 0 rejected" in res.stdout
+    warnings = [line for line in res.stderr.splitlines() if "unknown column" in line]
+    assert warnings == ["warning: employees.csv: unknown columns ignored: supervisr_nip"]
     assert employees(loaded) == before  # nobody lost a supervisor
 
     # a present column with a blank cell does set blank
@@ -159,3 +161,19 @@ def test_stored_functional_level_checked_against_a_new_post(loaded: Engine,
         "column) is only for fungsional posts, not pelaksana")
     kiki = employees(loaded)[KIKI]
     assert (kiki["position_type"], kiki["functional_level"]) == ("fungsional", "ahli_pertama")
+
+
+def test_unknown_columns_named_in_one_line_per_file(tmp_path: Path) -> None:
+    eng = open_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}", create=True)
+    upgrade(eng)
+    folder = write_files(tmp_path / "in", {
+        "units": ["unit_code,colour,name,,parent_code,size,name", "ROOT,red,Root,x,,1,Again"],
+        "activity_types": ["activity_code,name,output_unit,standard_minutes"],
+    })
+    report = run_ingest(folder, eng)
+    assert report.warnings == [
+        "units.csv: unknown columns ignored: colour, (column 4 has no name), size",
+        "units.csv: columns named twice, the first one counts: name",
+    ]
+    assert [r["name"] for r in rows_of(eng, "units")] == ["Root"]
+    eng.dispose()

@@ -107,6 +107,8 @@ def ingest(path: Path, rejects_path: Path | None, db_url: str | None) -> None:
     engine = open_engine(resolve_db_url(db_url), create=True)
     upgrade(engine)
     report = run_ingest(path, engine, rejects_path)
+    for warning in report.warnings:  # e.g. a misspelt column: never silent, even without -v
+        click.echo(f"warning: {warning}", err=True)
     click.echo(report.table())
     click.echo(report.summary_line())
     sys.exit(report.exit_code)

@@ -236,17 +236,26 @@ def _check_header(spec: c.TableSpec, name: str, header: list[str]) -> None:
 
 
 def _column_warnings(table: RawTable) -> list[str]:
+    """Every unknown (or unnamed) column in one line per file, repeated names in another."""
     known = set(table.spec.column_names)
-    out: list[str] = []
+    unknown: list[str] = []
+    repeated: list[str] = []
     seen: set[str] = set()
     for pos, h in enumerate(table.header, start=1):
         if not h:
-            out.append(f"{table.file}: column {pos} has no name; ignored")
+            unknown.append(f"(column {pos} has no name)")
         elif h in seen:
-            out.append(f"{table.file}: column {h} appears twice; the first one counts")
+            if h not in repeated:
+                repeated.append(h)
         elif h not in known:
-            out.append(f"{table.file}: unknown column {h}; ignored")
+            unknown.append(h)
         seen.add(h)
+    out: list[str] = []
+    if unknown:
+        out.append(f"{table.file}: unknown columns ignored: {', '.join(unknown)}")
+    if repeated:
+        out.append(f"{table.file}: columns named twice, the first one counts: "
+                   f"{', '.join(repeated)}")
     return out
 
 
