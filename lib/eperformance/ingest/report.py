@@ -42,8 +42,13 @@ class Reject:
     values: dict[str, str]
 
     def as_row(self) -> list[str]:
-        return [self.file, str(self.line), self.key, self.reason,
+        # a NUL byte is written as \x00 (the values' JSON escapes it as \u0000)
+        return [self.file, str(self.line), _visible(self.key), _visible(self.reason),
                 json.dumps(self.values, ensure_ascii=False)]
+
+
+def _visible(text: str) -> str:
+    return text.replace("\x00", "\\x00")
 
 
 @dataclass

@@ -48,8 +48,9 @@ _GRADES = {g.lower(): g for g in ref.ALL_GRADES}
 
 
 def show(value: str, limit: int = 40) -> str:
-    """A value quoted for a reason, shortened when long."""
+    """A value quoted for a reason, shortened when long (a NUL shown as ``\\x00``)."""
     text = value if len(value) <= limit else value[: limit - 1] + "…"
+    text = text.replace("\x00", "\\x00")
     return f"'{text}'"
 
 
@@ -167,6 +168,8 @@ def nip_key_problem(s: str, employment: str) -> str | None:
 
 
 def _text(s: str) -> Parsed:
+    if "\x00" in s:  # PostgreSQL refuses it; SQLite and MariaDB would store it silently
+        return None, "contains a NUL character (\\x00)"
     if len(s) > c.MAX_TEXT:
         return None, f"is {len(s):,} characters long; the limit is {c.MAX_TEXT:,}"
     return s, None
