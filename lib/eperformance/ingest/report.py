@@ -61,6 +61,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     rejects_path: Path | None = None
+    checked_only: bool = False  # ``--check``: validated and reported, nothing loaded
 
     @property
     def exit_code(self) -> int:
@@ -109,6 +110,8 @@ class ImportReport:
                 f"{t.unchanged:,} unchanged, {t.rejected:,} rejected")
         if self.rejects_path is not None:
             text += f" (see {self.rejects_path})"
+        if self.checked_only:
+            text += "\ncheck only: nothing was loaded (the counts are what an import would do)"
         return text
 
 
