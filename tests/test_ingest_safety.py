@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
 from eperformance.db.engine import open_engine, upgrade
@@ -173,8 +174,6 @@ def test_unwritable_rejects_path_fails_before_anything_loads(home: Path,
 
 
 def test_rejects_path_that_is_a_folder(tmp_path: Path) -> None:
-    import pytest
-
     from eperformance.errors import ImportFailed
 
     eng = open_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}", create=True)
@@ -184,3 +183,64 @@ def test_rejects_path_that_is_a_folder(tmp_path: Path) -> None:
         run_ingest(folder, eng, rejects=tmp_path)
     assert sum(len(v) for v in (rows_of(eng, "units"), rows_of(eng, "employees"))) == 0
     eng.dispose()
+
+
+# --------------------------------------------------------------------------- XLSX dimension
+
+
+def _claim_huge_dimension(book: Path, out: Path) -> Path:
+    """Every sheet claims A1:XFD1048576; the units sheet also has an empty styled cell in
+    the very last row (as some exporters leave behind)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data, n = re.subn(rb'<dimension ref="[^"]*"\s*/>',
+                                  b'<dimension ref="A1:XFD1048576"/>', data)
+                assert n == 1
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>",
+                                    b'<row r="1048576"><c r="A1048576" s="0"/></row>'
+                                    b"</sheetData>")
+            zout.writestr(item, data)
+    return out
+
+
+def test_xlsx_read_by_its_real_cells_whatever_dimension_it_claims(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from test_ingest import dump, write_workbook
+
+    rows = with_rows(units=["U2,Biro Dua,ROOT"], activity_types=["AT9,X,x,0"])
+    book = _claim_huge_dimension(write_workbook(tmp_path / "plain.xlsx", rows),
+                                 tmp_path / "claims.xlsx")
+    assert book.stat().st_size < 16_000
+
+    cells = 0
+    original = ReadOnlyWorksheet._cells_by_row
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal cells
+        for row in original(self, *args, **kwargs):
+            cells += len(row)
+            if cells > 20_000:  # the real cells are a few hundred
+                raise AssertionError("cells materialised beyond the sheet's real cells")
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", counting)
+    e_xlsx = open_engine(f"sqlite:///{tmp_path / 'x.sqlite'}", create=True)
+    e_csv = open_engine(f"sqlite:///{tmp_path / 'c.sqlite'}", create=True)
+    upgrade(e_xlsx)
+    upgrade(e_csv)
+    report = run_ingest(book, e_xlsx)
+    run_ingest(write_folder(tmp_path / "in", rows), e_csv)
+    assert [(r.file, r.line, r.key) for r in report.rejects] == [("activity_types", 4, "AT9")]
+    assert report.counts("units").read == len(rows["units"])
+    assert dump(e_xlsx) == dump(e_csv)
+    assert 0 < cells < 20_000
+    e_xlsx.dispose()
+    e_csv.dispose()

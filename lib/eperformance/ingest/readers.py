@@ -301,7 +301,11 @@ def _read_sheet(ws: Any, spec: c.TableSpec) -> RawTable:
     rows: list[list[str]] = []
     lines: list[int] = []
     malformed: list[Malformed] = []
-    for lineno, cells in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+    # A read-only sheet trusts its <dimension> tag and pads every row (and the sheet) to
+    # it: a 5 KB sheet claiming A1:XFD1048576 would be read as 17 billion cells. Without
+    # it each row holds its real cells only and reading stops at the last real row.
+    ws.reset_dimensions()
+    for lineno, cells in enumerate(ws.iter_rows(values_only=True), start=1):
         values = list(cells)
         while values and (values[-1] is None or values[-1] == ""):
             values.pop()
