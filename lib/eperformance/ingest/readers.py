@@ -127,7 +127,10 @@ def _read_folder(folder: Path, rejects: Path | None) -> Source:
 
 def _read_csv_file(path: Path, spec: c.TableSpec) -> RawTable:
     name = path.name
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{name}: cannot be read ({exc.strerror or exc})") from None
     if not raw:
         raise ImportFailed(f"{name}: the file is empty (0 bytes)",
                            hint="a file with only its header row is fine")
