@@ -182,6 +182,35 @@ def test_employee_without_assignments_gets_a_card_saying_so(db: TinyDb) -> None:
     assert "No assignments this month" in en
 
 
+def test_withheld_card_names_the_supervisor_and_what_waits(db: TinyDb) -> None:
+    """§5: the card of an employee whose entry awaits verification shows no Nilai SKP nor
+    predikat, keeps the assignment rows, and its notice names the supervisor and how many
+    entries and how much output wait, in both languages."""
+    card = build_card(db.engine, _params(db.withheld), now=NOW)
+    run = compute_scores(db.engine, ScoreRequest(period=db.period, nip=db.withheld))
+    score = run.scores[0]
+    assert "verifikasi belum selesai" in card.keterangan
+    assert card.nilai_skp is None and card.predikat is None and card.main_figure is None
+    assert card.assignments and card.standing.rank is None
+    pv = card.pending_verification
+    assert pv is not None and card.assessor is not None and pv.supervisor == card.assessor
+    assert pv.entries == score.pending_entries >= 1 and pv.quantity >= 2
+    assert card.notices.index("notice_verification_pending") < card.notices.index(
+        "notice_not_ranked")
+    page = _visible_text(card_html(card))
+    sup = card.assessor
+    assert (f"Verifikasi belum selesai: {pv.entries} entri aktivitas "
+            f"({i18n.quantity(pv.quantity, 'id')} satuan keluaran)") in page
+    assert f"{sup.name} (NIP {sup.nip_display})" in page
+    en = _visible_text(card_html(build_card(db.engine, _params(db.withheld, lang="en"),
+                                            now=NOW)))
+    assert f"Verification not finished: {pv.entries} activity entries" in en
+    assert sup.name in en
+    strong = build_card(db.engine, _params(db.strong), now=NOW)
+    assert strong.pending_verification is None
+    assert "notice_verification_pending" not in strong.notices
+
+
 def test_user_errors(db: TinyDb) -> None:
     with pytest.raises(UsageError, match="unknown NIP"):
         build_card(db.engine, _params("196510251988122009"))

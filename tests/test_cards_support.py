@@ -33,6 +33,7 @@ class TinyDb:
     strong: str  # the best main figure of the month, with a predikat
     empty: str  # active, no assignment, no rating
     xss: str  # owns the injected rejected entry and a self-rating
+    withheld: str  # an entry for an assignment of the month awaits verification (§5)
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment of a subprocess: this home and database, nothing inherited."""
@@ -90,6 +91,17 @@ def build_tiny_db(root: Path) -> TinyDb:
         "note": XSS_NOTE,
     })
 
+    # An entry for another employee's assignment that nobody decides: hasil kerja withheld.
+    withheld = next(a for a in assignments if a["period"] == PERIOD
+                    and a["nip"] != target["nip"]
+                    and any(e["nip"] == a["nip"] and e["supervisor_nip"] for e in employees))
+    _append(demo / "activities.csv", {
+        "activity_id": "E-PEND-1", "nip": withheld["nip"], "date": withheld["start_date"],
+        "start_time": "13:00", "end_time": "14:00", "activity_code": withheld["activity_code"],
+        "assignment_id": withheld["assignment_id"], "quantity": "2",
+        "description": "Menunggu verifikasi", "evidence_url": "", "cost": "0",
+    })
+
     _append(demo / "behaviour.csv", {
         "nip": target["nip"], "period": PERIOD, "assessor_nip": target["nip"],
         "aspect": "akuntabel", "assessor_role": "diri", "score": str(SELF_SCORE),
@@ -104,4 +116,4 @@ def build_tiny_db(root: Path) -> TinyDb:
     ranked = [s for s in run.scores if s.predikat and s.main_figure is not None]
     strong = max(ranked, key=lambda s: (s.main_figure, s.nip)).nip
     return TinyDb(home=home, url=url, engine=engine, period=PERIOD, strong=strong,
-                  empty=EMPTY_NIP, xss=target["nip"])
+                  empty=EMPTY_NIP, xss=target["nip"], withheld=withheld["nip"])

@@ -2,7 +2,8 @@
 
 One small demo month, imported into SQLite and scored: most employees Baik, some Butuh
 Perbaikan, a few Sangat Baik and Kurang/Misconduct, a few without a predikat for missing
-data, and at least one unit breaching its distribution curve.
+data (among them the team whose supervisor never verifies), and at least one unit
+breaching its distribution curve.
 """
 
 from __future__ import annotations
@@ -70,9 +71,16 @@ def test_every_kind_of_predikat_below_baik_appears(run: ScoreRun) -> None:
 def test_missing_data_gives_no_predikat(run: ScoreRun) -> None:
     missing = [s for s in run.scores if s.keterangan]
     assert missing and all(s.predikat is None for s in missing)
-    assert len(missing) <= 0.06 * len(run.scores)
+    # 6% before domain.md §5 withheld the team of the never-verifying supervisor (who
+    # used to score 0.00 there); that team is now missing data too.
+    assert len(missing) <= 0.10 * len(run.scores)
     reasons = {r for s in missing for r in s.keterangan}
-    assert "belum ada penugasan" in reasons
+    assert {"belum ada penugasan", "verifikasi belum selesai"} <= reasons
+    # Only a never-verifying supervisor's team is withheld: prompt and slow supervisors
+    # decide every entry serving an assignment by the closing time.
+    supervisor = dict(zip(run.employees["nip"], run.employees["supervisor_nip"], strict=True))
+    owing = {supervisor[s.nip] for s in run.scores if s.withheld}
+    assert len(owing) == 1
 
 
 def test_some_unit_breaches_its_curve(run: ScoreRun) -> None:

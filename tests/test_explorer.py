@@ -132,6 +132,26 @@ def test_recap_sorts_by_a_column(app: Explorer) -> None:
         biggest["headcount"].nunique() == 1
 
 
+def test_supervisor_view_and_missing_list_carry_the_withheld(data: ExplorerData,
+                                                             db: TinyDb) -> None:
+    """§5: the employee whose entry awaits verification is in the missing list with the
+    supervisor who owes the decision, and that supervisor's row counts them."""
+    from eperformance.explorer import views
+    from eperformance.explorer.data import Filters
+
+    sel = data.select(PeriodKey(db.period), Filters())
+    row = sel.missing.set_index("nip").loc[db.withheld]
+    assert "verifikasi belum selesai" in row["keterangan"]
+    sup = row["supervisor_nip"]
+    backlog = sel.supervisors.set_index("supervisor_nip")
+    assert backlog.loc[sup, "withheld_reports"] >= 1
+    assert backlog["withheld_reports"].sum() == sel.employees["keterangan"].str.contains(
+        "verifikasi belum selesai").sum()
+    page = views.backlog_html(sel)
+    assert "Pegawai tertahan (verifikasi belum selesai)" in page
+    assert "NIP atasan" in views.missing_html(sel)
+
+
 def test_period_is_computed_once_and_cached(app: Explorer, db: TinyDb) -> None:
     first = app.data.period(app.key)
     app.unit.value = _leaf_unit_with_staff(app)

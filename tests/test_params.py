@@ -39,6 +39,8 @@ def test_shipped_settings_match_documented_defaults() -> None:
     assert s.entry_flags.too_short_factor == pytest.approx(1 / 3)
     assert s.signature_place == "Jakarta"
     assert s.ministry_name == "Kementerian Sosial Republik Indonesia"
+    assert s.pending_at_closing == "withhold"
+    assert parse_settings({"pending_at_closing": "not_done"}).pending_at_closing == "not_done"
 
 
 @pytest.mark.parametrize("name", SCHEMES)
@@ -136,6 +138,8 @@ def test_scheme_validation_errors_name_file_and_key(name: str, data: dict, expec
         ({"entry_flags": {"too_long_factor": -1}},
          "key 'entry_flags.too_long_factor': value must be greater than 0"),
         ({"nonsense": 1}, "key 'nonsense': unknown key"),
+        ({"pending_at_closing": "ignore"},
+         "key 'pending_at_closing': input should be 'withhold' or 'not_done'"),
     ],
 )
 def test_settings_validation_errors(data: dict, expected: str) -> None:

@@ -148,3 +148,105 @@ def test_eperf_score_user_errors(home: Path, demo_dir: Path) -> None:
         assert res.returncode == 2, (args, res.stderr)
         assert message in res.stderr and "Traceback" not in res.stderr
     assert not Path(out).exists()
+
+
+# --------------------------------------------------------------------------- §5 on every engine
+PENDING_PERIOD = "2021-06"  # closing time 2021-07-05 23:59:59 Asia/Jakarta
+S5 = "197001011995031001"  # supervisor of the four below; no assignment of their own
+A5 = "199001012015031001"  # an entry with no decision at all: withheld
+B5 = "199002022015032002"  # an entry decided only after the closing time: withheld
+C5 = "198503032010031001"  # entries rejected and returned for revision: decided, scored
+D5 = "198804042012041001"  # undecided entries before the start or for no assignment: scored
+BERAKHLAK5 = ("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal",
+              "adaptif", "kolaboratif")
+
+
+def _write_pending_fixture(folder: Path) -> None:
+    def write(name: str, header: str, rows: list[str]) -> None:
+        (folder / name).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+    folder.mkdir()
+    write("units.csv", "unit_code,name,parent_code", ["U1,Unit Satu,"])
+    write("employees.csv", "nip,name,gender,unit_code,position,position_type,grade,supervisor_nip",
+          [f"{S5},Siti Atasan,P,U1,Kepala Subbagian,pengawas,III/d,",
+           *(f"{n},Pegawai {k},L,U1,Analis,pelaksana,III/a,{S5}"
+             for k, n in enumerate((A5, B5, C5, D5)))])
+    write("activity_types.csv", "activity_code,name,output_unit,standard_minutes",
+          ["LAP,Laporan,laporan,60"])
+    write("assignments.csv", "assignment_id,nip,assigned_by_nip,period,activity_code,title,"
+          "target_quantity,start_date,due_date",
+          [f"T{k},{n},{S5},{PENDING_PERIOD},LAP,Laporan {k},2,{start},2021-06-30"
+           for k, (n, start) in enumerate(((A5, "2021-06-01"), (B5, "2021-06-01"),
+                                           (C5, "2021-06-01"), (D5, "2021-06-10")))])
+    acts = [("EA1", A5, "02", "T0"), ("EA2", A5, "03", "T0"), ("EB1", B5, "02", "T1"),
+            ("EB2", B5, "28", "T1"), ("EC1", C5, "02", "T2"), ("EC2", C5, "03", "T2"),
+            ("EC3", C5, "04", "T2"), ("ED1", D5, "14", "T3"), ("ED2", D5, "05", "T3"),
+            ("ED3", D5, "15", "")]
+    write("activities.csv", "activity_id,nip,date,start_time,end_time,activity_code,"
+          "assignment_id,quantity",
+          [f"{i},{n},2021-06-{d},08:00,09:00,LAP,{a},{2 if i == 'EA2' else 1}"
+           for i, n, d, a in acts])
+    decisions = [("V1", "EA1", "approved", "2021-06-03T10:00:00+07:00"),
+                 ("V2", "EB1", "approved", "2021-06-03T10:00:00+07:00"),
+                 ("V3", "EB2", "approved", "2021-07-06T00:00:00+07:00"),  # after closing
+                 ("V4", "EC1", "approved", "2021-06-03T10:00:00+07:00"),
+                 ("V5", "EC2", "rejected", "2021-06-04T10:00:00+07:00"),
+                 ("V6", "EC3", "revision", "2021-07-05T23:59:59+07:00"),  # at closing
+                 ("V7", "ED1", "approved", "2021-06-15T10:00:00+07:00")]
+    write("verifications.csv", "verification_id,activity_id,verifier_nip,status,decided_at",
+          [f"{v},{e},{S5},{st},{at}" for v, e, st, at in decisions])
+    write("behaviour.csv", "nip,period,assessor_nip,aspect,assessor_role,score",
+          [f"{n},{PENDING_PERIOD},{S5},{a},atasan,80" for n in (A5, B5, C5, D5)
+           for a in BERAKHLAK5])
+
+
+def test_eperf_score_withholds_work_awaiting_verification(
+        any_db_url: str, home: Path, tmp_path: Path) -> None:
+    """`eperf score` and `eperf rekap` on every engine (domain.md §5): no decision, or only
+    a decision after the closing time, withholds; rejected/revision, undecided entries
+    before the assignment's start or for no assignment do not; `not_done` scores them."""
+    folder = tmp_path / "pending"
+    _write_pending_fixture(folder)
+    db = ("--db", any_db_url)
+    assert _eperf(home, "db", "upgrade", *db).returncode == 0
+    res = _eperf(home, "ingest", str(folder), *db)
+    assert res.returncode == 0, res.stdout + res.stderr
+    out, aout = tmp_path / "s.csv", tmp_path / "a.csv"
+    res = _eperf(home, "score", "--period", PENDING_PERIOD, "--out", str(out),
+                 "--assignments-out", str(aout), *db)
+    assert res.returncode == 0, res.stderr
+    rows = {r["nip"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    for nip in (A5, B5):
+        r = rows[nip]
+        assert r["keterangan"] == "verifikasi belum selesai", nip
+        assert (r["nilai_skp"], r["rating_hasil_kerja"], r["predikat"]) == ("", "", ""), nip
+        assert r["nilai_perilaku"] == "80.00" and r["rating_perilaku"], nip
+    for nip in (C5, D5):
+        assert rows[nip]["keterangan"] == "" and rows[nip]["predikat"], nip
+    assert rows[C5]["nilai_skp"] == "50.00"  # only the approved entry counts
+    assert rows[S5]["keterangan"] == "belum ada penugasan;perilaku belum dinilai"
+    ro = {r["nip"]: r["ro"] for r in csv.DictReader(aout.open(encoding="utf-8"))}
+    assert ro[A5] == "1.00" and ro[B5] == "1.00"  # assignment rows show what was approved
+
+    recap = tmp_path / "recap"
+    res = _eperf(home, "rekap", "--period", PENDING_PERIOD, "--out", str(recap), *db)
+    assert res.returncode == 0, res.stderr
+    missing = {r["nip"]: r for r in csv.DictReader(
+        (recap / "data_belum_lengkap.csv").open(encoding="utf-8"))}
+    assert set(missing) == {A5, B5, S5}
+    assert missing[A5]["supervisor_nip"] == S5 and missing[A5]["pending_entries"] == "1"
+    assert missing[A5]["pending_quantity"] == "2.00" and missing[B5]["pending_entries"] == "1"
+    sup = {r["supervisor_nip"]: r for r in csv.DictReader(
+        (recap / "atasan.csv").open(encoding="utf-8"))}
+    assert sup[S5]["withheld_reports"] == "2" and sup[S5]["withheld_entries"] == "2"
+    unit = next(csv.DictReader((recap / "rekap_unit.csv").open(encoding="utf-8")))
+    assert unit["verification_pending"] == "2"
+
+    settings = home / "params" / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "pending_at_closing: withhold", "pending_at_closing: not_done"), encoding="utf-8")
+    res = _eperf(home, "score", "--period", PENDING_PERIOD, "--out", str(out), *db)
+    assert res.returncode == 0, res.stderr
+    rows = {r["nip"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows[A5]["keterangan"] == "" and rows[A5]["nilai_skp"] == "50.00"
+    assert rows[B5]["nilai_skp"] == "50.00" and rows[B5]["predikat"]

@@ -301,3 +301,44 @@ def test_order_of_input_rows_irrelevant(rows: list[tuple], rnd: Any) -> None:
     v2 = v.sample(frac=1, random_state=rnd.randint(0, 10**6)).reset_index(drop=True)
     second = compute_measures(a, e2, v2, P)
     pd.testing.assert_frame_equal(first, second)
+
+
+# ------------------------------------------------------------------ awaiting verification (§5)
+def test_entries_awaiting_verification_counted_per_assignment() -> None:
+    """An entry that would count but has no decision up to the closing time is pending;
+    a decision made after the closing time leaves it pending; a rejected or revision
+    decision is a decision; entries outside the assignment's dates, of another assignment
+    or of none are not pending for it."""
+    closing = closing_time_utc(P)
+    late = closing + dt.timedelta(seconds=1)
+    asg = [assignment("a1", start_date=D(2024, 3, 5)), assignment("a2")]
+    ent = [
+        entry("e1", 6, 2.0),                 # no decision at all: pending
+        entry("e2", 7, 3.0),                 # decided only after the closing: pending
+        entry("e3", 8, 1.0),                 # rejected: decided
+        entry("e4", 9, 1.0),                 # revision: decided
+        entry("e5", 10, 1.0),                # approved: counted
+        entry("e6", 4, 5.0),                 # before a1's start: neither
+        entry("e7", D(2024, 4, 1), 5.0),     # after the period: neither
+        entry("e8", 6, 7.0, aid=None),       # no assignment: neither
+        entry("e9", 6, 0.5, aid="a2"),       # another assignment: a2's
+    ]
+    dec = [decision("v2", "e2", at=late), decision("v3", "e3", "rejected"),
+           decision("v4", "e4", "revision"), decision("v5", "e5")]
+    a, e, v = frames(asg, ent, dec)
+    agg = aggregate_entries(a, e, v, P, closing).set_index("assignment_id")
+    assert agg.loc["a1", "n_pending"] == 2 and agg.loc["a1", "pending_quantity"] == 5.0
+    assert agg.loc["a2", "n_pending"] == 1 and agg.loc["a2", "pending_quantity"] == 0.5
+    m = finish_measures(a, agg.reset_index(), P).set_index("assignment_id")
+    assert m.loc["a1", "ro"] == 1.0 and m.loc["a1", "n_pending"] == 2  # RO unchanged
+    assert m.loc["a1", "pending_quantity"] == 5.0
+
+
+def test_aggregate_frame_without_pending_columns_means_nothing_pending() -> None:
+    a, e, v = frames([assignment()], [entry("e1", 2)], [])
+    sql = pd.DataFrame({"assignment_id": ["a1"], "nip": ["n1"], "ro": [0.0],
+                        "rk_num": [np.nan], "rk_den": [np.nan], "rb": [0.0],
+                        "rw_date": [None], "has_counted_entry": [False]})
+    m = finish_measures(a, sql, P)
+    assert m.loc[0, "n_pending"] == 0 and m.loc[0, "pending_quantity"] == 0.0
+    assert compute_measures(a, e, v, P).loc[0, "n_pending"] == 1

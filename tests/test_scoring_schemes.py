@@ -40,7 +40,8 @@ PP46_ASPECTS = ASPECTS["pp-46-2011"]
 def mrow(aid: str, nip: str = "n1", *, capaian: float | None = None, ro: float = 1.0,
          to: float = 1.0, rk: float = 100.0, tk: float = 100.0, rw: int = 10, tw: int = 10,
          rb: float = 0.0, tb: float | None = None, weight: float = 1.0, is_main: bool = True,
-         innovation: bool = False, has_counted_entry: bool | None = None) -> dict[str, Any]:
+         innovation: bool = False, has_counted_entry: bool | None = None,
+         n_pending: int = 0, pending_quantity: float = 0.0) -> dict[str, Any]:
     """One row of the measures frame; ``capaian`` sets RO against TO = 100."""
     if capaian is not None:
         ro, to = float(capaian), 100.0
@@ -51,7 +52,7 @@ def mrow(aid: str, nip: str = "n1", *, capaian: float | None = None, ro: float =
         tb=np.nan if tb is None else tb, capaian=min(100.0 * ro / to, 120.0),
         rk_marked=True, rw_date=pd.NaT,
         has_counted_entry=ro > 0 if has_counted_entry is None else has_counted_entry,
-        n_counted=1,
+        n_counted=1, n_pending=n_pending, pending_quantity=pending_quantity,
     )
 
 
@@ -487,6 +488,63 @@ def test_missing_assignments_and_aspects_give_none(cfg: Any) -> None:
     out = scores_frame(s.values())
     assert list(out["keterangan"]) == ["", "perilaku belum dinilai", "belum ada penugasan",
                                        "perilaku belum dinilai"]
+
+
+@pytest.mark.parametrize("cfg", [PERMENPAN, PP30, PP46], ids=lambda c: c.name)
+def test_work_awaiting_verification_withholds_hasil_kerja(cfg: Any) -> None:
+    """§5: one entry awaiting verification on any of the month's assignments withholds
+    Nilai SKP, rating hasil kerja, the final figure and the predikat (behaviour figures
+    stay; the assignment rows still show what was approved); ``not_done`` scores as if
+    those entries did not exist."""
+    full = tuple(a for a in ASPECTS[cfg.name] if a != "kepemimpinan")
+    e = emp(("n1", "pelaksana"), ("n2", "pelaksana"))
+    b = bframe(beh("n1", 80, aspects=full), beh("n2", 80, aspects=full))
+    m = mframe(mrow("a1", "n1", capaian=100), mrow("a2", "n1", capaian=50, n_pending=3,
+                                                      pending_quantity=4.5),
+               mrow("a3", "n2", capaian=100))
+    s = {x.nip: x for x in score_period(m, e, b, cfg, False, P)}
+    w = s["n1"]
+    assert w.keterangan == ["verifikasi belum selesai"] and w.withheld
+    for field in ("nilai_skp", "nilai_akhir", "rating_hasil_kerja", "predikat",
+                  "main_figure"):
+        assert getattr(w, field) is None, field
+    assert w.nilai_perilaku == 80
+    assert w.pending_entries == 3 and w.pending_quantity == 4.5
+    assert [a.capaian for a in w.assignments] == [100.0, 50.0]  # still shown
+    assert s["n2"].keterangan == [] and s["n2"].predikat is not None
+    assert s["n2"].pending_entries == 0 and not s["n2"].withheld
+    row = scores_frame([w]).iloc[0]
+    assert row["keterangan"] == "verifikasi belum selesai" and row["nilai_skp"] is None
+
+    counted = {x.nip: x for x in score_period(m, e, b, cfg, False, P, "not_done")}["n1"]
+    assert counted.keterangan == [] and counted.predikat is not None
+    assert counted.nilai_skp is not None and counted.main_figure is not None
+    if cfg is not PP46:  # the weighted mean of capaian 100 and 50
+        assert counted.nilai_skp == pytest.approx(75.0)
+    assert counted.pending_entries == 3  # still reported, never withholding
+
+
+def test_reasons_in_order_when_all_three_apply() -> None:
+    """§5: belum ada penugasan, verifikasi belum selesai, perilaku belum dinilai, joined by
+    ``;`` without spaces. (An employee without an assignment of the month cannot have an
+    entry awaiting verification for one: the first two exclude each other per month, so
+    the order is checked on the two pairs that can occur and on the reason function.)"""
+    from eperformance.scoring.common import keterangan
+
+    assert keterangan(False, False, True) == [
+        "belum ada penugasan", "verifikasi belum selesai", "perilaku belum dinilai"]
+    m = mframe(mrow("a1", "n1", capaian=100, n_pending=1, pending_quantity=1.0))
+    s = score_period(m, emp(("n1", "pelaksana"), ("n2", "pelaksana")), bframe(),
+                     PERMENPAN, False, P)
+    assert list(scores_frame(s)["keterangan"]) == [
+        "verifikasi belum selesai;perilaku belum dinilai",
+        "belum ada penugasan;perilaku belum dinilai"]
+
+
+def test_unknown_pending_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="pending_at_closing"):
+        score_period(mframe(mrow("a1")), emp(("n1", "pelaksana")), bframe(), PERMENPAN,
+                     False, P, "maybe")
 
 
 def test_only_active_employees_scored_but_their_ratings_count() -> None:

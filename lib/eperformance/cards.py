@@ -46,7 +46,7 @@ from .rekap import RekapResult
 from .runparams import RaporParams, RekapUnitParams, new_run_id, validate
 from .scores import ScoreRequest, ScoreRun, compute_scores
 from .scoring.closing import period_first_day, period_last_day
-from .scoring.common import BEHAVIOUR_UNRATED, NO_ASSIGNMENT, EmployeeScore
+from .scoring.common import BEHAVIOUR_UNRATED, NO_ASSIGNMENT, VERIFICATION_PENDING, EmployeeScore
 from .scoring.rounding import round_half_away
 
 TREND_MONTHS = 6
@@ -140,6 +140,17 @@ class VerificationSummary:
 
 
 @dataclass(frozen=True)
+class PendingVerification:
+    """Work withheld at the closing time (domain.md §5, *verifikasi belum selesai*): the
+    entries for the month's assignments that nobody decided by then, their output, and the
+    supervisor who owes the decisions (``None`` when none is recorded)."""
+
+    supervisor: Person | None
+    entries: int
+    quantity: float
+
+
+@dataclass(frozen=True)
 class EntryDecision:
     """A decision on one of the employee's entries (``decided_at`` aware UTC)."""
 
@@ -189,7 +200,9 @@ class Standing:
 class CardRecord:
     """Everything one personal report card shows, language included.
 
-    ``notices`` are label keys of :mod:`eperformance.i18n` (``notice_*``), in order.
+    ``notices`` are label keys of :mod:`eperformance.i18n` (``notice_*``), in order;
+    ``notice_verification_pending`` is filled from ``pending_verification`` (set only when
+    the hasil kerja is withheld for *verifikasi belum selesai*).
     ``fingerprint`` is the SHA-256 of every field but ``run_id``, ``generated_at``,
     ``signature_date`` and itself (see :func:`card_fingerprint`)."""
 
@@ -225,6 +238,7 @@ class CardRecord:
     trend: tuple[TrendPoint, ...]
     standing: Standing
     notices: tuple[str, ...]
+    pending_verification: PendingVerification | None = None
     run_id: str = ""
     generated_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC))
@@ -274,10 +288,13 @@ def _plain(value: Any) -> Any:
 
 
 def card_fingerprint(record: CardRecord) -> str:
-    """SHA-256 of what the card shows: the employee's figures and rows for the period and
-    the trend months, the unit figures used, the scheme, its settings and the language."""
-    payload = json.dumps(record.content(), sort_keys=True, ensure_ascii=False,
-                         separators=(",", ":"))
+    """SHA-256 of what the card shows (the employee's figures and rows for the period and
+    the trend months, the unit figures used, the scheme, its settings and the language)
+    and of what shapes it (the notebook, the templates, the CSS: ``render.shape``)."""
+    from .render.shape import card_shape_digest
+
+    payload = json.dumps({"content": record.content(), "shape": card_shape_digest()},
+                         sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -489,6 +506,9 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
                         rank=rank.rank if rank else None, of=rank.of if rank else 0,
                         unit_median=rank.unit_median if rank else None)
     trend_points = _trend_points(ctx, nip)
+    pending = (PendingVerification(supervisor=assessor, entries=score.pending_entries,
+                                   quantity=score.pending_quantity)
+               if VERIFICATION_PENDING in score.keterangan else None)
     record = CardRecord(
         lang=lang,
         period=run.request.period,
@@ -523,6 +543,7 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
         standing=standing,
         notices=_notices(score, aspects, verification, attendance, assessor, standing,
                          trend_points),
+        pending_verification=pending,
         run_id=run_id or new_run_id(now),
         generated_at=now,
         signature_date=now.astimezone(_zone(settings.timezone)).date(),
@@ -622,6 +643,8 @@ def _notices(score: EmployeeScore, aspects: tuple[AspectLine, ...],
     out = []
     if NO_ASSIGNMENT in score.keterangan:
         out.append("notice_no_assignment")
+    if VERIFICATION_PENDING in score.keterangan:
+        out.append("notice_verification_pending")
     if aspects and all(a.score is None for a in aspects):
         out.append("notice_no_behaviour")
     if BEHAVIOUR_UNRATED in score.keterangan:

@@ -78,6 +78,12 @@ MAX_MONTHS = 60
 # misconduct (good output, two or three BerAKHLAK values well below 70) Kurang/Misconduct;
 # latecomers (low output, poor behaviour) Sangat Kurang.
 PROFILES = ("diligent", "average", "struggling", "little", "latecomer", "misconduct")
+# Supervisors other than the never-verifying ones decide every entry that serves an
+# assignment by this day of the following month (the default closing day, domain.md §2):
+# one such entry still undecided at the closing time withholds the employee's hasil kerja
+# (§5), which the demo shows on the never-verifying supervisors' teams only. Entries
+# without an assignment may stay pending or be decided late.
+DEMO_CLOSING_DAY = 5
 _PROFILE_P = (0.14, 0.68, 0.10, 0.035, 0.015, 0.03)
 _RATIO = {  # produced / target, before rejections and pending entries
     "diligent": (1.15, 1.42),
@@ -890,13 +896,16 @@ def _verification_rows(
     u = rng.random(n)
     reject_p = np.where(weak, 0.12, 0.02)
     revise_p = np.where(weak, 0.10, 0.04)
-    pending = (u < 0.015) | (style == "never")
+    serves = entries.assignment >= 0
+    pending = ((u < 0.015) & ~serves) | (style == "never")
     rejected = ~pending & (u < 0.015 + reject_p)
     revised = ~pending & ~rejected & (u < 0.015 + reject_p + revise_p)
     delay = np.where(style == "slow", rng.integers(5, 26, n), rng.integers(0, 6, n))
     delay = np.where(rng.random(n) < 0.01, rng.integers(10, 40, n), delay)
     entry_day = np.array([d.toordinal() for d in month.workdays])[entries.day]
     decided_day = entry_day + delay
+    nxt = date(month.year + month.month // 12, month.month % 12 + 1, DEMO_CLOSING_DAY)
+    decided_day = np.where(serves, np.minimum(decided_day, nxt.toordinal()), decided_day)
     clock = np.where(delay == 0, entries.end * 60 + rng.integers(600, 7200, n),
                      rng.integers(7 * 3600, 21 * 3600, n))
     clock = np.minimum(clock, 86399)

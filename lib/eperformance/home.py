@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -38,7 +39,13 @@ def params_dir() -> Path:
 
 
 def resolve_db_url(cli_value: str | None = None) -> str:
-    """Return the database URL by the fixed precedence of the Interfaces section."""
+    """Return the database URL by the fixed precedence of the Interfaces section, with a
+    relative SQLite path made absolute against the project home (the kernels and workers
+    that get this URL run in other folders)."""
+    return absolute_sqlite_url(_given_db_url(cli_value))
+
+
+def _given_db_url(cli_value: str | None) -> str:
     if cli_value:
         return cli_value
     env = os.environ.get("DATABASE_URL")
@@ -52,12 +59,42 @@ def resolve_db_url(cli_value: str | None = None) -> str:
     return f"sqlite:///{project_home() / DEFAULT_SQLITE}"
 
 
-def masked_url(url: str) -> str:
-    """A URL fit to print: the password replaced by ``***``."""
+def absolute_sqlite_url(url: str) -> str:
+    """``sqlite:///data/x.sqlite`` -> ``sqlite:////<home>/data/x.sqlite``; every other URL
+    (a server, an absolute or in-memory SQLite database, a ``file:`` URI, an unparsable
+    value, which ``open_engine`` then reports) is returned unchanged."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: print nothing secret
-        return "<invalid database URL>"
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - reported with its form by open_engine
+        return url
+    if parsed.get_backend_name() != "sqlite":
+        return url
+    db = parsed.database
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return url
+    path = Path(db).expanduser()
+    if str(path) == db and path.is_absolute():
+        return url
+    return parsed.set(database=str(project_home() / path)).render_as_string(
+        hide_password=False)
+
+
+# the password of ``scheme://user:password@host``, and a query parameter that carries a
+# secret (``?password=``, ``?sslpassword=``, ``?sslkey=`` ...): masked when shown
+_USERINFO = re.compile(r"(?P<head>^[^:/?#]*://[^:/@?#]*):[^@/?#]*@")
+_QUERY_SECRET = re.compile(r"(?P<name>[?&;][^=&;#]*(?:pass|pwd|secret|token|key)[^=&;#]*=)"
+                           r"[^&;#]*", re.IGNORECASE)
+
+
+def masked_url(url: str) -> str:
+    """A URL fit to print: the password, and any query parameter that names a password,
+    key, token or secret, replaced by ``***``. A value SQLAlchemy cannot parse is masked
+    by pattern, so an error can still echo what was given."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - unparsable: mask by pattern alone
+        shown = _USERINFO.sub(r"\g<head>:***@", url)
+    return _QUERY_SECRET.sub(r"\g<name>***", shown)
 
 
 def clock_now() -> dt.datetime:

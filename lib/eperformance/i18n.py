@@ -128,6 +128,12 @@ LABELS: dict[str, dict[str, str]] = {
                                  "dan predikat belum dapat dihitung."),
         "notice_behaviour_unrated": ("Perilaku kerja belum dinilai lengkap: rating perilaku "
                                      "dan predikat belum dapat dihitung."),
+        "notice_verification_pending": (
+            "Verifikasi belum selesai: {entries} entri aktivitas ({quantity} satuan keluaran) "
+            "untuk penugasan bulan ini belum diputuskan oleh {supervisor} sampai batas waktu "
+            "penutupan. Nilai SKP, rating hasil kerja dan predikat ditahan sampai keputusan "
+            "itu ada; tabel penugasan hanya memuat pekerjaan yang sudah disetujui."),
+        "supervisor_unrecorded": "atasan langsung (tidak tercatat)",
         "notice_no_behaviour": "Belum ada penilaian perilaku kerja bulan ini.",
         "notice_no_entries": "Tidak ada entri aktivitas bulan ini.",
         "notice_no_attendance": "Tidak ada data presensi bulan ini.",
@@ -138,6 +144,7 @@ LABELS: dict[str, dict[str, str]] = {
         "headcount": "Jumlah pegawai",
         "with_assignments": "Dengan penugasan",
         "with_behaviour": "Perilaku dinilai",
+        "verification_pending": "Verifikasi belum selesai",
         "main_mean": "Rata-rata nilai utama",
         "main_median": "Median nilai utama",
         "unit_code": "Kode unit",
@@ -246,6 +253,12 @@ LABELS: dict[str, dict[str, str]] = {
                                  "rating and the overall rating cannot be computed."),
         "notice_behaviour_unrated": ("Work behaviour is not fully rated: the behaviour rating "
                                      "and the overall rating cannot be computed."),
+        "notice_verification_pending": (
+            "Verification not finished: {entries} activity entries ({quantity} units of "
+            "output) for this month's assignments were not decided by {supervisor} by the "
+            "closing time. The SKP score, the work results rating and the overall rating are "
+            "withheld until they are; the assignment table shows approved work only."),
+        "supervisor_unrecorded": "the direct supervisor (not recorded)",
         "notice_no_behaviour": "No work behaviour assessment this month.",
         "notice_no_entries": "No activity entries this month.",
         "notice_no_attendance": "No attendance records this month.",
@@ -255,6 +268,7 @@ LABELS: dict[str, dict[str, str]] = {
         "headcount": "Employees",
         "with_assignments": "With assignments",
         "with_behaviour": "Behaviour rated",
+        "verification_pending": "Awaiting verification",
         "main_mean": "Mean main figure",
         "main_median": "Median main figure",
         "unit_code": "Unit code",

@@ -33,6 +33,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    StringConstraints,
     ValidationError,
     model_validator,
 )
@@ -90,6 +91,8 @@ Number = Annotated[float, Strict()]
 Percent = Annotated[float, Strict(), AfterValidator(_percent)]
 Positive = Annotated[float, Strict(), AfterValidator(_positive)]
 Text = Annotated[str, Strict(), AfterValidator(_non_blank)]
+# a scheme's version is recorded in the run ledger's ``scheme_version VARCHAR(32)``
+Version = Annotated[str, Strict(), StringConstraints(max_length=32), AfterValidator(_non_blank)]
 
 
 class _Frozen(BaseModel):
@@ -156,6 +159,9 @@ class Settings(_Frozen):
     work_hours: WorkHours = WorkHours()
     entry_flags: EntryFlags = EntryFlags()
     batch_kernels: BatchKernels = BatchKernels()
+    # domain.md §5: an entry still awaiting verification at the closing time withholds the
+    # hasil kerja figures (``withhold``) or simply does not count (``not_done``).
+    pending_at_closing: Literal["withhold", "not_done"] = "withhold"
     signature_place: Text = "Jakarta"
     ministry_name: Text = "Kementerian Sosial Republik Indonesia"
 
@@ -239,7 +245,7 @@ def _default_curve() -> dict[str, tuple[CurveRule, ...]]:
 
 
 class _SchemeBase(_Frozen):
-    version: Text
+    version: Version
     capaian_cap: Positive = 120.0
 
 

@@ -7,7 +7,10 @@
   main figure, with the unit median beside it.
 * :func:`breaches_frame` — distribution-curve breaches (permenpan-6-2022 only).
 * :func:`trend` — the main figure month by month (the last six months by default).
-* :func:`missing_data` — employees without a predikat, with the reasons.
+* :func:`missing_data` — employees without a predikat, with the reasons, their supervisor
+  and the entries awaiting verification.
+* :func:`supervisors_with_withheld` — the leniency view plus, per supervisor, the direct
+  reports whose hasil kerja is withheld because entries await their verification.
 
 Pure functions of frames and records: no I/O but :func:`trend`, which scores earlier
 months through :func:`~eperformance.scores.compute_scores`.
@@ -25,6 +28,7 @@ from .errors import NoDataError
 from .scores import ScoreRequest, ScoreRun, compute_scores
 from .scoring import curve, rank
 from .scoring.closing import previous_period
+from .scoring.common import BEHAVIOUR_UNRATED, NO_ASSIGNMENT, VERIFICATION_PENDING
 from .scoring.registry import get_scheme
 
 NO_PREDIKAT = "Tanpa predikat"
@@ -50,20 +54,23 @@ def unit_recap(run: ScoreRun, rekap_employees: pd.DataFrame, units: pd.DataFrame
     """One row per unit that has active employees in scope (sorted by unit code).
 
     Columns: ``unit_code, unit_name, headcount, with_assignments, with_behaviour,
-    with_entries, entries, entries_verified, entries_verified_share, <predikat label>...,
-    <NO_PREDIKAT>, share_<label>..., main_mean, main_median``. Shares are percentages of
-    the headcount; ``entries_verified`` counts entries with a decision up to the closing
-    time (approved, rejected or revision).
+    verification_pending, with_entries, entries, entries_verified, entries_verified_share,
+    <predikat label>..., <NO_PREDIKAT>, share_<label>..., main_mean, main_median``. Shares
+    are percentages of the headcount; ``verification_pending`` counts the employees whose
+    hasil kerja is withheld (*verifikasi belum selesai*, domain.md §5);
+    ``entries_verified`` counts entries with a decision up to the closing time (approved,
+    rejected or revision).
     """
     s = scores_with_units(run)
-    has_assign = ~s["keterangan"].str.contains("belum ada penugasan", regex=False)
-    rated = ~s["keterangan"].str.contains("perilaku belum dinilai", regex=False)
+    has_assign = ~s["keterangan"].str.contains(NO_ASSIGNMENT, regex=False)
+    rated = ~s["keterangan"].str.contains(BEHAVIOUR_UNRATED, regex=False)
+    withheld = s["keterangan"].str.contains(VERIFICATION_PENDING, regex=False)
     rk = rekap_employees.set_index("nip")
     entries = s["nip"].map(rk["entries"]).fillna(0)
     pending = s["nip"].map(rk["pending"]).fillna(0)
     s = s.assign(
-        _assign=has_assign, _rated=rated, _entries=entries, _verified=entries - pending,
-        _with_entries=entries > 0,
+        _assign=has_assign, _rated=rated, _withheld=withheld, _entries=entries,
+        _verified=entries - pending, _with_entries=entries > 0,
     )
     labels = predikat_labels(run.scheme_cfg.name)
     s["_pred"] = s["predikat"].fillna(NO_PREDIKAT)
@@ -72,6 +79,7 @@ def unit_recap(run: ScoreRun, rekap_employees: pd.DataFrame, units: pd.DataFrame
         "headcount": g.size(),
         "with_assignments": g["_assign"].sum(),
         "with_behaviour": g["_rated"].sum(),
+        "verification_pending": g["_withheld"].sum(),
         "with_entries": g["_with_entries"].sum(),
         "entries": g["_entries"].sum(),
         "entries_verified": g["_verified"].sum(),
@@ -89,7 +97,8 @@ def unit_recap(run: ScoreRun, rekap_employees: pd.DataFrame, units: pd.DataFrame
     names = units.set_index("unit_code")["name"]
     out.insert(0, "unit_name", out.index.map(names))
     out = out.rename_axis("unit_code").reset_index()
-    int_cols = ["headcount", "with_assignments", "with_behaviour", "with_entries", "entries",
+    int_cols = ["headcount", "with_assignments", "with_behaviour", "verification_pending",
+                "with_entries", "entries",
                 "entries_verified", *labels, NO_PREDIKAT]
     out[int_cols] = out[int_cols].astype(int)
     return out
@@ -145,11 +154,44 @@ def breaches_frame(run: ScoreRun) -> pd.DataFrame:
                         columns=list(BREACH_COLUMNS))
 
 
+MISSING_COLUMNS = ("nip", "unit_code", "supervisor_nip", "keterangan", "pending_entries",
+                   "pending_quantity")
+
+
+def pending_frame(run: ScoreRun) -> pd.DataFrame:
+    """Per employee scored: ``nip, pending_entries, pending_quantity`` (entries for the
+    month's assignments awaiting verification at the closing time, domain.md §5)."""
+    return pd.DataFrame(
+        {"nip": [s.nip for s in run.scores],
+         "pending_entries": [s.pending_entries for s in run.scores],
+         "pending_quantity": [float(s.pending_quantity) for s in run.scores]},
+        columns=["nip", "pending_entries", "pending_quantity"],
+    ).astype({"pending_entries": "int64", "pending_quantity": "float64"})
+
+
 def missing_data(run: ScoreRun) -> pd.DataFrame:
-    """Employees without a predikat, with their unit and the reasons."""
-    s = scores_with_units(run)
+    """Employees without a predikat for a missing fact (:data:`MISSING_COLUMNS`): their
+    unit, their supervisor (who owes the decisions when the reason is *verifikasi belum
+    selesai*), the reasons, and the entries and output awaiting verification."""
+    s = scores_with_units(run).merge(pending_frame(run), on="nip", how="left")
     s = s[s["keterangan"] != ""]
-    return s[["nip", "unit_code", "keterangan"]].reset_index(drop=True)
+    return s[list(MISSING_COLUMNS)].reset_index(drop=True)
+
+
+def supervisors_with_withheld(supervisors: pd.DataFrame, run: ScoreRun) -> pd.DataFrame:
+    """The leniency view (``rekap.supervisor_view``) plus ``withheld_reports`` (direct
+    reports in scope whose hasil kerja is withheld, *verifikasi belum selesai*),
+    ``withheld_entries`` and ``withheld_quantity`` (their entries and output awaiting
+    verification at the closing time)."""
+    s = scores_with_units(run).merge(pending_frame(run), on="nip", how="left")
+    s = s[s["keterangan"].str.contains(VERIFICATION_PENDING, regex=False)]
+    g = s.groupby("supervisor_nip")
+    out = supervisors.copy()
+    sup = out["supervisor_nip"]
+    out["withheld_reports"] = sup.map(g.size()).fillna(0).astype("int64")
+    out["withheld_entries"] = sup.map(g["pending_entries"].sum()).fillna(0).astype("int64")
+    out["withheld_quantity"] = sup.map(g["pending_quantity"].sum()).fillna(0.0).astype(float)
+    return out
 
 
 def trend_periods(period: str, months: int = 6) -> list[str]:
@@ -229,7 +271,7 @@ def recap_tables(run: ScoreRun, engine: Engine) -> RecapTables:
     return RecapTables(
         employees=employees,
         units=unit_recap(run, rk.employees, units),
-        supervisors=rk.supervisors,
+        supervisors=supervisors_with_withheld(rk.supervisors, run),
         breaches=breaches_frame(run),
         rejected_and_revision=rk.rejected_and_revision,
         late_decisions=rk.late_decisions,

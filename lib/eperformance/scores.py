@@ -135,7 +135,7 @@ def compute_scores(
     measures = m.finish_measures(assignments, aggregates, request.period,
                                  scheme_cfg.capaian_cap)
     scores = scheme.score_period(measures, employees, behaviour, scheme_cfg,
-                                 request.use_360, request.period)
+                                 request.use_360, request.period, settings.pending_at_closing)
     fingerprint = frame_digest(employees, assignments, aggregates, behaviour, unit_results)
     return ScoreRun(
         request=request,

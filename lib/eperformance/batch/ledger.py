@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import json
 import os
 import socket
@@ -19,14 +20,21 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
+def stored_key(key: str) -> str:
+    """What ``runs.run_key`` holds: the SHA-256 (64 hex digits) of the run key's JSON text
+    (the text itself, ~180 characters, is in the run's manifest.json and ``parameters``)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
 def start(engine: Engine, *, run_id: str, kind: str, key: str, period: str, scope: str,
           scheme: str, scheme_version: str, parameters: dict[str, Any], output_dir: str,
           cards_total: int) -> None:
     """Record a run as ``running`` (or mark a resumed one running again)."""
-    values = dict(kind=kind, run_key=key, period=period, scope=scope, scheme=scheme,
-                  scheme_version=scheme_version, parameters=json.dumps(parameters,
-                                                                       sort_keys=True),
-                  username=getpass.getuser(), hostname=socket.gethostname(), pid=os.getpid(),
+    values = dict(kind=kind, run_key=stored_key(key), period=period, scope=scope,
+                  scheme=scheme, scheme_version=scheme_version,
+                  parameters=json.dumps(parameters, sort_keys=True),
+                  username=getpass.getuser()[:128], hostname=socket.gethostname()[:255],
+                  pid=os.getpid(),
                   started_at=_now(), finished_at=None, status="running",
                   cards_total=cards_total, output_dir=output_dir)
     with engine.begin() as conn:

@@ -21,6 +21,7 @@ import datetime as dt
 import gc
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -301,6 +302,11 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                                scope=plan.scope, status="up-to-date", total=len(nips),
                                reused=len(nips), seconds=time.perf_counter() - started,
                                provisional=plan.provisional)
+    parameters = plan.parameters()
+    # the ledger row first: a database that refuses it leaves no empty run folder behind
+    ledger.start(engine, run_id=run_id, kind="batch", key=plan.key, period=plan.period,
+                 scope=plan.scope, scheme=plan.scheme, scheme_version=plan.scheme_version,
+                 parameters=parameters, output_dir=str(folder), cards_total=len(nips))
     make_dir(folder)
     for sub in ("cards", "failed"):
         make_dir(folder / sub)
@@ -312,10 +318,6 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
     result = BatchResult(run_id=run_id, folder=folder, period=plan.period, scope=plan.scope,
                          status="running", total=len(nips), provisional=plan.provisional,
                          resumed=resumed)
-    parameters = plan.parameters()
-    ledger.start(engine, run_id=run_id, kind="batch", key=plan.key, period=plan.period,
-                 scope=plan.scope, scheme=plan.scheme, scheme_version=plan.scheme_version,
-                 parameters=parameters, output_dir=str(folder), cards_total=len(nips))
     run_started = dt.datetime.now(dt.UTC)
     with run_log(folder, opts.verbose):
         log.info("run %s %s: %d active employees in scope %s%s", run_id,
@@ -365,6 +367,18 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                  run_id, result.status, len(nips) - len(failed), len(failed),
                  result.rendered, result.reused, result.seconds)
     return result
+
+
+_NIP_LIKE = re.compile(r"(?<!\d)\d{8} ?\d{6} ?\d ?\d{3}(?!\d)")
+
+
+def _loggable(message: str, verbose: bool) -> str:
+    """A card error's message for run.log: its first line, 300 characters at most, NIPs
+    replaced unless ``--verbose`` (the log names no employee by default)."""
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    if not verbose:
+        line = _NIP_LIKE.sub("<NIP>", line)
+    return line[:300]
 
 
 def _remove_if_empty(path: Path) -> None:
@@ -453,7 +467,9 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
             if outcome.status != "ok":
                 err = outcome.error or {}
                 who = outcome.nip if opts.verbose else "a card"
-                log.error("%s failed in cell %s: %s", who, err.get("cell"), err.get("ename"))
+                log.error("%s failed in cell %s: %s: %s", who, err.get("cell"),
+                          err.get("ename"), _loggable(str(err.get("evalue") or ""),
+                                                      opts.verbose))
             elif opts.verbose:
                 log.info("card %s ok in %.1f s", outcome.nip, outcome.seconds)
             if bar is not None:

@@ -24,6 +24,17 @@ from ..home import masked_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
+URL_FORMS = ("use a SQLAlchemy URL: sqlite:///data/workbook.sqlite (relative to the project "
+             "home), sqlite:////absolute/path.sqlite, "
+             "postgresql+psycopg://user:password@host:5432/database or "
+             "mysql+pymysql://user:password@host:3306/database?charset=utf8mb4")
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of an error, without SQLAlchemy's background link."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.split(" (Background on this error")[0]
+
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cur = dbapi_conn.cursor()
@@ -41,10 +52,13 @@ def open_engine(url: str, *, create: bool = False) -> Engine:
     """
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise UsageError(f"invalid database URL: {masked_url(url)}",
-                         hint="use a SQLAlchemy URL such as sqlite:///data/workbook.sqlite "
-                              "or postgresql+psycopg://user@host/db") from exc
+    except ArgumentError:
+        raise UsageError(f"invalid database URL {masked_url(url)!r}: not of the form "
+                         "dialect+driver://user:password@host:port/database",
+                         hint=URL_FORMS) from None
+    except ValueError:  # SQLAlchemy reads the port as a number
+        raise UsageError(f"invalid database URL {masked_url(url)!r}: the port is not a "
+                         "number", hint=URL_FORMS) from None
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:" and not db.startswith("file:"):
@@ -58,10 +72,16 @@ def open_engine(url: str, *, create: bool = False) -> Engine:
                 path.parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(url, pool_pre_ping=True)
-    except NoSuchModuleError as exc:
-        raise UsageError(f"unsupported database URL: {masked_url(url)}") from exc
+    except NoSuchModuleError:
+        raise UsageError(f"unsupported database URL {masked_url(url)!r}: no SQLAlchemy "
+                         f"dialect {parsed.drivername!r}", hint=URL_FORMS) from None
     except ImportError as exc:
-        raise UsageError(f"the driver for {masked_url(url)} is not installed: {exc}") from exc
+        raise UsageError(f"the driver for {masked_url(url)} is not installed: {exc}",
+                         hint=URL_FORMS) from None
+    except (ArgumentError, ValueError, TypeError) as exc:
+        raise UsageError(f"invalid database URL {masked_url(url)!r}: "
+                         f"{_reason(exc).replace(url, masked_url(url))}",
+                         hint=URL_FORMS) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:

@@ -183,21 +183,26 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
     """Per assignment of ``period`` in scope, aggregated in SQL over its counted entries.
 
     Columns (the aggregate frame of ``scoring.measures``): ``assignment_id, nip, ro,
-    rk_num, rk_den, rb, rw_date, has_counted_entry``. Assignments without a counted entry
-    are absent (the scoring fills them in).
+    rk_num, rk_den, rb, rw_date, has_counted_entry, n_pending, pending_quantity``.
+    Assignments with neither a counted entry nor an entry awaiting verification are absent
+    (the scoring fills them in); one with only entries awaiting verification has
+    ``has_counted_entry`` false and blank sums.
 
     Three steps, all in the database: the latest decision per entry up to the closing time
     (``ROW_NUMBER`` over the verifications of a bounded time slice), the counted entries
     summed per assignment and day, and a running sum over those days that finds the day
     the target is reached (entries of one day cannot change that day, quantities being
-    non-negative, so the order by ``activity_id`` within a day is not needed).
+    non-negative, so the order by ``activity_id`` within a day is not needed). A second
+    statement counts per assignment the entries that would count but have no decision up
+    to the closing time (domain.md §5, :func:`pending_aggregates`).
     """
     v, a, g = s.verifications, s.activities, s.assignments
     in_month = and_(g.c.period == period, scope.employee_filter(g.c.nip))
     earliest = conn.execute(select(func.min(g.c.start_date)).where(in_month)).scalar()
     if earliest is None:
         return pd.DataFrame(columns=["assignment_id", "nip", "ro", "rk_num", "rk_den", "rb",
-                                     "rw_date", "has_counted_entry"])
+                                     "rw_date", "has_counted_entry", "n_pending",
+                                     "pending_quantity"])
     if isinstance(earliest, str):
         earliest = dt.date.fromisoformat(earliest)
     # A decision is never dated before its entry (import rule), and a counted entry never
@@ -266,7 +271,50 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     df["rk_num"] = df["rk_num"].where(df["rk_den"].notna())
     df["rw_date"] = pd.to_datetime(df["rw_date"]).dt.date
+    waiting = pending_aggregates(conn, period, scope, closing_utc, last_day)
+    df = df.merge(waiting, on=["assignment_id", "nip"], how="outer")
+    df["has_counted_entry"] = df["has_counted_entry"].astype(object).fillna(False).astype(bool)
+    df["n_pending"] = df["n_pending"].fillna(0).astype("int64")
+    df["pending_quantity"] = df["pending_quantity"].fillna(0.0).astype(float)
     return df.sort_values("assignment_id", kind="stable").reset_index(drop=True)
+
+
+def pending_aggregates(conn: Connection, period: str, scope: Scope,
+                       closing_utc: dt.datetime, last_day: dt.date) -> pd.DataFrame:
+    """Per assignment of ``period`` in scope: ``assignment_id, nip, n_pending,
+    pending_quantity`` over the entries awaiting verification at the closing time (domain.md
+    §5): ``assignment_id`` is the assignment, dated from its ``start_date`` to ``last_day``,
+    and no decision at all up to the closing time (a decision made later leaves the entry
+    pending; a rejection or a revision is a decision). Only assignments with such entries
+    have a row."""
+    v, a, g = s.verifications, s.activities, s.assignments
+    decided = (
+        select(v.c.activity_id)
+        .where(v.c.activity_id == a.c.activity_id, v.c.decided_at <= closing_utc)
+        .exists()
+    )
+    stmt = (
+        select(
+            g.c.assignment_id,
+            g.c.nip,
+            func.count(a.c.activity_id).label("n_pending"),
+            func.sum(a.c.quantity).label("pending_quantity"),
+        )
+        .join(a, a.c.assignment_id == g.c.assignment_id)
+        .where(
+            g.c.period == period,
+            scope.employee_filter(g.c.nip),
+            a.c.date >= g.c.start_date,
+            a.c.date <= last_day,
+            ~decided,
+        )
+        .group_by(g.c.assignment_id, g.c.nip)
+    )
+    df = read_frame(conn, stmt, ["assignment_id", "nip", "n_pending", "pending_quantity"])
+    df["n_pending"] = pd.to_numeric(df["n_pending"]).astype("int64")
+    df["pending_quantity"] = pd.to_numeric(df["pending_quantity"], errors="coerce") \
+        .fillna(0.0).astype(float)
+    return df
 
 
 def period_has_data(conn: Connection, period: str, scope: Scope,
@@ -286,5 +334,5 @@ def period_has_data(conn: Connection, period: str, scope: Scope,
 __all__ = [
     "Scope", "descendants", "entry_aggregates", "load_assignments", "load_behaviour",
     "load_employees", "load_period_entries", "load_period_verifications", "load_unit_results",
-    "load_units", "period_has_data", "resolve_scope", "unit_tree",
+    "load_units", "pending_aggregates", "period_has_data", "resolve_scope", "unit_tree",
 ]

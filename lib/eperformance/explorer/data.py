@@ -91,7 +91,8 @@ class Selection:
 
     units: pd.DataFrame  # unit recap rows of the sub-tree, with a ``breaches`` count
     breaches: pd.DataFrame
-    supervisors: pd.DataFrame  # verification backlog of the scope's supervisors
+    supervisors: pd.DataFrame  # verification backlog of the scope's supervisors, with the
+    # direct reports whose hasil kerja it withholds (withheld_reports)
     missing: pd.DataFrame  # employees without a predikat (filters applied)
     employees: pd.DataFrame  # employees in scope matching the filters
     own_counts: dict[str, int]  # predikat -> count among the unit's own employees
@@ -283,7 +284,7 @@ def select_frames(data: PeriodData, units: tuple[str, ...] | None, filters: Filt
                                           ascending=[False, True]).reset_index(drop=True)
     employees = filter_employees(data.employees, units, filters)
     missing = employees[employees["predikat"].isna()][
-        ["nip", "name", "unit_code", "keterangan"]].reset_index(drop=True)
+        ["nip", "name", "unit_code", "keterangan", "supervisor_nip"]].reset_index(drop=True)
     own = scope[scope["unit_code"] == own_unit] if own_unit else scope
     counts = own["predikat"].value_counts()
     own_counts = {label: int(counts.get(label, 0)) for label in data.labels}

@@ -33,10 +33,11 @@ RECAP_TAIL = ((NO_PREDIKAT, NO_PREDIKAT), ("entries_verified_share", "% entri di
 SUPERVISOR_COLUMNS = (("supervisor_nip", "NIP atasan"), ("name", "Nama"),
                       ("direct_reports", "Bawahan"),
                       ("pending_backlog", "Entri belum diverifikasi"),
+                      ("withheld_reports", "Pegawai tertahan (verifikasi belum selesai)"),
                       ("decisions", "Keputusan"),
                       ("decision_delay_median_days", "Median hari sampai keputusan"))
 MISSING_COLUMNS = (("nip", "NIP"), ("name", "Nama"), ("unit_code", "Unit"),
-                   ("keterangan", "Keterangan"))
+                   ("keterangan", "Keterangan"), ("supervisor_nip", "NIP atasan"))
 EMPLOYEE_COLUMNS = (("nip", "NIP"), ("name", "Nama"), ("unit_code", "Unit"),
                     ("position_type", "Jenis jabatan"), ("grade", "Golongan"),
                     ("main_figure", "Nilai"), ("predikat", "Predikat"))
@@ -123,20 +124,21 @@ def recap_html(sel: Selection, labels: Sequence[str], sort_by: str, descending: 
 def backlog_html(sel: Selection) -> str:
     return STYLE + table_html(sel.supervisors, SUPERVISOR_COLUMNS, css="eperf-backlog-table",
                               empty="Tidak ada atasan untuk pilihan ini.",
-                              bad=sel.supervisors["pending_backlog"] > 0,
+                              bad=(sel.supervisors["pending_backlog"] > 0)
+                              | (sel.supervisors.get("withheld_reports", 0) > 0),
                               nip_columns=("supervisor_nip",))
 
 
 def missing_html(sel: Selection) -> str:
     return STYLE + table_html(sel.missing, MISSING_COLUMNS, css="eperf-missing-table",
                               empty="Semua pegawai dalam pilihan ini memiliki predikat.",
-                              nip_columns=("nip",))
+                              nip_columns=("nip", "supervisor_nip"))
 
 
 def employees_html(sel: Selection) -> str:
     return STYLE + table_html(sel.employees, EMPLOYEE_COLUMNS, css="eperf-employees-table",
                               empty="Tidak ada pegawai yang cocok dengan filter.",
-                              nip_columns=("nip",))
+                              nip_columns=("nip", "supervisor_nip"))
 
 
 def breaches_html(sel: Selection) -> str:

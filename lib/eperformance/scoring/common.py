@@ -16,7 +16,18 @@ from ..reference import ASPECTS, MANAGERIAL, MANAGERIAL_ONLY_ASPECTS
 from .rounding import round_half_away
 
 NO_ASSIGNMENT = "belum ada penugasan"
+VERIFICATION_PENDING = "verifikasi belum selesai"
 BEHAVIOUR_UNRATED = "perilaku belum dinilai"
+
+# Setting ``pending_at_closing`` (domain.md §5): entries still awaiting verification at the
+# closing time withhold the hasil kerja figures, or simply do not count.
+WITHHOLD = "withhold"
+NOT_DONE = "not_done"
+PENDING_MODES: tuple[str, ...] = (WITHHOLD, NOT_DONE)
+# The figures an entry awaiting verification withholds (behaviour figures stay).
+WITHHELD_FIELDS: tuple[str, ...] = (
+    "nilai_skp", "nilai_akhir", "rating_hasil_kerja", "predikat", "main_figure",
+)
 
 SELF_ROLE = "diri"
 SUPERVISOR_ROLES: frozenset[str] = frozenset({"atasan"})
@@ -66,8 +77,12 @@ class EmployeeScore:
     * ``aspect_scores`` maps every aspect that applies to the employee to the mean of the
       counted rating rows (``None``: unrated); ``aspect_ratings`` (permenpan-6-2022 only) to
       its band; ``self_ratings`` to the mean of the ``diri`` rows, which never enter a score.
-    * ``keterangan``: missing-data reasons, ``belum ada penugasan`` then
-      ``perilaku belum dinilai``.
+    * ``keterangan``: missing-data reasons, ``belum ada penugasan``, ``verifikasi belum
+      selesai``, ``perilaku belum dinilai``, in that order (§5).
+    * ``pending_entries``/``pending_quantity``: entries (and their output) that would count
+      for one of the month's assignments but have no decision up to the closing time, with
+      either setting of ``pending_at_closing``; under ``withhold`` any such entry withholds
+      Nilai SKP, rating hasil kerja, the final figure and the predikat.
     """
 
     nip: str
@@ -88,6 +103,13 @@ class EmployeeScore:
     assignments: list[AssignmentScore] = field(default_factory=list)
     unit_code: str | None = None
     use_360: bool = False
+    pending_entries: int = 0
+    pending_quantity: float = 0.0
+
+    @property
+    def withheld(self) -> bool:
+        """Hasil kerja withheld because work still awaits verification (§5)."""
+        return VERIFICATION_PENDING in self.keterangan
 
 
 # --------------------------------------------------------------------------- helpers
@@ -223,11 +245,14 @@ def month_measures(measures: pd.DataFrame, employees: pd.DataFrame, period: str)
     return m.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
 
 
-def keterangan(has_assignment: bool, behaviour_complete: bool) -> list[str]:
+def keterangan(has_assignment: bool, behaviour_complete: bool,
+               verification_pending: bool = False) -> list[str]:
     """The missing-data reasons in their fixed order (§5)."""
     out = []
     if not has_assignment:
         out.append(NO_ASSIGNMENT)
+    if verification_pending:
+        out.append(VERIFICATION_PENDING)
     if not behaviour_complete:
         out.append(BEHAVIOUR_UNRATED)
     return out
@@ -264,6 +289,21 @@ def assignment_records(scored: pd.DataFrame) -> dict[str, list[AssignmentScore]]
     return out
 
 
+def pending_per_employee(scored: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray,
+                                                                         np.ndarray]:
+    """Per employee of ``index``: the number of entries awaiting verification and their
+    quantity, summed over the month's assignments (0 when the frame has no such columns)."""
+    if "n_pending" not in scored or not len(scored):
+        return np.zeros(len(index), dtype="int64"), np.zeros(len(index))
+    nip = scored["nip"].astype(str)
+    n = pd.to_numeric(scored["n_pending"], errors="coerce").fillna(0).groupby(nip).sum()
+    qty = (pd.to_numeric(scored["pending_quantity"], errors="coerce").fillna(0.0)
+           .groupby(nip).sum() if "pending_quantity" in scored
+           else pd.Series(0.0, index=n.index))
+    return (n.reindex(index, fill_value=0).to_numpy(dtype="int64"),
+            qty.reindex(index, fill_value=0.0).to_numpy(dtype=float))
+
+
 def _row_dicts(frame: pd.DataFrame, cast: type = float) -> list[dict[str, object]]:
     cols = list(frame.columns)
     arr = frame.to_numpy(dtype=object).tolist()
@@ -284,13 +324,23 @@ def assemble(
     scored_assignments: pd.DataFrame,
     aspect_ratings: pd.DataFrame | None = None,
     use_360: bool = False,
+    pending_at_closing: str = WITHHOLD,
 ) -> list[EmployeeScore]:
     """Build one :class:`EmployeeScore` per employee in scope (sorted by nip).
 
     ``per_employee`` is indexed by nip with columns nilai_skp, nilai_perilaku, nilai_akhir,
     rating_hasil_kerja, rating_perilaku, predikat, main_figure (NaN/None where missing).
+    Under ``pending_at_closing`` ``withhold`` (§5), an employee with an entry awaiting
+    verification (``n_pending`` of their assignments) loses the :data:`WITHHELD_FIELDS`
+    and gets the reason ``verifikasi belum selesai``; under ``not_done`` those entries
+    simply do not count (they are not in RO), as before.
     """
+    if pending_at_closing not in PENDING_MODES:
+        raise ValueError(f"pending_at_closing must be one of {PENDING_MODES}, "
+                         f"not {pending_at_closing!r}")
     pe = per_employee.reindex(employees.index)
+    n_pending, pending_qty = pending_per_employee(scored_assignments, employees.index)
+    withheld = (n_pending > 0) & (pending_at_closing == WITHHOLD)
     records = assignment_records(scored_assignments)
     applies = aspects.applies.to_numpy()
     cols = list(aspects.aspects)
@@ -307,6 +357,9 @@ def assemble(
     fields = ["nilai_skp", "nilai_perilaku", "nilai_akhir", "rating_hasil_kerja",
               "rating_perilaku", "predikat", "main_figure"]
     values = {f: pe[f].tolist() for f in fields}
+    for f in WITHHELD_FIELDS:
+        values[f] = [None if w else v for v, w in zip(values[f], withheld, strict=True)]
+    n_list, q_list = n_pending.tolist(), pending_qty.tolist()
     for i, nip in enumerate(employees.index):
         app = [c for j, c in enumerate(cols) if applies[i, j]]
         asg = records.get(nip, [])
@@ -322,7 +375,7 @@ def assemble(
                 rating_hasil_kerja=text(values["rating_hasil_kerja"][i]),
                 rating_perilaku=text(values["rating_perilaku"][i]),
                 predikat=text(values["predikat"][i]),
-                keterangan=keterangan(bool(asg), bool(all_rated[i])),
+                keterangan=keterangan(bool(asg), bool(all_rated[i]), bool(withheld[i])),
                 main_figure=opt(values["main_figure"][i]),
                 aspect_scores={c: score_rows[i][c] for c in app},  # type: ignore[misc]
                 aspect_ratings=(
@@ -333,6 +386,8 @@ def assemble(
                 assignments=asg,
                 unit_code=text(units[i]),
                 use_360=use_360,
+                pending_entries=int(n_list[i]),
+                pending_quantity=float(q_list[i]),
             )
         )
     return out

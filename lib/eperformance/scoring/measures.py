@@ -19,8 +19,9 @@ Timestamps; keys are compared as text):
   UTC datetime), quality (NaN = no mark).
 
 **Aggregate frame** (output of :func:`aggregate_entries`, input of :func:`finish_measures`),
-one row per assignment of the month that has at least one *counted entry*; assignments of
-the month without one may be absent or present with ``has_counted_entry`` false and zeros:
+one row per assignment of the month that has at least one *counted entry* or one entry
+awaiting verification; assignments of the month without either may be absent or present
+with ``has_counted_entry`` false and zeros:
 
 ============== ========= ==================================================================
 column         type      meaning
@@ -37,6 +38,11 @@ rw_date        datetime  date of the counted entry that brings the cumulative qu
                          ``target_quantity``; NaT when RO < TO
 has_counted_entry bool   at least one counted entry (even with quantity 0)
 n_counted      int       number of counted entries (optional column)
+n_pending      int       number of entries awaiting verification: entries whose
+                         ``assignment_id`` is the assignment, dated from its start to the
+                         last day of the period, with no decision up to the closing time
+                         (domain.md §5; optional column, 0 when absent)
+pending_quantity float   sum of those entries' quantity (optional column, 0 when absent)
 ============== ========= ==================================================================
 
 A *counted entry* of assignment *a* is an activity whose ``assignment_id`` is *a*, dated
@@ -53,7 +59,7 @@ month, sorted by nip then assignment_id: assignment_id, nip, period, activity_co
 weight, is_main, innovation, start_date, due_date (Timestamps), ro, to, rk, tk, rw, tw
 (int days), rb, tb (NaN = no cost target), capaian, rk_marked (bool: RK comes from marks),
 rw_date, has_counted_entry, n_counted (nullable Int64: NA when the aggregate frame has
-no such column).
+no such column), n_pending (int), pending_quantity (float).
 """
 
 from __future__ import annotations
@@ -70,12 +76,12 @@ DEFAULT_CAPAIAN_CAP = 120.0
 
 AGGREGATE_COLUMNS: tuple[str, ...] = (
     "assignment_id", "nip", "ro", "rk_num", "rk_den", "rb", "rw_date", "has_counted_entry",
-    "n_counted",
+    "n_counted", "n_pending", "pending_quantity",
 )
 MEASURE_COLUMNS: tuple[str, ...] = (
     "assignment_id", "nip", "period", "activity_code", "weight", "is_main", "innovation",
     "start_date", "due_date", "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb", "capaian",
-    "rk_marked", "rw_date", "has_counted_entry", "n_counted",
+    "rk_marked", "rw_date", "has_counted_entry", "n_counted", "n_pending", "pending_quantity",
 )
 
 
@@ -171,28 +177,25 @@ def latest_decisions(verifications: pd.DataFrame, closing_utc: dt.datetime) -> p
     )
 
 
-def counted_entries(
-    assignments: pd.DataFrame,
-    activities: pd.DataFrame,
-    verifications: pd.DataFrame,
-    period: str,
-    closing_utc: dt.datetime,
-) -> pd.DataFrame:
-    """The counted entries of the month's assignments (domain.md §2), with their latest
-    decision's mark: columns activity_id, assignment_id, date, quantity, cost, quality,
-    target_quantity, and ``pos`` (row number of the assignment in the period's
-    assignments, as :func:`_month_assignments` orders them)."""
+@dataclass(frozen=True)
+class _Window:
+    """The entries that would count for one of the month's assignments, dates aside from
+    their decisions: ``assignment_id`` is the assignment, dated from its ``start_date`` to
+    the last day of the period. ``rows`` index ``activities``; ``pos`` is the row number of
+    the assignment in the period's assignments (as :func:`_month_assignments` orders them)."""
+
+    assignments: pd.Index
+    target: np.ndarray
+    rows: np.ndarray
+    pos: np.ndarray
+    date: np.ndarray
+    activity_id: np.ndarray
+
+
+def _window(assignments: pd.DataFrame, activities: pd.DataFrame, period: str) -> _Window:
     a = _month_assignments(assignments, period).drop_duplicates("assignment_id")
     a_index = pd.Index(a["assignment_id"].to_numpy(dtype=object), dtype=object)
     start = _dates(a["start_date"]).to_numpy(dtype="datetime64[ns]")
-    target = a["target_quantity"].to_numpy(dtype=float)
-
-    def number(col: str, default: float) -> np.ndarray:
-        if col not in activities:
-            return np.full(len(activities), default)
-        values = pd.to_numeric(activities[col], errors="coerce")
-        return values.fillna(default).to_numpy(dtype=float)
-
     # Work on plain arrays, narrowing one index array step by step.
     has_asg = activities["assignment_id"].notna().to_numpy()
     pos_all = np.full(len(activities), -1)
@@ -205,28 +208,81 @@ def counted_entries(
     last = np.datetime64(period_last_day(period), "ns")
     in_dates = (date >= start[pos]) & (date <= last)
     rows, pos, date = rows[in_dates], pos[in_dates], date[in_dates]
-
-    latest = latest_decisions(verifications, closing_utc)
-    approved = latest.loc[latest["status"] == "approved"]
     act = _text(activities["activity_id"].iloc[rows]).to_numpy(dtype=object)
+    return _Window(a_index, a["target_quantity"].to_numpy(dtype=float), rows, pos, date, act)
+
+
+def _number(activities: pd.DataFrame, col: str, default: float) -> np.ndarray:
+    if col not in activities:
+        return np.full(len(activities), default)
+    values = pd.to_numeric(activities[col], errors="coerce")
+    return values.fillna(default).to_numpy(dtype=float)
+
+
+def _counted(w: _Window, activities: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
+    approved = latest.loc[latest["status"] == "approved"]
     dpos = pd.Index(approved["activity_id"].to_numpy(dtype=object), dtype=object).get_indexer(
-        act
+        w.activity_id
     )
     ok = dpos >= 0
-    rows, pos, date, dpos, act = rows[ok], pos[ok], date[ok], dpos[ok], act[ok]
-
+    rows, pos, dpos = w.rows[ok], w.pos[ok], dpos[ok]
     return pd.DataFrame(
         {
-            "activity_id": act,
-            "assignment_id": a_index.to_numpy()[pos],
-            "date": date,
-            "quantity": number("quantity", 1.0)[rows],
-            "cost": number("cost", 0.0)[rows],
+            "activity_id": w.activity_id[ok],
+            "assignment_id": w.assignments.to_numpy()[pos],
+            "date": w.date[ok],
+            "quantity": _number(activities, "quantity", 1.0)[rows],
+            "cost": _number(activities, "cost", 0.0)[rows],
             "quality": approved["quality"].to_numpy(dtype=float)[dpos],
-            "target_quantity": target[pos],
+            "target_quantity": w.target[pos],
             "pos": pos,
         }
     )
+
+
+def _pending(w: _Window, activities: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
+    decided = pd.Index(latest["activity_id"].to_numpy(dtype=object), dtype=object)
+    waiting = decided.get_indexer(w.activity_id) < 0
+    rows, pos = w.rows[waiting], w.pos[waiting]
+    return pd.DataFrame(
+        {
+            "activity_id": w.activity_id[waiting],
+            "assignment_id": w.assignments.to_numpy()[pos],
+            "date": w.date[waiting],
+            "quantity": _number(activities, "quantity", 1.0)[rows],
+            "pos": pos,
+        }
+    )
+
+
+def counted_entries(
+    assignments: pd.DataFrame,
+    activities: pd.DataFrame,
+    verifications: pd.DataFrame,
+    period: str,
+    closing_utc: dt.datetime,
+) -> pd.DataFrame:
+    """The counted entries of the month's assignments (domain.md §2), with their latest
+    decision's mark: columns activity_id, assignment_id, date, quantity, cost, quality,
+    target_quantity, and ``pos`` (row number of the assignment in the period's
+    assignments, as :func:`_month_assignments` orders them)."""
+    return _counted(_window(assignments, activities, period), activities,
+                    latest_decisions(verifications, closing_utc))
+
+
+def pending_entries(
+    assignments: pd.DataFrame,
+    activities: pd.DataFrame,
+    verifications: pd.DataFrame,
+    period: str,
+    closing_utc: dt.datetime,
+) -> pd.DataFrame:
+    """The entries that would count for one of the month's assignments but have no
+    decision up to the closing time (domain.md §5, work still awaiting verification; a
+    decision made after the closing time leaves the entry pending, a rejection or a
+    revision does not): columns activity_id, assignment_id, date, quantity, ``pos``."""
+    return _pending(_window(assignments, activities, period), activities,
+                    latest_decisions(verifications, closing_utc))
 
 
 # --------------------------------------------------------------------------- step 1
@@ -249,7 +305,10 @@ def aggregate_entries(
         closing_utc = closing_time_utc(period)
     a = _month_assignments(assignments, period).drop_duplicates("assignment_id")
     n = len(a)
-    e = counted_entries(assignments, activities, verifications, period, closing_utc)
+    window = _window(assignments, activities, period)
+    latest = latest_decisions(verifications, closing_utc)
+    e = _counted(window, activities, latest)
+    waiting = _pending(window, activities, latest)
     pos = e["pos"].to_numpy()
     qty = e["quantity"].to_numpy()
     quality = e["quality"].to_numpy()
@@ -287,6 +346,10 @@ def aggregate_entries(
     out["rw_date"] = rw
     out["has_counted_entry"] = n_counted > 0
     out["n_counted"] = n_counted.astype("int64")
+    wpos = waiting["pos"].to_numpy()
+    out["n_pending"] = np.bincount(wpos, minlength=n).astype("int64")
+    out["pending_quantity"] = np.bincount(
+        wpos, weights=waiting["quantity"].to_numpy(), minlength=n).astype(float)
     return out[list(AGGREGATE_COLUMNS)]
 
 
@@ -355,10 +418,20 @@ def finish_measures(
             "rw_date": rw_date,
             "has_counted_entry": m["has_counted_entry"].astype(object).fillna(False).astype(bool),
             "n_counted": n_counted.astype("Int64"),
+            "n_pending": _pending_column(m, "n_pending").astype("int64"),
+            "pending_quantity": _pending_column(m, "pending_quantity").astype(float),
         }
     )
     out = out.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
     return out[list(MEASURE_COLUMNS)]
+
+
+def _pending_column(m: pd.DataFrame, name: str) -> pd.Series:
+    """``n_pending``/``pending_quantity`` of the joined frame; 0 where absent (an aggregate
+    frame without the column, or an assignment without a row)."""
+    if name not in m:
+        return pd.Series(0, index=m.index)
+    return pd.to_numeric(m[name], errors="coerce").fillna(0)
 
 
 def compute_measures(

@@ -20,6 +20,7 @@ import pandas as pd
 from ..params import Permenpan6Config
 from .common import (
     ALL_RATER_ROLES,
+    WITHHOLD,
     AspectTable,
     EmployeeScore,
     aspect_table,
@@ -153,8 +154,10 @@ def score_period(
     cfg: Permenpan6Config,
     use_360: bool,
     period: str,
+    pending_at_closing: str = WITHHOLD,
 ) -> list[EmployeeScore]:
-    """Score every active employee for ``period`` (``use_360`` changes nothing here)."""
+    """Score every active employee for ``period`` (``use_360`` changes nothing here;
+    ``pending_at_closing``: domain.md §5)."""
     emp = employees_in_scope(employees)
     scored = score_assignments(month_measures(measures, emp, period), cfg)
     aspects = aspect_table(behaviour, emp, NAME, counted_roles(use_360), period)
@@ -162,5 +165,5 @@ def score_period(
     return assemble(
         employees=emp, period=period, scheme=NAME, scheme_version=cfg.version,
         per_employee=per_employee, aspects=aspects, scored_assignments=scored,
-        aspect_ratings=value_ratings, use_360=use_360,
+        aspect_ratings=value_ratings, use_360=use_360, pending_at_closing=pending_at_closing,
     )

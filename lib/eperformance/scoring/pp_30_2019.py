@@ -19,6 +19,7 @@ from ..params import Pp30Config
 from .common import (
     ALL_RATER_ROLES,
     SUPERVISOR_ROLES,
+    WITHHOLD,
     AspectTable,
     EmployeeScore,
     aspect_table,
@@ -97,8 +98,9 @@ def score_period(
     cfg: Pp30Config,
     use_360: bool,
     period: str,
+    pending_at_closing: str = WITHHOLD,
 ) -> list[EmployeeScore]:
-    """Score every active employee for ``period``."""
+    """Score every active employee for ``period`` (``pending_at_closing``: domain.md §5)."""
     emp = employees_in_scope(employees)
     scored = score_assignments(month_measures(measures, emp, period), cfg)
     aspects = aspect_table(behaviour, emp, NAME, counted_roles(use_360), period)
@@ -106,5 +108,5 @@ def score_period(
     return assemble(
         employees=emp, period=period, scheme=NAME, scheme_version=cfg.version,
         per_employee=per_employee, aspects=aspects, scored_assignments=scored,
-        use_360=use_360,
+        use_360=use_360, pending_at_closing=pending_at_closing,
     )

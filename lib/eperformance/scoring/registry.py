@@ -12,7 +12,7 @@ from ..errors import UsageError
 from ..params import SchemeConfig
 from ..reference import ASPECTS
 from . import permenpan_6_2022, pp_30_2019, pp_46_2011
-from .common import EmployeeScore
+from .common import WITHHOLD, EmployeeScore
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,8 @@ class Scheme:
 
     @property
     def score_period(self) -> Callable[..., list[EmployeeScore]]:
-        """``score_period(measures, employees, behaviour, cfg, use_360, period)``."""
+        """``score_period(measures, employees, behaviour, cfg, use_360, period,
+        pending_at_closing="withhold")``."""
         return self.module.score_period  # type: ignore[no-any-return]
 
     @property
@@ -65,6 +66,7 @@ def score_period(
     scheme_cfg: SchemeConfig,
     use_360: bool,
     period: str,
+    pending_at_closing: str = WITHHOLD,
 ) -> list[EmployeeScore]:
     """Score every active employee of ``employees`` for ``period`` under the scheme of
     ``scheme_cfg`` (one :class:`EmployeeScore` per employee, sorted by nip).
@@ -73,8 +75,9 @@ def score_period(
     * ``employees``: nip, position_type, active (default true), unit_code (optional);
     * ``behaviour``: nip, assessor_nip, assessor_role, aspect, score (and ``period``,
       filtered when present);
-    * ``use_360``: 360° mode (changes pp-30-2019 only).
+    * ``use_360``: 360° mode (changes pp-30-2019 only);
+    * ``pending_at_closing``: ``withhold`` or ``not_done`` (the setting, domain.md §5).
     """
     return get_scheme(scheme_cfg.name).score_period(
-        measures, employees, behaviour, scheme_cfg, use_360, period
+        measures, employees, behaviour, scheme_cfg, use_360, period, pending_at_closing
     )
