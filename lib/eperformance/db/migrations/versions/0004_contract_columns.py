@@ -1,7 +1,7 @@
 """contract columns: employees.job_class, employees.functional_level, attendance.status
 
 Revision ID: 0004
-Revises: 0002 (0003 once main's run ledger migration is merged)
+Revises: 0003
 Create Date: 2026-12-02
 
 Only the contract tables are touched. Stored attendance rows get the contract's default
@@ -13,9 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-# On merge this follows main's 0003 (runs.run_key): down_revision = '0003'. On this branch
-# there is no 0003 yet, so it follows 0002 and the chain stays whole.
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
