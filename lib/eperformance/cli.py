@@ -92,21 +92,37 @@ def demo(out_dir: Path, employees: int, start: str, months: int, seed: int, sche
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Where to write rejected rows (default: beside the input).")
+@click.option("--check", is_flag=True,
+              help="Validate and report exactly as an import would (counts, rejects file), "
+                   "but load nothing and leave the schema as it is.")
 @db_option
 @reports_errors
-def ingest(path: Path, rejects_path: Path | None, db_url: str | None) -> None:
+def ingest(path: Path, rejects_path: Path | None, check: bool, db_url: str | None) -> None:
     """Import a folder of contract CSV files, or one XLSX workbook, into the database.
 
     Exit 0: everything loaded; 3: some rows rejected (see the rejects file), the rest
     loaded; 2: the import failed as a whole (nothing loaded); 5: database unreachable.
+    With --check the same codes say what an import would do; nothing is loaded.
     """
     from .db.engine import open_engine, upgrade
     from .home import resolve_db_url
-    from .ingest import run_ingest
+    from .ingest import check_target, run_ingest
 
-    engine = open_engine(resolve_db_url(db_url), create=True)
-    upgrade(engine)
-    report = run_ingest(path, engine, rejects_path)
+    url = resolve_db_url(db_url)
+    note = None
+    if check:
+        engine, note = check_target(url)
+    else:
+        engine = open_engine(url, create=True)
+        upgrade(engine)
+    try:
+        report = run_ingest(path, engine, rejects_path, check=check)
+    finally:
+        engine.dispose()
+    for warning in report.warnings:  # e.g. a misspelt column: never silent, even without -v
+        click.echo(f"warning: {warning}", err=True)
+    if note:
+        click.echo(f"note: {note}", err=True)
     click.echo(report.table())
     click.echo(report.summary_line())
     sys.exit(report.exit_code)

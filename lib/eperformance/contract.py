@@ -22,7 +22,7 @@ Kind = Literal[
     "time",  # HH:MM or HH:MM:SS
     "timestamp",  # ISO 8601; no offset = Asia/Jakarta; stored naive UTC, whole seconds
     "number",  # plain decimal notation
-    "period",  # YYYY-MM
+    "period",  # YYYY-MM (with ``long_periods``: also YYYY-Qn, YYYY-Sn, YYYY)
     "grade",  # one of the 17 PNS codes or a PPPK grade I..XVII
 ]
 
@@ -38,6 +38,8 @@ class Column:
     minimum_exclusive: bool = False
     maximum: float | None = None
     strip: bool = True  # surrounding spaces removed (all but description and note)
+    integer: bool = False  # a number that must be whole (stored as an integer)
+    long_periods: bool = False  # a period may also be a quarter, a semester or a year
 
     @property
     def optional(self) -> bool:
@@ -78,6 +80,18 @@ class TableSpec:
 
 MAX_TEXT = 10_000
 
+# Enumerations that only the contract uses (the domain's own live in ``reference``).
+EMPLOYMENT: tuple[str, ...] = ("cpns", "pns", "pppk")  # cpns: the pns NIP rules
+FUNCTIONAL_LEVELS: tuple[str, ...] = (
+    "pemula", "terampil", "mahir", "penyelia",
+    "ahli_pertama", "ahli_muda", "ahli_madya", "ahli_utama",
+)
+FUNCTIONAL_POST = "fungsional"  # the only position_type a functional_level may be given for
+ATTENDANCE_STATUSES: tuple[str, ...] = (
+    "hadir", "dinas_luar", "cuti_tahunan", "cuti_sakit", "cuti_besar", "cuti_melahirkan",
+    "cuti_alasan_penting", "cltn", "izin", "tugas_belajar", "tanpa_keterangan",
+)
+
 UNITS = TableSpec(
     "units",
     key=("unit_code",),
@@ -101,8 +115,10 @@ EMPLOYEES = TableSpec(
         _req("position_type", "enum", choices=ref.POSITION_TYPES),
         _req("grade", "grade"),
         _opt("supervisor_nip", "nip"),
-        _opt("employment", "enum", default="pns", choices=ref.EMPLOYMENT),
+        _opt("employment", "enum", default="pns", choices=EMPLOYMENT),
         _opt("active", "bool", default=True),
+        _opt("job_class", "number", minimum=1, maximum=17, integer=True),
+        _opt("functional_level", "enum", choices=FUNCTIONAL_LEVELS),
     ),
     references=(
         ("unit_code", "units", "unit_code"),
@@ -213,6 +229,7 @@ ATTENDANCE = TableSpec(
         _req("date", "date"),
         _opt("check_in", "time"),
         _opt("check_out", "time"),
+        _opt("status", "enum", default="hadir", choices=ATTENDANCE_STATUSES),
     ),
     references=(("nip", "employees", "nip"),),
 )
@@ -222,7 +239,7 @@ UNIT_RESULTS = TableSpec(
     key=("unit_code", "period"),
     columns=(
         _req("unit_code", "code"),
-        _req("period", "period"),
+        _req("period", "period", long_periods=True),
         _req("org_result", "enum", choices=ref.ORG_RESULTS),
     ),
     references=(("unit_code", "units", "unit_code"),),

@@ -68,7 +68,7 @@ def _sql_type(col: c.Column) -> TypeEngine:
     if kind == "timestamp":
         return DateTime()
     if kind == "number":
-        return Double()
+        return Integer() if col.integer else Double()
     if kind == "period":
         return String(7)
     if kind == "grade":

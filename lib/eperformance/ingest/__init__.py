@@ -1,16 +1,20 @@
 """File exports → workbook database, with every contract rule checked (data-contract.md).
 
-``run_ingest`` reads a folder of CSV files or one XLSX workbook, checks each table in the
-contract's dependency order, and loads the valid rows in one transaction (insert new
-keys, update changed ones, leave identical ones); every rejected row goes to the rejects
-file with the reason in plain words. A whole-import failure raises ``ImportFailed`` before
-anything is written.
+``run_ingest`` reads a folder of CSV files or one XLSX workbook, checks that the rejects
+file can be written, checks each table in the contract's dependency order, and loads the
+valid rows in one transaction (insert new keys, update changed ones, leave identical
+ones); every rejected row goes to the rejects file with the reason in plain words, written
+before the transaction commits. A whole-import failure raises ``ImportFailed`` before
+anything is written. With ``check=True`` everything runs the same way (counts, rejects
+file) but the transaction is rolled back: nothing is loaded and no import is logged.
 """
 
 from __future__ import annotations
 
 import gc
 import getpass
+import os
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,9 +31,10 @@ from ..errors import ImportFailed
 from . import dbio
 from .readers import RawTable, read_source
 from .report import ImportReport, Reject, TableCounts, write_rejects
+from .target import check_target
 from .validate import Checked, Context, check_table, key_part
 
-__all__ = ["ImportReport", "Reject", "TableCounts", "run_ingest"]
+__all__ = ["ImportReport", "Reject", "TableCounts", "check_target", "run_ingest"]
 
 
 @dataclass
@@ -49,18 +54,21 @@ def run_ingest(
     rejects: Path | None = None,
     *,
     username: str | None = None,
+    check: bool = False,
 ) -> ImportReport:
     """Import ``path`` (a folder of CSV files or an XLSX workbook) into ``engine``'s database.
 
     The schema must be current (the caller runs ``upgrade``). Rejected rows are written to
     ``rejects`` (default: ``rejects.csv`` in the folder, ``<workbook>.rejects.csv`` beside a
-    workbook); with no rejected row an old rejects file there is removed.
+    workbook); with no rejected row an old rejects file there is removed. A rejects path
+    that cannot be written fails the import before anything is loaded. ``check``: validate
+    and report exactly as an import would, but load nothing (``eperf ingest --check``).
     """
     started = _utcnow()
     paused = gc.isenabled()
     gc.disable()  # millions of small objects: the cyclic collector only slows this down
     try:
-        return _run(path, engine, rejects, username, started)
+        return _run(path, engine, rejects, username, started, check)
     except sa.exc.DBAPIError as exc:
         # The transaction was rolled back: nothing was loaded. One line, no rows echoed.
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else \
@@ -75,20 +83,23 @@ def run_ingest(
 
 
 def _run(path: Path, engine: sa.Engine, rejects: Path | None, username: str | None,
-         started: datetime) -> ImportReport:
+         started: datetime, check: bool) -> ImportReport:
     source = read_source(Path(path), rejects)
+    target = Path(rejects) if rejects is not None else source.default_rejects
+    require_writable(target)
     report = ImportReport(source=source.path, import_id=uuid.uuid4().hex,
-                          warnings=list(source.warnings))
+                          warnings=list(source.warnings), checked_only=check)
     user = username or _user()
-    with engine.begin() as conn:
+    with engine.connect() as conn, conn.begin() as transaction:
         ctx = Context(conn)
         for raw in source.tables:
             plan = plan_table(raw, ctx)
-            load_table(conn, plan)
+            if not check:
+                load_table(conn, plan)
             report.tables.append(plan.counts)
             report.rejects.extend(plan.rejects)
         finished = _utcnow()
-        if report.tables:
+        if report.tables and not check:
             conn.execute(import_log.insert(), [
                 {
                     "import_id": report.import_id, "started_at": started,
@@ -99,13 +110,46 @@ def _run(path: Path, engine: sa.Engine, rejects: Path | None, username: str | No
                 }
                 for t in report.tables
             ])
-    target = Path(rejects) if rejects is not None else source.default_rejects
-    if report.rejects:
-        write_rejects(target, report.rejects)
-        report.rejects_path = target
-    else:
-        target.unlink(missing_ok=True)
+        # before the commit: rejected rows are never loaded around without their report
+        _write_rejects(target, report)
+        if check:
+            transaction.rollback()
     return report
+
+
+def require_writable(target: Path) -> None:
+    """Fail the import (``ImportFailed``) unless the rejects file ``target`` can be written.
+
+    Its folder may be missing (it is created when rejects are written), but the nearest
+    existing folder above it must take a new file; ``target`` itself must not be a folder.
+    """
+    words = f"cannot write the rejects file {target}"
+    hint = "give --rejects a file path in a folder you can write to; nothing was loaded"
+    if target.is_dir():
+        raise ImportFailed(f"{words}: it is a folder", hint=hint)
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ImportFailed(f"{words}: {folder} is not a folder", hint=hint)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".eperf-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ImportFailed(f"{words}: {exc.strerror or exc}", hint=hint) from None
+
+
+def _write_rejects(target: Path, report: ImportReport) -> None:
+    try:
+        if report.rejects:
+            write_rejects(target, report.rejects)
+            report.rejects_path = target
+        else:
+            target.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ImportFailed(f"cannot write the rejects file {target}: {exc.strerror or exc}; "
+                           "nothing was loaded") from None
 
 
 def plan_table(raw: RawTable, ctx: Context) -> TablePlan:

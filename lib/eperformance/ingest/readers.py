@@ -127,7 +127,10 @@ def _read_folder(folder: Path, rejects: Path | None) -> Source:
 
 def _read_csv_file(path: Path, spec: c.TableSpec) -> RawTable:
     name = path.name
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"{name}: cannot be read ({exc.strerror or exc})") from None
     if not raw:
         raise ImportFailed(f"{name}: the file is empty (0 bytes)",
                            hint="a file with only its header row is fine")
@@ -236,17 +239,26 @@ def _check_header(spec: c.TableSpec, name: str, header: list[str]) -> None:
 
 
 def _column_warnings(table: RawTable) -> list[str]:
+    """Every unknown (or unnamed) column in one line per file, repeated names in another."""
     known = set(table.spec.column_names)
-    out: list[str] = []
+    unknown: list[str] = []
+    repeated: list[str] = []
     seen: set[str] = set()
     for pos, h in enumerate(table.header, start=1):
         if not h:
-            out.append(f"{table.file}: column {pos} has no name; ignored")
+            unknown.append(f"(column {pos} has no name)")
         elif h in seen:
-            out.append(f"{table.file}: column {h} appears twice; the first one counts")
+            if h not in repeated:
+                repeated.append(h)
         elif h not in known:
-            out.append(f"{table.file}: unknown column {h}; ignored")
+            unknown.append(h)
         seen.add(h)
+    out: list[str] = []
+    if unknown:
+        out.append(f"{table.file}: unknown columns ignored: {', '.join(unknown)}")
+    if repeated:
+        out.append(f"{table.file}: columns named twice, the first one counts: "
+                   f"{', '.join(repeated)}")
     return out
 
 
@@ -292,7 +304,11 @@ def _read_sheet(ws: Any, spec: c.TableSpec) -> RawTable:
     rows: list[list[str]] = []
     lines: list[int] = []
     malformed: list[Malformed] = []
-    for lineno, cells in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+    # A read-only sheet trusts its <dimension> tag and pads every row (and the sheet) to
+    # it: a 5 KB sheet claiming A1:XFD1048576 would be read as 17 billion cells. Without
+    # it each row holds its real cells only and reading stops at the last real row.
+    ws.reset_dimensions()
+    for lineno, cells in enumerate(ws.iter_rows(values_only=True), start=1):
         values = list(cells)
         while values and (values[-1] is None or values[-1] == ""):
             values.pop()

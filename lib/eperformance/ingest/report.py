@@ -42,8 +42,13 @@ class Reject:
     values: dict[str, str]
 
     def as_row(self) -> list[str]:
-        return [self.file, str(self.line), self.key, self.reason,
+        # a NUL byte is written as \x00 (the values' JSON escapes it as \u0000)
+        return [self.file, str(self.line), _visible(self.key), _visible(self.reason),
                 json.dumps(self.values, ensure_ascii=False)]
+
+
+def _visible(text: str) -> str:
+    return text.replace("\x00", "\\x00")
 
 
 @dataclass
@@ -56,6 +61,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     rejects_path: Path | None = None
+    checked_only: bool = False  # ``--check``: validated and reported, nothing loaded
 
     @property
     def exit_code(self) -> int:
@@ -104,6 +110,8 @@ class ImportReport:
                 f"{t.unchanged:,} unchanged, {t.rejected:,} rejected")
         if self.rejects_path is not None:
             text += f" (see {self.rejects_path})"
+        if self.checked_only:
+            text += "\ncheck only: nothing was loaded (the counts are what an import would do)"
         return text
 
 

@@ -2,7 +2,10 @@
 
 The steps, in order, for one table:
 
-1. ``parse``: each column's values (blank → default; kinds, ranges, lengths);
+1. ``parse``: each column's values (blank → default; kinds, ranges, lengths); a column
+   absent from the header is *not given*: a row whose key is stored takes the stored
+   value of every absent column (new rows take the default), so every later step sees
+   the effective row;
 2. row rules (``end_time > start_time``, ``due_date ≥ start_date``, the employees' NIP in
    full, ...);
 3. duplicates: the first row of a key counts, later ones are rejected;
@@ -138,6 +141,7 @@ def given(values: np.ndarray) -> np.ndarray:
 def check_table(raw: RawTable, ctx: Context) -> Checked:
     """Run every rule on ``raw``; the result says which rows are valid and why not."""
     checked = parse(raw)
+    _merge_stored(checked, ctx)
     _row_rules(checked)
     _duplicates(checked)
     _references(checked, ctx)
@@ -175,6 +179,28 @@ def _key_text(frame: pd.DataFrame, spec: c.TableSpec) -> np.ndarray:
     return out
 
 
+def _merge_stored(ck: Checked, ctx: Context) -> None:
+    """Absent columns keep the stored values of the rows that update a stored key."""
+    spec = ck.spec
+    absent = [col.name for col in spec.columns if col.name not in ck.raw.data]
+    idx = np.flatnonzero(given(ck.keys))
+    if not absent or not len(idx):
+        return
+    f = ck.frame
+    wanted = list(zip(*(f[k].to_numpy(object)[idx] for k in spec.key), strict=True))
+    stored = fetch_rows(ctx.conn, CONTRACT_TABLES[spec.name], spec.key, wanted)
+    if not len(stored):
+        return
+    pos = pd.Index(_key_text(stored, spec), dtype=object).get_indexer(
+        pd.Index(ck.keys[idx], dtype=object))
+    hit = pos >= 0
+    rows, src = idx[hit], pos[hit]
+    for name in absent:
+        merged = f[name].to_numpy(object).copy()
+        merged[rows] = stored[name].to_numpy(object)[src]
+        f[name] = pd.Series(merged, index=f.index, dtype=object)
+
+
 def key_part(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
@@ -187,6 +213,7 @@ def _row_rules(ck: Checked) -> None:
     f = ck.frame
     if name == "employees":
         _employee_nips(ck)
+        _functional_level(ck)
     elif name == "assignments":
         start, due, period = (f[k].to_numpy(object) for k in ("start_date", "due_date", "period"))
         last: dict[str, Any] = {}
@@ -229,13 +256,26 @@ def _employee_nips(ck: Checked) -> None:
     emp = ck.frame["employment"].to_numpy(object)
     cache: dict[tuple[str, str], str | None] = {}
     for i in np.flatnonzero(given(nips)):
-        pair = (nips[i], emp[i] or "pns")
+        pair = (nips[i], "pns" if emp[i] in (None, "cpns") else emp[i])  # cpns: pns rules
         if pair not in cache:
             cache[pair] = nip_problem(*pair)
         problem = cache[pair]
         if problem:
             text = v._strip_nip_prefix(problem, nips[i])
             ck.reject(i, f"nip {v.show(nips[i])} {text}")
+
+
+def _functional_level(ck: Checked) -> None:
+    """A functional_level is only given for a ``fungsional`` post."""
+    level = ck.frame["functional_level"].to_numpy(object)
+    post = ck.frame["position_type"].to_numpy(object)
+    stored = "functional_level" not in ck.raw.data
+    for i in np.flatnonzero(given(level) & given(post)):
+        if post[i] != c.FUNCTIONAL_POST:
+            where = " (the stored value: the file has no functional_level column)" \
+                if stored else ""
+            ck.reject(i, f"functional_level {level[i]}{where} is only for "
+                         f"{c.FUNCTIONAL_POST} posts, not {post[i]}")
 
 
 # --------------------------------------------------------------------------- 3. duplicates

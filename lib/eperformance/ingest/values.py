@@ -36,6 +36,7 @@ _NOT_A_NUMBER = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+inf
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _TIME = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")
 _PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
+_LONG_PERIOD = re.compile(r"([0-9]{4})(?:-([QqSs])([0-9]))?")
 _TIMESTAMP = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?"
     r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
@@ -47,8 +48,9 @@ _GRADES = {g.lower(): g for g in ref.ALL_GRADES}
 
 
 def show(value: str, limit: int = 40) -> str:
-    """A value quoted for a reason, shortened when long."""
+    """A value quoted for a reason, shortened when long (a NUL shown as ``\\x00``)."""
     text = value if len(value) <= limit else value[: limit - 1] + "…"
+    text = text.replace("\x00", "\\x00")
     return f"'{text}'"
 
 
@@ -79,7 +81,7 @@ def parser_for(spec: c.TableSpec, col: c.Column) -> Callable[[str], Parsed]:
     if kind == "timestamp":
         return parse_timestamp
     if kind == "period":
-        return parse_period
+        return parse_any_period if col.long_periods else parse_period
     if kind == "number":
         return lambda s: parse_number(s, col)
     raise ValueError(f"unknown column kind {kind!r}")
@@ -129,12 +131,17 @@ def parse_column(
 
 
 def _code(s: str, reserved: bool) -> Parsed:
+    """A key or code: 1-64 ASCII letters, digits, '.', '_', '-' (never '/', '\\', NUL);
+    a unit code (``reserved``) names an output folder, so it may be neither a reserved
+    folder name nor dots only."""
     if len(s) > 64:
         return None, f"is {len(s)} characters long; a code has at most 64"
     if not _CODE.fullmatch(s):
         return None, "is not a valid code: use only letters, digits, '.', '_' and '-'"
     if reserved and s in ref.RESERVED_UNIT_CODES:
         return None, "is reserved: a unit code may not be all, single or latest"
+    if reserved and not s.strip("."):
+        return None, "is not a valid unit code: a unit code may not consist of dots only"
     return s, None
 
 
@@ -161,6 +168,8 @@ def nip_key_problem(s: str, employment: str) -> str | None:
 
 
 def _text(s: str) -> Parsed:
+    if "\x00" in s:  # PostgreSQL refuses it; SQLite and MariaDB would store it silently
+        return None, "contains a NUL character (\\x00)"
     if len(s) > c.MAX_TEXT:
         return None, f"is {len(s):,} characters long; the limit is {c.MAX_TEXT:,}"
     return s, None
@@ -198,6 +207,19 @@ def parse_period(s: str) -> Parsed:
     if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
         return None, "is not a period (YYYY-MM)"
     return s, None
+
+
+def parse_any_period(s: str) -> Parsed:
+    """A month ``YYYY-MM``, a quarter ``YYYY-Qn``, a semester ``YYYY-Sn`` or a year ``YYYY``
+    (domain.md §7); ``q``/``s`` are stored upper case."""
+    if _PERIOD.fullmatch(s):
+        return parse_period(s)
+    m = _LONG_PERIOD.fullmatch(s)
+    if m and int(m[1]) >= 1:
+        letter, n = (m[2] or "").upper(), int(m[3] or 0)
+        if not letter or (letter == "Q" and 1 <= n <= 4) or (letter == "S" and 1 <= n <= 2):
+            return (f"{m[1]}-{letter}{n}" if letter else m[1]), None
+    return None, "is not a period (YYYY-MM, YYYY-Qn, YYYY-Sn or YYYY)"
 
 
 def period_last_day(period: str) -> date:
@@ -240,6 +262,11 @@ def jakarta_date(utc_naive: datetime) -> date:
 def parse_number(s: str, col: c.Column) -> Parsed:
     if _NUMBER.fullmatch(s):
         value = float(s)
+        if col.integer:
+            if not value.is_integer():
+                return None, "is not a whole number"
+            got, why = _in_range(value, col)
+            return (None if got is None else int(got)), why
         return _in_range(value, col)
     low = s.lower()
     if low in _NOT_A_NUMBER:
