@@ -304,3 +304,15 @@ def test_bad_output_paths_are_one_line(case: str, home: Path, tmp_path: Path) ->
         res = eperf(home, "score", "--period", PERIOD, "--out", str(out))
     assert res.returncode == 2, res.stdout + res.stderr
     assert "cannot write" in one_line_error(res)
+
+
+def test_rejects_key_is_spreadsheet_safe(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "units.csv").write_text('unit_code,name,parent_code\n"=HYPERLINK(""x"")",Biro,\n'
+                                      "@SUM(1),Biro,\n", encoding="utf-8")
+    res = eperf(home, "ingest", str(folder))
+    assert res.returncode == 3, res.stdout + res.stderr
+    rows = list(csv.DictReader((folder / "rejects.csv").open(encoding="utf-8")))
+    assert [r["key"] for r in rows] == ["'=HYPERLINK(\"x\")", "'@SUM(1)"]
+    assert json.loads(rows[0]["values"])["unit_code"] == '=HYPERLINK("x")'  # data as typed

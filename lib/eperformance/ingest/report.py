@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EXIT_OK, EXIT_PARTIAL
+from ..export import spreadsheet_safe
 
 REJECTS_COLUMNS = ("file", "line", "key", "reason", "values")
 
@@ -42,8 +43,11 @@ class Reject:
     values: dict[str, str]
 
     def as_row(self) -> list[str]:
-        # a NUL byte is written as \x00 (the values' JSON escapes it as \u0000)
-        return [self.file, str(self.line), _visible(self.key), _visible(self.reason),
+        # a NUL byte is written as \x00 (the values' JSON escapes it as \u0000); the key
+        # comes from the file (typed by anyone): a formula-like key gets a leading ' so a
+        # spreadsheet opening rejects.csv shows it as text (docs/outputs.md)
+        return [spreadsheet_safe(self.file), str(self.line),
+                spreadsheet_safe(_visible(self.key)), _visible(self.reason),
                 json.dumps(self.values, ensure_ascii=False)]
 
 
