@@ -48,11 +48,13 @@ def test_home_defaults_to_repository_root(monkeypatch: pytest.MonkeyPatch) -> No
 def test_db_url_precedence(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     default = resolve_db_url()
     assert default == f"sqlite:///{home / 'data' / 'workbook.sqlite'}"
+    # relative SQLite paths are the home's, whichever source gave them
     (home / ".env").write_text("DATABASE_URL=sqlite:///from-dotenv.sqlite\n")
-    assert resolve_db_url() == "sqlite:///from-dotenv.sqlite"
+    assert resolve_db_url() == f"sqlite:///{home / 'from-dotenv.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", "sqlite:///from-env.sqlite")
-    assert resolve_db_url() == "sqlite:///from-env.sqlite"
-    assert resolve_db_url("sqlite:///from-flag.sqlite") == "sqlite:///from-flag.sqlite"
+    assert resolve_db_url() == f"sqlite:///{home / 'from-env.sqlite'}"
+    assert resolve_db_url("sqlite:///from-flag.sqlite") == f"sqlite:///{home / 'from-flag.sqlite'}"
+    assert resolve_db_url("sqlite:////srv/flag.sqlite") == "sqlite:////srv/flag.sqlite"
 
 
 def test_masked_url_hides_password() -> None:
