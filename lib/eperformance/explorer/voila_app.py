@@ -77,7 +77,8 @@ class HostCheckedApplication(tornado.web.Application):
 
 
 class KernelLimitReached(tornado.web.HTTPError):
-    """A page asked for a kernel while ``max_kernels`` were running (HTTP 503)."""
+    """A page asked for a kernel while ``max_kernels`` were running (HTTP 503, a page that
+    says so)."""
 
 
 class CappedKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
@@ -96,10 +97,11 @@ class CappedKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
             if running >= self.max_kernels:
                 self.log.warning("Refusing a kernel: %d of %d running", running,
                                  self.max_kernels)
+                # Voilà's error page shows the reason, not the message: the reason says it
                 raise KernelLimitReached(
-                    503, "The explorer already has %d open sessions (its limit). Close a "
-                    "tab or wait a few minutes until an idle session is stopped, then "
-                    "reload.", self.max_kernels, reason="Too many explorer sessions")
+                    503, "%d kernels running (max_kernels)", running,
+                    reason=f"Too many open explorer sessions ({self.max_kernels}): close a "
+                    "tab, or try again in a few minutes when an idle one has stopped")
         self._starting += 1
         try:
             kernel_id: str = await super().start_kernel(*args, **kwargs)
