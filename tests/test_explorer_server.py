@@ -193,3 +193,35 @@ def test_kernels_are_capped_and_idle_ones_culled(limited: AppServer) -> None:
             ws.close()  # type: ignore[attr-defined]
     wait_until("every idle kernel to be culled", lambda: not limited.kernel_pids(),
                CULL_TIMEOUT)
+
+
+# --------------------------------------------------------------------------- units
+def test_start_line_masks_the_password_and_names_a_given_token() -> None:
+    from eperformance.explorer.serve import app_token, start_line
+
+    line = start_line("postgresql+psycopg://hr:s3cret@db/kinerja", 8866, "tok-1", False)
+    assert "s3cret" not in line and "hr:***@db" in line
+    assert "http://127.0.0.1:8866/?token=tok-1 " in line
+    assert "tok-2" not in start_line("sqlite:///x.sqlite", 8866, "tok-2", True)
+    assert app_token({"EPERF_APP_TOKEN": " given "}) == ("given", True)
+    first, given = app_token({})
+    assert not given and len(first) >= 40 and app_token({})[0] != first
+
+
+def test_host_allowlist_rules() -> None:
+    from eperformance.errors import UsageError
+    from eperformance.explorer.serve import allowed_hosts
+    from eperformance.explorer.voila_app import request_allowed
+    from eperformance.params import ExplorerApp
+
+    hosts = allowed_hosts(ExplorerApp(allow_hosts=("a.example",)), ["B.Example"])
+    assert hosts == ["localhost", "127.0.0.1", "::1", "a.example", "b.example"]
+    with pytest.raises(UsageError):
+        allowed_hosts(None, ["https://b.example/"])
+    ok = [("127.0.0.1:8866", None), ("localhost", "http://localhost:8866"),
+          ("[::1]:8866", "http://[::1]:8866"), ("a.example", "https://a.example")]
+    bad = [("evil.example:8866", None), ("127.0.0.1:8866", "http://evil.example"),
+           ("127.0.0.1:8866", "null"), ("", None), ("a.example.evil.example", None),
+           ("127.0.0.2:8866", None)]
+    assert all(request_allowed(h, o, hosts) for h, o in ok)
+    assert not any(request_allowed(h, o, hosts) for h, o in bad)

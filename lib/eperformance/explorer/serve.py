@@ -89,6 +89,14 @@ def app_token(environ: Mapping[str, str] | None = None) -> tuple[str, bool]:
     return (given, True) if given else (secrets.token_urlsafe(32), False)
 
 
+def start_line(db_url: str, port: int, token: str, token_given: bool) -> str:
+    """The one line ``eperf app`` prints: the database (password masked) and the URL to
+    open; a token from ``EPERF_APP_TOKEN`` is named, not shown."""
+    shown = f"${TOKEN_ENV}" if token_given else token
+    return (f"eperf app: {masked_url(db_url)}; open http://{HOST}:{port}/?token={shown} "
+            "(Ctrl-C stops)")
+
+
 def serve_app(port: int = DEFAULT_PORT, db_url: str | None = None,
               allow_hosts: Iterable[str] = ()) -> None:
     """Check the database, then replace this process by the Voilà server (does not
@@ -107,8 +115,6 @@ def serve_app(port: int = DEFAULT_PORT, db_url: str | None = None,
         engine.dispose()
     notebook = notebook_path(EXPLORER_NOTEBOOK)
     token, given = app_token()
-    shown = f"${TOKEN_ENV}" if given else token
-    print(f"eperf app: {masked_url(url)}; open http://{HOST}:{port}/?token={shown} "
-          "(Ctrl-C stops)", flush=True)
+    print(start_line(url, port, token, given), flush=True)
     argv = voila_command(notebook, port, settings, hosts)
     os.execve(argv[0], argv, app_environment(url, token=token))
