@@ -187,12 +187,16 @@ def test_kernels_are_capped_and_idle_ones_culled(limited: AppServer) -> None:
                    lambda: len(limited.kernel_pids()) < MAX_KERNELS, CULL_TIMEOUT)
         assert "Culling" in limited.text()
         assert len(limited.kernel_pids()) == MAX_KERNELS - 1  # the open page keeps its own
-        _page(limited)  # room again
+        # room again (the culled kernel leaves the manager just after its process ends)
+        wait_until("a page to be served again",
+                   lambda: _get(limited, f"/?token={limited.token}")[0] == 200, CULL_TIMEOUT,
+                   every=0.5)
     finally:
         for ws in socks:
             ws.close()  # type: ignore[attr-defined]
     wait_until("every idle kernel to be culled", lambda: not limited.kernel_pids(),
                CULL_TIMEOUT)
+    assert limited.text().count(limited.token) == 1  # the start-up line only
 
 
 # --------------------------------------------------------------------------- units

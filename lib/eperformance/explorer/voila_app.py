@@ -17,7 +17,9 @@ Voilà 0.5 standalone with three guards a bare ``voila`` lacks:
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -62,6 +64,31 @@ def request_allowed(host_header: str | None, origin: str | None,
     return origin_host is not None and normal_host(origin_host) in names
 
 
+class ScrubTokens(logging.Filter):
+    """Replaces ``token=<value>`` by ``token=[secret]`` in every record it sees (tornado
+    logs a failed request's URL, query string included)."""
+
+    PATTERN = re.compile(r"(token=)[^\s&'\"]+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message.lower():
+            record.msg, record.args = self.PATTERN.sub(r"\1[secret]", message), None
+        return True
+
+
+def scrub_logs(*loggers: logging.Logger) -> None:
+    """Make sure every handler that can print a record of the server scrubs tokens: the
+    given loggers' handlers and a root handler (instead of Python's bare last resort)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.StreamHandler())
+    for logger in (root, *loggers):
+        for handler in logger.handlers:
+            if not any(isinstance(f, ScrubTokens) for f in handler.filters):
+                handler.addFilter(ScrubTokens())
+
+
 class HostCheckedApplication(tornado.web.Application):
     """Voilà's tornado application, refusing (403) a request whose ``Host`` or ``Origin``
     is not in ``settings["eperf_allowed_hosts"]`` before it reaches any handler."""
@@ -98,9 +125,8 @@ class CappedKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
                 self.log.warning("Refusing a kernel: %d of %d running", running,
                                  self.max_kernels)
                 # Voilà's error page shows the reason, not the message: the reason says it
-                raise KernelLimitReached(
-                    503, "%d kernels running (max_kernels)", running,
-                    reason=f"Too many open explorer sessions ({self.max_kernels}): close a "
+                raise KernelLimitReached(  # no log message: tornado's would show the URL
+                    503, reason=f"Too many open explorer sessions ({self.max_kernels}): close a "
                     "tab, or try again in a few minutes when an idle one has stopped")
         self._starting += 1
         try:
@@ -126,6 +152,7 @@ class EperfVoila(Voila):  # type: ignore[misc]
             self.log.critical("No token: set %s (eperf app does)", TOKEN_ENV)
             self.exit(2)
         self.voila_configuration.multi_kernel_manager_class = CappedKernelManager
+        scrub_logs(self.log)
 
     def start(self) -> None:
         """Voilà's ``start`` with :class:`HostCheckedApplication` and host-checking
