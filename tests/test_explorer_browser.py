@@ -1,5 +1,6 @@
 """The explorer in a real browser: ``eperf app`` (Voilà) on a free localhost port against a
-tiny database, driven by Playwright with the system Chromium (never a downloaded browser).
+tiny database, driven by Playwright with the system Chromium (never a downloaded browser),
+opening the URL with the token that ``eperf app`` printed (without it: the login page).
 
 Chooses a unit and an employee and checks that the predikat the page shows equals the one
 ``eperf score`` writes for that employee. A screenshot is saved under the test's tmp dir
@@ -14,24 +15,19 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app_server_support import BIN, START_TIMEOUT, AppServer, app_server
 from test_cards_support import REPO, TinyDb, build_tiny_db
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
-START_TIMEOUT = 120  # seconds: Voilà start-up and the first kernel can be slow
-BIN = Path(sys.executable).parent
 
 pytestmark = pytest.mark.slow
 
@@ -45,12 +41,6 @@ def _require_browser() -> None:
     pytest.skip(msg)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyDb]:
     tiny = build_tiny_db(tmp_path_factory.mktemp("explorer-browser"))
@@ -59,44 +49,11 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyDb]:
 
 
 @pytest.fixture(scope="module")
-def server(db: TinyDb, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[tuple[str, Path]]:
-    """``eperf app`` on a free port, and its log; terminated (with its kernels) at the
-    end."""
+def server(db: TinyDb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """``eperf app`` on a free port; terminated (with its kernels) at the end."""
     _require_browser()
-    port = _free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
-    env = db.env()
-    env.pop("DATABASE_URL")  # the URL must reach the kernel through eperf app --db
-    with log.open("w") as out:
-        proc = subprocess.Popen([str(BIN / "eperf"), "app", "--port", str(port), "--db", db.url],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=db.home,
-                                start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"eperf app ended with {proc.returncode}: {log.read_text()[-3000:]}")
-            try:  # the port answers (a GET of the page would start a kernel each time)
-                with socket.create_connection(("127.0.0.1", port), timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"Voilà did not answer in {START_TIMEOUT} s: "
-                                f"{log.read_text()[-3000:]}")
-                time.sleep(0.5)
-        yield url, log
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait(timeout=10)
+    with app_server(db, tmp_path_factory.mktemp("voila")) as srv:
+        yield srv
 
 
 def _score_predikat(db: TinyDb, nip: str, tmp_path: Path) -> str:
@@ -118,11 +75,27 @@ def _unit_of(db: TinyDb, nip: str) -> str:
                                 {"n": nip}).scalar_one())
 
 
-def test_choose_unit_and_employee_shows_the_scored_predikat(
-        server: tuple[str, Path], db: TinyDb, tmp_path: Path) -> None:
+def test_without_the_token_the_browser_gets_the_login_page(server: AppServer) -> None:
     from playwright.sync_api import sync_playwright
 
-    url, log = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(server.base, timeout=START_TIMEOUT * 1000)
+            assert "/login" in page.url
+            assert page.locator("input[type=password]").count() >= 1
+            assert page.locator(".eperf-unit").count() == 0
+        finally:
+            browser.close()
+    assert not server.kernel_pids()
+
+
+def test_choose_unit_and_employee_shows_the_scored_predikat(
+        server: AppServer, db: TinyDb, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, log = server.url, server.log
     nip = db.strong
     unit = _unit_of(db, nip)
     expected = _score_predikat(db, nip, tmp_path)

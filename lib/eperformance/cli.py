@@ -393,14 +393,18 @@ def runs(period: str | None, limit: int, db_url: str | None) -> None:
 @main.command()
 @click.option("--port", default=8866, show_default=True, type=click.IntRange(1, 65535),
               help="Port on 127.0.0.1 (localhost only).")
+@click.option("--allow-host", "allow_hosts", metavar="NAME", multiple=True,
+              help="Also answer to this host name (a reverse proxy's; repeatable; besides "
+                   "localhost and explorer.allow_hosts in params/settings.yaml).")
 @db_option
 @reports_errors
-def app(port: int, db_url: str | None) -> None:
+def app(port: int, allow_hosts: tuple[str, ...], db_url: str | None) -> None:
     """Serve the explorer (notebooks/30-explorer.ipynb) with Voila on localhost, no code
-    shown; the database reaches the kernel through DATABASE_URL."""
+    shown; the database reaches the kernel through DATABASE_URL. Prints the URL to open,
+    with its token (EPERF_APP_TOKEN, else a new one per start)."""
     from .explorer.serve import serve_app
 
-    serve_app(port=port, db_url=db_url)
+    serve_app(port=port, db_url=db_url, allow_hosts=allow_hosts)
 
 
 def run() -> None:  # pragma: no cover - console entry

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -147,6 +148,30 @@ class BatchKernels(_Frozen):
     cell_timeout_seconds: Annotated[int, Strict(), Field(ge=10, le=86_400)] = 600
 
 
+def _host_name(value: str) -> str:
+    name = value.strip().lower()
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]", name):
+        raise ValueError(f"{value!r} is not a host name (no scheme, port or path: "
+                         "e.g. kinerja.example.go.id)")
+    return name
+
+
+HostName = Annotated[str, Strict(), AfterValidator(_host_name)]
+
+
+class ExplorerApp(_Frozen):
+    """``eperf app`` (the explorer served by Voila): the host names it answers to besides
+    localhost (a reverse proxy's name), and its kernels: at most ``max_kernels`` at once;
+    one without activity for ``idle_timeout_seconds`` is stopped (checked every
+    ``cull_interval_seconds``), even with a page still open when ``cull_connected``."""
+
+    allow_hosts: tuple[HostName, ...] = ()
+    max_kernels: Annotated[int, Strict(), Field(ge=1, le=1000)] = 8
+    idle_timeout_seconds: Annotated[int, Strict(), Field(ge=1, le=7 * 86_400)] = 900
+    cull_interval_seconds: Annotated[int, Strict(), Field(ge=1, le=86_400)] = 60
+    cull_connected: Annotated[bool, Strict()] = False
+
+
 class Settings(_Frozen):
     """``params/settings.yaml``: everything that is not a scheme threshold."""
 
@@ -164,6 +189,7 @@ class Settings(_Frozen):
     pending_at_closing: Literal["withhold", "not_done"] = "withhold"
     signature_place: Text = "Jakarta"
     ministry_name: Text = "Kementerian Sosial Republik Indonesia"
+    explorer: ExplorerApp = ExplorerApp()
 
     @property
     def working_weekdays(self) -> frozenset[int]:

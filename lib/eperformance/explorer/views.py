@@ -147,7 +147,8 @@ def breaches_html(sel: Selection) -> str:
 
 
 # --------------------------------------------------------------------------- chart
-_STYLE: Any = {"svg.fonttype": "none", "svg.hashsalt": "eperf-explorer",
+# text.parse_math off: a unit name's "$" is a dollar sign, never matplotlib mathtext
+_STYLE: Any = {"svg.fonttype": "none", "svg.hashsalt": "eperf-explorer", "text.parse_math": False,
                "font.family": ["DejaVu Sans"], "font.size": 8,
                "axes.edgecolor": "#d9e2ec", "xtick.color": "#52606d", "ytick.color": "#1f2933"}
 BAR = "#2d6f9c"
