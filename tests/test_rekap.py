@@ -333,7 +333,8 @@ def _insert_fixture(engine) -> None:  # type: ignore[no-untyped-def]
             {k: (None if pd.isna(v) else v) for k, v in row.items()}
             for row in decisions.to_dict("records")
         ])
-        conn.execute(s.attendance.insert(), _attendance().astype(object).to_dict("records"))
+        conn.execute(s.attendance.insert(), _attendance().assign(status="hadir")
+                     .astype(object).to_dict("records"))
         conn.execute(s.behaviour.insert(), [
             {**row, "period": P} for row in _behaviour().to_dict("records")
         ])

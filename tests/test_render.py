@@ -77,7 +77,10 @@ def test_card_command_writes_html_and_pdf(db: TinyDb, card_run: subprocess.Compl
                                           ) -> None:
     assert card_run.returncode == 0, card_run.stderr
     folder = db.home / "outputs" / db.period / "single"
-    assert sorted(p.name for p in folder.iterdir()) == [f"{db.strong}.html", f"{db.strong}.pdf"]
+    name = f"{db.strong}_permenpan-6-2022_id"
+    assert sorted(p.name for p in folder.iterdir()) == [f"{name}.html", f"{name}.pdf"]
+    assert all(p.stat().st_mode & 0o777 == 0o640 for p in folder.iterdir())
+    assert folder.stat().st_mode & 0o777 == 0o750
     assert re.search(r"run \d{8}T\d{6}Z-[0-9a-f]{6}", card_run.stdout)
     assert "Traceback" not in card_run.stderr
     # nothing on stderr: the kernel speaks over IPC sockets (ipykernel has no TCP warning
