@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import EXIT_OK, EperfError
+from .errors import EXIT_OK, EperfError, UsageError
 
 log = logging.getLogger("eperformance")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,7 +51,49 @@ db_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The commands in the order of an HR office's month (the rest, if any, after them), each
+# with a one-line example shown by ``eperf --help``.
+WORKFLOW: tuple[tuple[str, str], ...] = (
+    ("demo", "eperf demo --out data/demo"),
+    ("ingest", "eperf ingest exports/2021-06/ --check"),
+    ("find", "eperf find \"siti rahma\""),
+    ("score", "eperf score --period 2021-06 --out nilai-2021-06.csv"),
+    ("rekap", "eperf rekap --period 2021-06 --out rekap-2021-06/"),
+    ("tukin", "eperf tukin --period 2021-06 --out tukin-2021-06.csv"),
+    ("card", "eperf card --nip 196503061989122001 --period 2021-06"),
+    ("batch", "eperf batch --period previous"),
+    ("runs", "eperf runs --period 2021-06"),
+    ("app", "eperf app"),
+    ("db", "eperf db upgrade"),
+)
+
+
+class WorkflowGroup(click.Group):
+    """``eperf --help`` lists the commands in workflow order, each summary whole, with an
+    example under it."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [name for name, _ in WORKFLOW if name in self.commands]
+        return known + sorted(set(self.commands) - set(known))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        examples = dict(WORKFLOW)
+        rows: list[tuple[str, str]] = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            rows.append((name, cmd.get_short_help_str(limit=1000)))
+            if name in examples:
+                rows.append(("", f"e.g. {examples[name]}"))
+        with formatter.section("Commands (in the order of a month's work)"):
+            formatter.write_dl(rows, col_spacing=2)
+
+
+@click.group(cls=WorkflowGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Each command's own --help gives its options. Exit codes: 0 success, "
+                    "2 usage error or no data, 3 partial (rows rejected, cards failed), "
+                    "4 refused (lock held, month not closed), 5 database unreachable.")
 @click.version_option(__version__, prog_name="eperf")
 @click.option("-v", "--verbose", is_flag=True, help="More detail in the log.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
@@ -221,7 +263,8 @@ def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str
 
 
 # --------------------------------------------------------------------------- card
-@main.command()
+@main.command(short_help="Render one employee's report card (HTML, PDF) into "
+                         "outputs/<period>/single/.")
 @click.option("--nip", required=True, help="The employee's NIP (18 digits; spaces allowed).")
 @click.option("--period", required=True, help="Month, YYYY-MM.")
 @_scheme_option
@@ -389,8 +432,36 @@ def runs(period: str | None, limit: int, db_url: str | None) -> None:
     click.echo(frame.to_string(index=False))
 
 
-# --------------------------------------------------------------------------- app
+# --------------------------------------------------------------------------- find
 @main.command()
+@click.argument("text")
+@click.option("--all", "include_inactive", is_flag=True, help="Include inactive employees.")
+@db_option
+@reports_errors
+def find(text: str, include_inactive: bool, db_url: str | None) -> None:
+    """Find employees by part of their name or NIP: NIP, name, unit and position."""
+    from .db.engine import open_engine, require_current
+    from .home import resolve_db_url
+    from .people import find_people
+
+    engine = open_engine(resolve_db_url(db_url))
+    try:
+        require_current(engine)
+        people = find_people(engine, text, include_inactive=include_inactive)
+    finally:
+        engine.dispose()
+    if not people:
+        raise UsageError(f"no {'' if include_inactive else 'active '}employee matches "
+                         f"{text!r}", hint="try part of the name, or --all for inactive ones")
+    for p in people:
+        status = "" if p.active else "  (nonaktif)"
+        click.echo(f"{p.nip}  {p.name}  |  {p.unit_code} {p.unit_name}  |  {p.position}"
+                   f"{status}")
+    click.echo(f"{len(people)} employee(s)", err=True)
+
+
+# --------------------------------------------------------------------------- app
+@main.command(short_help="Serve the explorer as a web app on localhost, behind a token.")
 @click.option("--port", default=8866, show_default=True, type=click.IntRange(1, 65535),
               help="Port on 127.0.0.1 (localhost only).")
 @click.option("--allow-host", "allow_hosts", metavar="NAME", multiple=True,
