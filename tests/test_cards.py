@@ -307,3 +307,54 @@ def test_notebook_display_carries_metadata(db: TinyDb) -> None:
 
 def test_outputs_folder_untouched(db: TinyDb) -> None:
     assert not (Path(db.home) / "outputs").exists()
+
+
+# --------------------------------------------------------------------------- answers
+def test_card_answers_the_employee_s_questions(db: TinyDb) -> None:
+    """Signed on the period's closing date (not the print date); flagged entries listed;
+    one date style; a capped capaian and a tied rank said as such (issue 18)."""
+    ctx = build_cards_context(db.engine, db.period, now=NOW)
+    closing = dt.date(2021, 2, 5)  # 2021-01 closes on the 5th of the next month
+    cards = [card_from_context(ctx, n, "id", now=NOW) for n in ctx.nips]
+    assert {c.signature_date for c in cards} == {closing}
+    flagged = [c for c in cards if c.flags]
+    assert flagged, "the demo month flags some entries"
+    rows = ctx.rekap.entry_flags
+    for c in flagged:
+        mine = rows[rows["nip"] == c.employee.nip]
+        assert len(c.flags) == len(mine)
+    page = card_html(flagged[0])
+    assert 'data-table="flags"' in page and "5 Februari 2021" in page
+    assert not re.search(r"\b\d{2}/\d{2}/\d{4}\b", page)  # no second date style
+    # capaian: 100 x RO / TO above the cap shows the cap and says so
+    capped = [a for c in cards for a in c.assignments if a.capped]
+    assert capped, "the demo month has output above 120 % of a target"
+    assert all(a.capaian == 120 and a.realised_quantity > 1.2 * a.target_quantity
+               for a in capped)
+    not_capped = [a for c in cards for a in c.assignments if not a.capped]
+    assert all(a.realised_quantity <= 1.2 * a.target_quantity for a in not_capped)
+    for c in cards:
+        if any(a.capped for a in c.assignments):
+            assert 'data-field="capaian_capped"' in card_html(c)
+            break
+
+
+def test_tied_ranks_show_the_places_they_share() -> None:
+    from types import SimpleNamespace
+
+    from eperformance.recap import ranks
+
+    run = SimpleNamespace(scores=[
+        SimpleNamespace(unit_code="U", nip=n, main_figure=f)
+        for n, f in (("a", 90.0), ("b", 85.0), ("c", 85.0), ("d", 70.0), ("e", None))])
+    got = {n: (r.rank, r.last, r.of) for n, r in ranks(run).items()}  # type: ignore[arg-type]
+    assert got["a"] == (1, 1, 4) and got["b"] == got["c"] == (2, 3, 4)
+    assert got["d"] == (4, 4, 4) and got["e"][0] is None
+    assert i18n.labels("id")["rank_tied_of"].format(rank=2, last=3, of=4).startswith(
+        "2–3 dari 4")
+
+
+def test_late_decisions_name_the_activity(db: TinyDb) -> None:
+    ctx = build_cards_context(db.engine, db.period, now=NOW)
+    late = ctx.rekap.late_decisions
+    assert {"activity_code", "description"} <= set(late.columns)

@@ -108,6 +108,7 @@ class AssignmentLine:
     realised_cost: float
     capaian: float
     rating: str | None = None
+    capped: bool = False  # 100 x RO / TO is above the scheme's cap, so capaian shows the cap
     kuantitas: float | None = None
     kualitas: float | None = None
     waktu: float | None = None
@@ -165,6 +166,16 @@ class EntryDecision:
 
 
 @dataclass(frozen=True)
+class EntryFlag:
+    """An entry the rekap flags (outside office hours, overlapping, no check-in, too long
+    or too short against the standard minutes)."""
+
+    date: dt.date | None
+    activity_id: str
+    flag: str
+
+
+@dataclass(frozen=True)
 class AttendanceSummary:
     """Attendance discipline on the month's working days (see :mod:`eperformance.rekap`)."""
 
@@ -194,6 +205,7 @@ class Standing:
     rank: int | None
     of: int
     unit_median: float | None
+    rank_last: int | None = None  # the last place of a tie ("3–4 of 9"), rank when alone
 
 
 @dataclass(frozen=True)
@@ -234,6 +246,8 @@ class CardRecord:
     verification: VerificationSummary
     rejected: tuple[EntryDecision, ...]
     late: tuple[EntryDecision, ...]
+    flags: tuple[EntryFlag, ...]
+    capaian_cap: float
     attendance: AttendanceSummary | None
     trend: tuple[TrendPoint, ...]
     standing: Standing
@@ -326,7 +340,8 @@ class CardsContext:
         if groups is None:
             frame = {"employees": self.run.employees, "rekap": self.rekap.employees,
                      "rejected": self.rekap.rejected_and_revision,
-                     "late": self.rekap.late_decisions, "trend": self.trend}[name]
+                     "late": self.rekap.late_decisions, "trend": self.trend,
+                     "flags": self.rekap.entry_flags}[name]
             groups = {}
             if len(frame) and "nip" in frame.columns:
                 for record in frame.to_dict("records"):
@@ -396,6 +411,7 @@ def split_context(ctx: CardsContext, groups: Mapping[str, Iterable[str]]
         "rekap": _positions(rekap.employees),
         "rejected": _positions(rekap.rejected_and_revision),
         "late": _positions(rekap.late_decisions),
+        "flags": _positions(rekap.entry_flags),
         "trend": _positions(ctx.trend),
     }
     supervisor = {str(n): _text(v) for n, v in zip(run.employees["nip"],
@@ -418,7 +434,8 @@ def split_context(ctx: CardsContext, groups: Mapping[str, Iterable[str]]
             rekap, employees=cut(rekap.employees, "rekap", nips),
             rejected_and_revision=cut(rekap.rejected_and_revision, "rejected", nips),
             late_decisions=cut(rekap.late_decisions, "late", nips),
-            entry_flags=rekap.entry_flags.iloc[0:0], supervisors=rekap.supervisors.iloc[0:0])
+            entry_flags=cut(rekap.entry_flags, "flags", nips),
+            supervisors=rekap.supervisors.iloc[0:0])
         people_wanted = set(nips) | {sup for n in nips if (sup := supervisor.get(n))}
         assignment_ids = {a.assignment_id for sc in scores for a in sc.assignments}
         out[group] = CardsContext(
@@ -493,7 +510,8 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
     assessor = (ctx.people.get(sup_nip) or Person(nip=sup_nip, name=sup_nip)) if sup_nip \
         else None
 
-    assignments = tuple(_assignment_line(a, ctx.assignment_info.get(a.assignment_id, {}))
+    cap = float(run.scheme_cfg.capaian_cap)
+    assignments = tuple(_assignment_line(a, ctx.assignment_info.get(a.assignment_id, {}), cap)
                         for a in score.assignments)
     aspects = tuple(
         AspectLine(aspect=k, score=v, rating=score.aspect_ratings.get(k),
@@ -504,7 +522,8 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
     rank = ctx.ranks.get(nip)
     standing = Standing(unit_code=rank.unit_code if rank else score.unit_code,
                         rank=rank.rank if rank else None, of=rank.of if rank else 0,
-                        unit_median=rank.unit_median if rank else None)
+                        unit_median=rank.unit_median if rank else None,
+                        rank_last=rank.last if rank else None)
     trend_points = _trend_points(ctx, nip)
     pending = (PendingVerification(supervisor=assessor, entries=score.pending_entries,
                                    quantity=score.pending_quantity)
@@ -538,6 +557,8 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
         verification=verification,
         rejected=_decisions(ctx.rows("rejected", nip)),
         late=_decisions(ctx.rows("late", nip)),
+        flags=_flags(ctx.rows("flags", nip)),
+        capaian_cap=cap,
         attendance=attendance,
         trend=trend_points,
         standing=standing,
@@ -546,7 +567,8 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
         pending_verification=pending,
         run_id=run_id or new_run_id(now),
         generated_at=now,
-        signature_date=now.astimezone(_zone(settings.timezone)).date(),
+        # signed for the period, on its closing date (not the day the card is printed)
+        signature_date=run.closing_time.astimezone(_zone(settings.timezone)).date(),
     )
     return dataclasses.replace(record, fingerprint=card_fingerprint(record))
 
@@ -557,14 +579,16 @@ def _zone(name: str) -> dt.tzinfo:
     return ZoneInfo(name)
 
 
-def _assignment_line(a: Any, info: Mapping[str, Any]) -> AssignmentLine:
+def _assignment_line(a: Any, info: Mapping[str, Any], cap: float) -> AssignmentLine:
+    capped = bool(a.to) and round_half_away(100.0 * a.ro / a.to, 10) > cap
     return AssignmentLine(
         assignment_id=a.assignment_id, title=info.get("title") or a.assignment_id,
         activity_code=info.get("activity_code"), output_unit=info.get("output_unit"),
         is_main=a.is_main, innovation=a.innovation, weight=a.weight,
         target_quantity=a.to, realised_quantity=a.ro, target_quality=a.tk,
         realised_quality=a.rk, target_days=a.tw, realised_days=a.rw, target_cost=a.tb,
-        realised_cost=a.rb, capaian=a.capaian, rating=a.rating, kuantitas=a.kuantitas,
+        realised_cost=a.rb, capaian=a.capaian, rating=a.rating, capped=capped,
+        kuantitas=a.kuantitas,
         kualitas=a.kualitas, waktu=a.waktu, biaya=a.biaya, nilai=a.nilai,
     )
 
@@ -622,6 +646,13 @@ def _decisions(rows: list[dict[str, Any]]) -> tuple[EntryDecision, ...]:
             note=_text(r.get("note")),
         ))
     return tuple(out)
+
+
+def _flags(rows: list[dict[str, Any]]) -> tuple[EntryFlag, ...]:
+    """The rekap's entry flags of one employee, by date then entry then kind."""
+    flags = [EntryFlag(date=_as_date(r.get("date")), activity_id=str(r["activity_id"]),
+                       flag=str(r["flag"])) for r in rows]
+    return tuple(sorted(flags, key=lambda f: (f.date or dt.date.min, f.activity_id, f.flag)))
 
 
 def _trend_points(ctx: CardsContext, nip: str) -> tuple[TrendPoint, ...]:

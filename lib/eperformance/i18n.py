@@ -110,6 +110,15 @@ LABELS: dict[str, dict[str, str]] = {
         "standing": "Posisi dalam unit",
         "rank": "Peringkat",
         "rank_of": "{rank} dari {of}",
+        "rank_tied_of": "{rank}–{last} dari {of} (nilai sama)",
+        "capaian_capped": "Capaian dibatasi {cap} (realisasi melebihi target; domain.md §2).",
+        "flags_list": "Entri yang ditandai (untuk diperiksa, tidak mengubah nilai)",
+        "flags_more": "… dan {n} tanda lainnya (lihat tanda_entri.csv)",
+        "flag_overlap": "waktu bertumpang tindih dengan entri lain",
+        "flag_outside_hours": "di luar jam/hari kerja",
+        "flag_no_check_in": "tanpa presensi masuk pada tanggal itu",
+        "flag_too_long": "durasi terlalu panjang dibanding standar",
+        "flag_too_short": "durasi terlalu pendek dibanding standar",
         "not_ranked": "tidak diperingkat",
         "unit_median": "Median unit",
         "notices": "Catatan",
@@ -236,6 +245,15 @@ LABELS: dict[str, dict[str, str]] = {
         "standing": "Standing in the unit",
         "rank": "Rank",
         "rank_of": "{rank} of {of}",
+        "rank_tied_of": "{rank}–{last} of {of} (tied)",
+        "capaian_capped": "Capaian is capped at {cap} (output above the target; domain.md §2).",
+        "flags_list": "Flagged entries (to check; they do not change the score)",
+        "flags_more": "… and {n} more flags (see tanda_entri.csv)",
+        "flag_overlap": "overlaps another entry in time",
+        "flag_outside_hours": "outside office hours or days",
+        "flag_no_check_in": "no check-in recorded that day",
+        "flag_too_long": "much longer than the standard time",
+        "flag_too_short": "much shorter than the standard time",
         "not_ranked": "not ranked",
         "unit_median": "Unit median",
         "notices": "Notes",
@@ -380,16 +398,18 @@ def date_label(day: dt.date, lang: str) -> str:
 
 
 def short_date(day: dt.date | None, lang: str) -> str:
-    """``10/05/2021`` style short date (day first in both languages)."""
+    """The same style as :func:`date_label` (``10 Mei 2021``): one date style per language
+    on a card; ``""`` for no date."""
     if day is None:
         return ""
-    return format_date(day, "dd/MM/y", locale=_LOCALE[lang])
+    return date_label(day, lang)
 
 
 def datetime_label(moment: dt.datetime, lang: str, tz: str | None = None) -> str:
-    """``10 Mei 2021 14.05`` style date and time, in ``tz`` when given."""
+    """``10 Mei 2021 14:05``: :func:`date_label`'s style with the time, in ``tz`` when
+    given."""
     zone = ZoneInfo(tz) if tz else None
-    return format_datetime(moment, "d MMM y HH:mm", tzinfo=zone, locale=_LOCALE[lang])
+    return format_datetime(moment, "d MMMM y HH:mm", tzinfo=zone, locale=_LOCALE[lang])
 
 
 def number(x: float | None, lang: str, decimals: int = 2) -> str:

@@ -113,6 +113,7 @@ class RankInfo:
     rank: int | None
     of: int
     unit_median: float | None
+    last: int | None = None  # the last place of a tie (3 for "2–3 of 9"); rank when alone
 
     @property
     def label(self) -> str:
@@ -125,8 +126,13 @@ def ranks(run: ScoreRun) -> dict[str, RankInfo]:
     out: dict[str, RankInfo] = {}
     for unit, entries in rank.rank_within_units(rows).items():
         median = rank.unit_median(e.figure for e in entries)
+        tied: dict[int, int] = {}
         for e in entries:
-            out[e.nip] = RankInfo(e.nip, unit, e.rank, e.of, median)
+            if e.rank is not None:
+                tied[e.rank] = tied.get(e.rank, 0) + 1
+        for e in entries:
+            last = None if e.rank is None else e.rank + tied[e.rank] - 1
+            out[e.nip] = RankInfo(e.nip, unit, e.rank, e.of, median, last)
     return out
 
 

@@ -120,8 +120,8 @@ REJECTED_COLUMNS: tuple[str, ...] = (
     "quality", "note",
 )
 LATE_COLUMNS: tuple[str, ...] = (
-    "nip", "activity_id", "date", "verification_id", "verifier_nip", "status", "decided_at",
-    "quality", "note",
+    "nip", "activity_id", "date", "activity_code", "description", "verification_id",
+    "verifier_nip", "status", "decided_at", "quality", "note",
 )
 FLAG_COLUMNS: tuple[str, ...] = ("nip", "activity_id", "date", "flag", "detail")
 SUPERVISOR_COLUMNS: tuple[str, ...] = (
@@ -487,7 +487,8 @@ def late_decisions(
     """Decisions made after ``closing_utc`` on entries of the month (listed, counted
     nowhere): :data:`LATE_COLUMNS`, sorted by nip, activity_id, decided_at,
     verification_id."""
-    e = prepare_entries(entries)[["activity_id", "nip", "date"]]
+    e = prepare_entries(entries)[["activity_id", "nip", "date", "activity_code",
+                                  "description"]]
     d = _prepare_decisions(decisions)
     d = d[d["decided_at"] >= pd.Timestamp(closing_utc + ONE_SECOND)]
     out = d.merge(e, on="activity_id", how="inner")

@@ -197,6 +197,7 @@ def late_decisions(
     stmt = (
         select(
             activities.c.nip, activities.c.activity_id, activities.c.date,
+            activities.c.activity_code, activities.c.description,
             verifications.c.verification_id, verifications.c.verifier_nip,
             verifications.c.status, verifications.c.decided_at, verifications.c.quality,
             verifications.c.note,
