@@ -186,7 +186,7 @@ def test_verifications(demo: tuple) -> None:
 def test_behaviour_and_attendance(demo: tuple) -> None:
     _, data = demo
     kind = {e["nip"]: e["position_type"] for e in data["employees"]}
-    aspects = set(ASPECTS["permenpan-6-2022"])
+    aspects = {a for scheme in ASPECTS.values() for a in scheme}  # the default: all
     for b in data["behaviour"]:
         assert b["aspect"] in aspects and 60 <= int(b["score"]) <= 100
         assert b["assessor_role"] in ("atasan", "rekan", "bawahan", "diri")
@@ -215,3 +215,27 @@ def test_scheme_aspects(tmp_path: Path) -> None:
 def test_bad_arguments(tmp_path: Path, kwargs: dict) -> None:
     with pytest.raises(UsageError):
         generate_demo(tmp_path, **kwargs)
+
+
+def test_default_demo_rates_every_scheme(tmp_path: Path) -> None:
+    """`eperf demo` rates the aspects of all three schemes, so `eperf card --scheme
+    pp-46-2011` on the demo data is a full card, not "perilaku belum dinilai" (issue 18)."""
+    from eperformance.db.engine import open_engine, upgrade
+    from eperformance.ingest import run_ingest
+    from eperformance.scores import ScoreRequest, compute_scores
+
+    generate_demo(tmp_path / "demo", employees=30, months=1)
+    rows = _read(tmp_path / "demo" / "behaviour.csv")
+    assert {r["aspect"] for r in rows} == {a for s in ASPECTS.values() for a in s}
+    engine = open_engine(f"sqlite:///{tmp_path / 'wb.sqlite'}", create=True)
+    upgrade(engine)
+    assert run_ingest(tmp_path / "demo", engine).exit_code == 0
+    unrated = {}
+    for scheme in ASPECTS:
+        run = compute_scores(engine, ScoreRequest(period="2021-01", scheme=scheme))
+        with_predikat = [s for s in run.scores if s.predikat]
+        assert len(with_predikat) >= 0.6 * len(run.scores), scheme
+        unrated[scheme] = {s.nip for s in run.scores if "perilaku belum dinilai" in s.keterangan}
+    # the supervisor-only schemes miss exactly the employees no supervisor rated
+    assert unrated["pp-30-2019"] == unrated["pp-46-2011"]
+    engine.dispose()

@@ -115,8 +115,9 @@ def main(verbose: bool, quiet: bool) -> None:
 @click.option("--start", default="2021-01", show_default=True, help="First month, YYYY-MM.")
 @click.option("--months", default=6, show_default=True, type=click.IntRange(1, 120))
 @click.option("--seed", default=7, show_default=True, type=int)
-@click.option("--scheme", default="permenpan-6-2022", show_default=True,
-              help="Scheme whose behaviour aspects the demo rates.")
+@click.option("--scheme", default="all", show_default=True,
+              help="Scheme whose behaviour aspects the demo rates; 'all' rates every "
+                   "scheme's, so a card under any scheme is complete.")
 @reports_errors
 def demo(out_dir: Path, employees: int, start: str, months: int, seed: int, scheme: str) -> None:
     """Write a deterministic synthetic organisation in the data-contract format."""

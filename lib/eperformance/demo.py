@@ -36,6 +36,8 @@ from .errors import UsageError
 from .nip import make_nip
 from .reference import ASPECTS, MANAGERIAL, MANAGERIAL_ONLY_ASPECTS, SCHEMES
 
+ALL_SCHEMES = "all"  # the demo rates every scheme's aspects, so every scheme gives a card
+
 Row = tuple[str, ...]  # one CSV record
 
 # The contract's columns, in the order the demo writes them.
@@ -161,7 +163,7 @@ def generate_demo(
     start: str = "2021-01",
     months: int = 6,
     seed: int = 7,
-    scheme: str = "permenpan-6-2022",
+    scheme: str = ALL_SCHEMES,
 ) -> DemoSummary:
     """Write the nine contract CSV files of a synthetic ministry into ``out_dir``.
 
@@ -218,8 +220,9 @@ def _check_arguments(
         raise UsageError(f"months must be 1-{MAX_MONTHS}, not {months}")
     if seed < 0:
         raise UsageError(f"seed must be 0 or more, not {seed}")
-    if scheme not in SCHEMES:
-        raise UsageError(f"unknown scheme {scheme!r}", hint="one of " + ", ".join(SCHEMES))
+    if scheme != ALL_SCHEMES and scheme not in SCHEMES:
+        raise UsageError(f"unknown scheme {scheme!r}",
+                         hint="one of " + ", ".join((ALL_SCHEMES, *SCHEMES)))
     match = re.fullmatch(r"(\d{4})-(\d{2})", start or "")
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise UsageError(f"start must be a period YYYY-MM, not {start!r}")
@@ -962,25 +965,40 @@ def _iso_day(ordinal: int) -> str:
 
 
 # ----------------------------------------------------------------------------- behaviour
+
+
+def demo_aspects(scheme: str) -> tuple[str, ...]:
+    """The aspects the demo rates: one scheme's, or (``all``) every scheme's, each once,
+    in the schemes' order."""
+    if scheme != ALL_SCHEMES:
+        return ASPECTS[scheme]
+    return tuple(dict.fromkeys(a for name in SCHEMES for a in ASPECTS[name]))
+
+
 def _behaviour_rows(
     staff: _Staff, months: list[_Month], scheme: str, seed: int
 ) -> list[tuple[str, ...]]:
     rng = _rng(seed, 5)
-    aspects = ASPECTS[scheme]
+    aspects = demo_aspects(scheme)
     general = [a for a in aspects if a not in MANAGERIAL_ONLY_ASPECTS]
     n = staff.size
     base = np.array([_BEHAVIOUR[p] for p in staff.profile]) + rng.normal(0, 3, n)
     managerial = [p in MANAGERIAL for p in staff.ptype]
     # Misconduct: the same two or three values (of the general ones) fall well below 70
     # every month, whoever rates them.
+    # With every scheme's aspects rated, each scheme's own values are hit (2 or 3 of them),
+    # so a misconduct profile reads as misconduct under every scheme.
+    groups = ([ASPECTS[name] for name in SCHEMES] if scheme == ALL_SCHEMES else [aspects])
     drop: dict[int, np.ndarray] = {}
     for i in range(n):
         if staff.profile[i] == "misconduct":
             own = aspects if managerial[i] else general
-            hit = rng.choice(len(own), size=min(len(own), int(rng.integers(2, 4))),
-                             replace=False)
             drop[i] = np.zeros(len(own))
-            drop[i][hit] = _MISCONDUCT_DROP
+            for group in groups:
+                mine = [k for k, a in enumerate(own) if a in group]
+                hit = rng.choice(mine, size=min(len(mine), int(rng.integers(2, 4))),
+                                 replace=False)
+                drop[i][hit] = _MISCONDUCT_DROP
     reports: list[list[int]] = [[] for _ in range(n)]
     by_unit_boss: dict[tuple[str, int], list[int]] = {}
     tops = []
