@@ -125,18 +125,19 @@ def test_batch_card_per_employee_failure_isolation_and_ledger(env) -> None:  # t
 
     wb = load_workbook(run / "recap.xlsx")
     assert wb.sheetnames == ["Pegawai", "Penugasan", "Unit", "Backlog atasan",
-                             "Pelanggaran kurva", "Data belum lengkap"]
+                             "Pelanggaran kurva", "Data belum lengkap", "Kamus data"]
     ws = wb["Pegawai"]
     header = [c.value for c in ws[1]]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
-    rows = {r[header.index("nip")]: dict(zip(header, r, strict=True))
+    assert header[:4] == ["NIP", "Nama", "Unit kerja", "Predikat"]
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref
+    rows = {r[0]: dict(zip(header, r, strict=True))
             for r in ws.iter_rows(min_row=2, values_only=True)}
     for row in csv.DictReader(scores_csv.open()):
         x = rows[row["nip"]]
-        for col in ("nilai_skp", "nilai_perilaku"):
+        for col, head in (("nilai_skp", "Nilai SKP"), ("nilai_perilaku", "Nilai perilaku")):
             want = float(row[col]) if row[col] else None
-            assert x[col] == want, (row["nip"], col)
-        assert (x["predikat"] or "") == row["predikat"]
+            assert x[head] == want, (row["nip"], col)
+        assert (x["Predikat"] or "") == row["predikat"]
     # the failing card is retried on the next run; the others are not re-rendered
     res2 = eperf(environ, "batch", "--period", PERIOD, "--format", "html,xlsx", "--quiet")
     assert res2.returncode == 3 and "(resumed)" in res2.stdout
