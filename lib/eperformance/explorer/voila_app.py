@@ -165,7 +165,8 @@ class EperfVoila(Voila):  # type: ignore[misc]
         """Voilà's template folders, ours first: its ``index.html.j2`` extends Voilà's
         ``lab`` page (found through the folders after it) without the CDN links."""
         super().setup_template_dirs()
-        self.template_paths = [str(TEMPLATE_DIR), *self.template_paths]
+        paths: list[str] = list(self.template_paths)  # type: ignore[has-type]
+        self.template_paths = [str(TEMPLATE_DIR), *paths]
 
     def start(self) -> None:
         """Voilà's ``start`` with :class:`HostCheckedApplication` and host-checking
