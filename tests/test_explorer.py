@@ -331,7 +331,8 @@ def _labels_shown(app: Explorer) -> str:
                                      app.descending, app.employee, app.pdf_button,
                                      app.batch_formats, app.batch_provisional,
                                      app.batch_button, app.progress)]
-    parts += [app.search.placeholder, app.unit.options[0][0], app.grade.options[0][0]]
+    parts += [app.search.placeholder, app.unit.options[0][0], app.grade.options[0][0],
+              _visible_text(app.intro.value)]
     parts += [app.tabs.get_title(i) for i in range(len(app.tabs.children))]
     parts += [label for label, _ in app.sort_by.options]
     parts += [_visible_text(v.value) for v in (app.status, app.recap_view,
@@ -344,7 +345,8 @@ def _labels_shown(app: Explorer) -> str:
 INDONESIAN = ("Periode", "Cari pegawai", "nama atau NIP", "semua", "Urutkan", "menurun",
               "Rekap unit", "Kartu", "pegawai cocok", "Pelanggaran", "Rata-rata", "Bawahan",
               "Keterangan", "Nama", "paling banyak", "pegawai berpredikat", "seluruh",
-              "Tanpa predikat", "belum ada penugasan", "verifikasi belum selesai", "Unduh")
+              "Tanpa predikat", "belum ada penugasan", "verifikasi belum selesai", "Unduh",
+              "dengan sub-unitnya")
 ENGLISH = ("Period", "Find employee", "name or NIP", "all", "Sort by", "descending",
            "Unit recap", "Card", "employees match", "breaches", "Mean", "Direct reports",
            "Reason", "Name", "at most", "at least", "rated employees", "whole organisation",

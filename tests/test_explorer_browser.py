@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from app_server_support import BIN, START_TIMEOUT, AppServer, app_server
+from app_server_support import BIN, START_TIMEOUT, AppServer, app_server, wait_until
 from test_cards_support import REPO, TinyDb, build_tiny_db
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -238,3 +238,52 @@ def test_the_page_asks_no_other_host(server: AppServer, db: TinyDb, tmp_path: Pa
         finally:
             browser.close()
     assert foreign == [], foreign
+
+
+IDLE_SECONDS = 3
+
+
+@pytest.fixture(scope="module")
+def culling(db: TinyDb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The default culling settings with a short idle timeout (3 s, checked every 1 s)."""
+    _require_browser()
+    home = tmp_path_factory.mktemp("culling-home")
+    shutil.copytree(db.home / "params", home / "params")
+    path = home / "params" / "settings.yaml"
+    settings = path.read_text(encoding="utf-8")
+    path.write_text(settings[:settings.index("\nexplorer:")] + (
+        f"\nexplorer:\n  idle_timeout_seconds: {IDLE_SECONDS}\n"
+        "  cull_interval_seconds: 1\n"), encoding="utf-8")  # cull_connected: default
+    with app_server(db, tmp_path_factory.mktemp("voila-culling"),
+                    env_extra={"EPERF_HOME": str(home)}) as srv:
+        yield srv
+
+
+def test_a_closed_tab_leaves_no_kernel_an_open_one_keeps_its_own(culling: AppServer) -> None:
+    """Closing a browser tab drops its websocket, so its kernel has no connection and is
+    culled once idle (cull_connected false, the default); a tab still open keeps its
+    kernel however long it sits idle."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            pages = []
+            for _ in range(2):
+                page = browser.new_page()
+                page.set_default_timeout(START_TIMEOUT * 1000)
+                page.goto(culling.url, timeout=START_TIMEOUT * 1000)
+                page.wait_for_selector(".eperf-recap table")
+                pages.append(page)
+            assert len(culling.kernel_pids()) == 2
+            pages[0].close()
+            wait_until("the closed tab's kernel to stop", lambda: len(culling.kernel_pids()) == 1,
+                       timeout=IDLE_SECONDS + 30)
+            pages[1].wait_for_timeout((IDLE_SECONDS + 3) * 1000)  # idle, but connected
+            assert len(culling.kernel_pids()) == 1
+            pages[1].select_option(".eperf-lang select", label="English")
+            pages[1].wait_for_selector("text=Unit recap", timeout=30_000)  # still answers
+        finally:
+            browser.close()
+    wait_until("the last kernel to stop", lambda: not culling.kernel_pids(),
+               timeout=IDLE_SECONDS + 30)

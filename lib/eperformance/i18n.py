@@ -286,6 +286,9 @@ LABELS: dict[str, dict[str, str]] = {
 EXPLORER_LABELS: dict[str, dict[str, str]] = {
     "id": {
         "x_language": "Bahasa",
+        "x_intro": ("Periode, skema dan unit (dengan sub-unitnya); cari pegawai (nama atau "
+                    "NIP); rekap unit, distribusi predikat, antrean verifikasi, data belum "
+                    "lengkap, kartu pegawai (PDF) dan cetak massal kartu unit."),
         "x_period": "Periode",
         "x_scheme": "Skema",
         "x_unit": "Unit",
@@ -377,6 +380,9 @@ EXPLORER_LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "x_language": "Language",
+        "x_intro": ("Period, scheme and unit (with its sub-units); find an employee (name or "
+                    "NIP); unit recap, distribution of overall ratings, verification backlog, "
+                    "missing data, the employee's card (PDF) and the unit's cards in a batch."),
         "x_period": "Period",
         "x_scheme": "Scheme",
         "x_unit": "Unit",
@@ -394,7 +400,7 @@ EXPLORER_LABELS: dict[str, dict[str, str]] = {
         "x_employee": "Employee",
         "x_tab_recap": "Unit recap",
         "x_tab_distribution": "Distribution",
-        "x_tab_backlog": "Verification backlog",
+        "x_tab_backlog": "Backlog",
         "x_tab_missing": "Missing data",
         "x_tab_employees": "Employees",
         "x_tab_card": "Card",

@@ -112,6 +112,7 @@ class Explorer:
         self.employee = _classed(w.Select(options=[], rows=10, description="",
                                           style={"description_width": "initial"},
                                           layout=w.Layout(width="680px")), "eperf-employee")
+        self.intro = _classed(w.HTML(), "eperf-intro")
         self.status = _classed(w.HTML(), "eperf-status")
         self.error = _classed(w.HTML(), "eperf-error")
         self.recap_view = _classed(w.HTML(), "eperf-recap")
@@ -165,6 +166,7 @@ class Explorer:
                     w.HBox([self.batch_button, self.progress]), self.batch_result]),
         ]), "eperf-tabs")
         self.widget = _classed(w.VBox([
+            self.intro,
             w.HBox([self.period, self.scheme, self.use_360, self.lang]),
             self.unit,
             w.HBox([self.search, self.position_type, self.grade, self.predikat]),
@@ -196,6 +198,7 @@ class Explorer:
                             (self.progress, "x_progress")):
             widget.description = self._t(key)
         self.search.placeholder = self._t("x_search_hint")
+        self.intro.value = f"<p>{html.escape(self._t('x_intro'))}</p>"
         for i, key in enumerate(TAB_TITLES):
             self.tabs.set_title(i, self._t(key))
         quiet, self._quiet = self._quiet, True
