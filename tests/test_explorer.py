@@ -290,3 +290,90 @@ def test_app_refuses_a_missing_database(home: Path) -> None:
                          timeout=60)
     assert res.returncode == 5, res.stderr
     assert "Traceback" not in res.stderr
+
+
+# --------------------------------------------------------------------------- papercuts
+def test_a_search_leaving_one_employee_selects_them(app: Explorer, db: TinyDb) -> None:
+    app.search.value = db.strong[:14]
+    assert [nip for _, nip in app.employee.options] == [db.strong]
+    assert app.employee.value == db.strong
+    assert app.card_record is not None and app.card_record.employee.nip == db.strong
+    assert f'data-nip="{db.strong}"' in app.card_summary.value
+    app.search.value = ""  # more than one listed again: the choice stays
+    assert app.employee.value == db.strong
+
+
+def test_the_chosen_employee_survives_a_unit_change(app: Explorer, db: TinyDb) -> None:
+    app.employee.value = db.strong
+    record = app.card_record
+    assert record is not None
+    unit = app.data.period(app.key).employees.set_index("nip").loc[db.strong, "unit_code"]
+    parent = next((c for _, c in app.data.unit_options() if c and c != unit
+                   and unit in app.data.subtree(c)), None)
+    for code in (unit, parent, ALL):
+        if code is None:
+            continue
+        app.unit.value = code
+        assert app.employee.value == db.strong, code
+        assert app.card_record is record  # not reloaded either
+        assert f'data-nip="{db.strong}"' in app.card_summary.value
+
+
+def _visible_text(html_text: str) -> str:
+    """The text of a view (tags, styles and the chart's markup out)."""
+    text = re.sub(r"<style>.*?</style>", " ", html_text, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+def _labels_shown(app: Explorer) -> str:
+    parts = [w.description for w in (app.period, app.scheme, app.lang, app.unit, app.search,
+                                     app.position_type, app.grade, app.predikat, app.sort_by,
+                                     app.descending, app.employee, app.pdf_button,
+                                     app.batch_formats, app.batch_provisional,
+                                     app.batch_button, app.progress)]
+    parts += [app.search.placeholder, app.unit.options[0][0], app.grade.options[0][0],
+              _visible_text(app.intro.value)]
+    parts += [app.tabs.get_title(i) for i in range(len(app.tabs.children))]
+    parts += [label for label, _ in app.sort_by.options]
+    parts += [_visible_text(v.value) for v in (app.status, app.recap_view,
+                                               app.distribution_view, app.backlog_view,
+                                               app.missing_view, app.employees_view,
+                                               app.card_summary)]
+    return "\n".join(parts)
+
+
+INDONESIAN = ("Periode", "Cari pegawai", "nama atau NIP", "semua", "Urutkan", "menurun",
+              "Rekap unit", "Kartu", "pegawai cocok", "Pelanggaran", "Rata-rata", "Bawahan",
+              "Keterangan", "Nama", "paling banyak", "pegawai berpredikat", "seluruh",
+              "Tanpa predikat", "belum ada penugasan", "verifikasi belum selesai", "Unduh",
+              "dengan sub-unitnya")
+ENGLISH = ("Period", "Find employee", "name or NIP", "all", "Sort by", "descending",
+           "Unit recap", "Card", "employees match", "breaches", "Mean", "Direct reports",
+           "Reason", "Name", "at most", "at least", "rated employees", "whole organisation",
+           "No overall rating", "no assignment", "not finished", "Download")
+
+
+def test_every_label_follows_the_language(app: Explorer, db: TinyDb) -> None:
+    leaf = app.data.period(app.key).employees.set_index("nip").loc[db.withheld, "unit_code"]
+    app.unit.value = leaf
+    app.employee.value = db.withheld
+    shown_id = _labels_shown(app)
+    assert "paling banyak" in shown_id and "at most" not in shown_id
+    assert not [w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", shown_id)], shown_id
+    assert re.search(r">\s*\d+,\d\d\s*<", app.recap_view.value)  # 85,50
+    assert not re.search(r">\s*\d+\.\d\d\s*<", app.recap_view.value)
+
+    app.lang.value = "en"
+    shown_en = _labels_shown(app)
+    assert app.unit.value == leaf and app.employee.value == db.withheld
+    assert app.card_record is not None and app.card_record.lang == "en"
+    assert "at most" in shown_en and "paling banyak" not in shown_en
+    assert not [w for w in INDONESIAN if re.search(rf"\b{re.escape(w)}\b", shown_en)], \
+        shown_en
+    assert re.search(r">\s*\d+\.\d\d\s*<", app.recap_view.value)  # 85.50
+    assert not re.search(r">\s*\d+,\d\d\s*<", app.recap_view.value)
+    # regulatory values keep their Indonesian labels
+    assert "Sangat Baik" in app.distribution_view.value and "Baik" in shown_en
+
+    app.lang.value = "id"
+    assert _labels_shown(app) == shown_id

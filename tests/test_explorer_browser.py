@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from app_server_support import BIN, START_TIMEOUT, AppServer, app_server
+from app_server_support import BIN, START_TIMEOUT, AppServer, app_server, wait_until
 from test_cards_support import REPO, TinyDb, build_tiny_db
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -164,3 +164,126 @@ def test_choose_unit_and_employee_shows_the_scored_predikat(
     assert "Kernel started" in text and "TCP" not in text, text[-3000:]
     if os.environ.get("EPERF_SCREENSHOT_DOCS") == "1":
         shutil.copyfile(shot, REPO / "docs" / "explorer.png")
+
+
+def test_the_page_asks_no_other_host(server: AppServer, db: TinyDb, tmp_path: Path) -> None:
+    """Loading the page and using it (a month, a unit, a search that leaves one employee,
+    the English view) requests nothing from any host but 127.0.0.1: no CDN for icons or
+    fonts (Voilà's lab page linked Font Awesome from cdn.jsdelivr.net). Requests to other
+    hosts are recorded and aborted, so the test never reaches the network. Screenshots of
+    the Indonesian and the English view are saved (``explorer-id.png``, ``explorer-en.png``
+    under the test's tmp dir)."""
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import Route, sync_playwright
+
+    foreign: list[str] = []
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname in ("127.0.0.1",
+                                                                             "localhost"):
+            route.continue_()
+        else:
+            foreign.append(url)
+            route.abort()
+
+    nip = db.strong
+    unit = _unit_of(db, nip)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1100})
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.on("request", lambda r: None if urlsplit(r.url).hostname in (
+                "127.0.0.1", "localhost") or r.url.startswith(("data:", "blob:"))
+                else foreign.append(r.url))
+            page.set_default_timeout(START_TIMEOUT * 1000)
+            page.goto(server.url, timeout=START_TIMEOUT * 1000)
+            page.wait_for_selector(".eperf-recap table")
+            page.select_option(".eperf-period select", value=db.period)
+            page.wait_for_function(
+                "p => document.querySelector('.eperf-status-line')?.innerText.startsWith(p)",
+                arg=db.period)
+            value = page.eval_on_selector(
+                ".eperf-unit select",
+                "(s, code) => [...s.options].map(o => o.value)"
+                ".find(v => v.replace(/^(· )*/, '').startsWith(code + ' — '))", unit)
+            page.select_option(".eperf-unit select", value=value)
+            page.wait_for_function(
+                "code => { const t = document.querySelector('.eperf-recap table');"
+                " return t && t.innerText.includes(code) && t.rows.length === 2; }", arg=unit)
+            # a search that leaves one employee selects them: the card shows, no click
+            page.fill(".eperf-search input", nip[:14])
+            page.get_by_role("tab", name="Kartu").click()
+            page.wait_for_selector(f'.eperf-card-head[data-nip="{nip}"]', timeout=60_000)
+            page.get_by_role("tab", name="Distribusi").click()
+            page.wait_for_selector(".eperf-distribution svg", timeout=30_000)
+            assert "paling banyak" in page.locator(".eperf-distribution-view").inner_text()
+            # the icons are drawn with the locally served Font Awesome
+            assert page.evaluate("document.fonts.check('900 12px \"Font Awesome 5 Free\"')")
+            page.screenshot(path=str(tmp_path / "explorer-id.png"), full_page=True)
+
+            page.select_option(".eperf-lang select", label="English")
+            page.get_by_role("tab", name="Card").click(timeout=30_000)
+            page.wait_for_function(
+                "() => document.querySelector('.eperf-card-view')?.innerText"
+                ".includes('Personal Performance Report Card')", timeout=60_000)
+            page.get_by_role("tab", name="Distribution").click()
+            text = page.locator(".eperf-distribution-view").inner_text()
+            assert "at most" in text and "paling banyak" not in text
+            page.screenshot(path=str(tmp_path / "explorer-en.png"), full_page=True)
+            page.wait_for_timeout(1000)  # late requests (fonts, lazy chunks) would show here
+        finally:
+            browser.close()
+    assert foreign == [], foreign
+
+
+IDLE_SECONDS = 3
+
+
+@pytest.fixture(scope="module")
+def culling(db: TinyDb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The default culling settings with a short idle timeout (3 s, checked every 1 s)."""
+    _require_browser()
+    home = tmp_path_factory.mktemp("culling-home")
+    shutil.copytree(db.home / "params", home / "params")
+    path = home / "params" / "settings.yaml"
+    settings = path.read_text(encoding="utf-8")
+    path.write_text(settings[:settings.index("\nexplorer:")] + (
+        f"\nexplorer:\n  idle_timeout_seconds: {IDLE_SECONDS}\n"
+        "  cull_interval_seconds: 1\n"), encoding="utf-8")  # cull_connected: default
+    with app_server(db, tmp_path_factory.mktemp("voila-culling"),
+                    env_extra={"EPERF_HOME": str(home)}) as srv:
+        yield srv
+
+
+def test_a_closed_tab_leaves_no_kernel_an_open_one_keeps_its_own(culling: AppServer) -> None:
+    """Closing a browser tab drops its websocket, so its kernel has no connection and is
+    culled once idle (cull_connected false, the default); a tab still open keeps its
+    kernel however long it sits idle."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            pages = []
+            for _ in range(2):
+                page = browser.new_page()
+                page.set_default_timeout(START_TIMEOUT * 1000)
+                page.goto(culling.url, timeout=START_TIMEOUT * 1000)
+                page.wait_for_selector(".eperf-recap table")
+                pages.append(page)
+            assert len(culling.kernel_pids()) == 2
+            pages[0].close()
+            wait_until("the closed tab's kernel to stop", lambda: len(culling.kernel_pids()) == 1,
+                       timeout=IDLE_SECONDS + 30)
+            pages[1].wait_for_timeout((IDLE_SECONDS + 3) * 1000)  # idle, but connected
+            assert len(culling.kernel_pids()) == 1
+            pages[1].select_option(".eperf-lang select", label="English")
+            pages[1].wait_for_selector("text=Unit recap", timeout=30_000)  # still answers
+        finally:
+            browser.close()
+    wait_until("the last kernel to stop", lambda: not culling.kernel_pids(),
+               timeout=IDLE_SECONDS + 30)

@@ -300,6 +300,201 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# Labels of the explorer (``eperformance.explorer``): the whole page follows one language.
+EXPLORER_LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "x_language": "Bahasa",
+        "x_intro": ("Periode, skema dan unit (dengan sub-unitnya); cari pegawai (nama atau "
+                    "NIP); rekap unit, distribusi predikat, antrean verifikasi, data belum "
+                    "lengkap, kartu pegawai (PDF) dan cetak massal kartu unit."),
+        "x_period": "Periode",
+        "x_scheme": "Skema",
+        "x_unit": "Unit",
+        "x_all_units": "Semua unit (seluruh organisasi)",
+        "x_whole_org": "seluruh organisasi",
+        "x_search": "Cari pegawai",
+        "x_search_hint": "nama atau NIP",
+        "x_position_type": "Jenis jabatan",
+        "x_grade": "Golongan",
+        "x_predikat": "Predikat",
+        "x_no_predikat": "Tanpa predikat",
+        "x_all": "semua",
+        "x_sort": "Urutkan",
+        "x_descending": "menurun",
+        "x_employee": "Pegawai",
+        "x_tab_recap": "Rekap unit",
+        "x_tab_distribution": "Distribusi",
+        "x_tab_backlog": "Antrean verifikasi",
+        "x_tab_missing": "Data kurang",
+        "x_tab_employees": "Pegawai",
+        "x_tab_card": "Kartu",
+        "x_tab_batch": "Cetak massal",
+        "x_pdf_button": "Unduh kartu (PDF)",
+        "x_pdf_saved": "juga disimpan di",
+        "x_formats": "Format",
+        "x_allow_provisional": "izinkan bulan belum ditutup (SEMENTARA)",
+        "x_batch_button": "Buat kartu unit ini",
+        "x_progress": "Kemajuan",
+        "x_no_data": "Belum ada data: impor data terlebih dahulu.",
+        "x_computing": "Menghitung periode {period} …",
+        "x_loading_card": "Memuat kartu …",
+        "x_making_pdf": "Membuat PDF …",
+        "x_batch_running": "Kartu sedang dibuat …",
+        "x_batch_summary": ("{ok}/{total} kartu berhasil, {failed} gagal, {rendered} dibuat, "
+                            "{reused} tidak berubah, {seconds} detik"),
+        "x_batch_status_ok": "selesai",
+        "x_batch_status_partial": "sebagian gagal",
+        "x_batch_status_up-to-date": "tidak ada yang berubah",
+        "x_matching": "{matching} pegawai cocok dari {total}",
+        "x_provisional": "(bulan belum ditutup)",
+        "x_card_predikat": "predikat",
+        "x_col_code": "Kode",
+        "x_col_unit": "Unit",
+        "x_col_headcount": "Pegawai",
+        "x_col_verified": "% entri diverifikasi",
+        "x_col_mean": "Rata-rata",
+        "x_col_median": "Median",
+        "x_col_breaches": "Pelanggaran kurva",
+        "x_col_supervisor_nip": "NIP atasan",
+        "x_col_name": "Nama",
+        "x_col_reports": "Bawahan",
+        "x_col_pending": "Entri belum diverifikasi",
+        "x_col_withheld": "Pegawai tertahan (verifikasi belum selesai)",
+        "x_col_decisions": "Keputusan",
+        "x_col_delay": "Median hari sampai keputusan",
+        "x_col_reason": "Keterangan",
+        "x_col_position_type": "Jenis jabatan",
+        "x_col_grade": "Golongan",
+        "x_col_score": "Nilai",
+        "x_col_predikat": "Predikat",
+        "x_col_org_result": "Hasil organisasi",
+        "x_col_rule": "Batas",
+        "x_col_actual": "Aktual",
+        "x_col_count": "Jumlah pegawai",
+        "x_col_rated": "Berpredikat",
+        "x_empty_recap": "Tidak ada pegawai aktif di unit ini.",
+        "x_empty_backlog": "Tidak ada atasan untuk pilihan ini.",
+        "x_empty_missing": "Semua pegawai dalam pilihan ini memiliki predikat.",
+        "x_empty_employees": "Tidak ada pegawai yang cocok dengan filter.",
+        "x_more_rows": "… {n} baris lagi (persempit pilihan)",
+        "x_yes": "ya",
+        "x_chart_ylabel": "% pegawai berpredikat",
+        "x_chart_title": "Distribusi predikat — {unit} ({who}, n = {n})",
+        "x_who_unit": "pegawai unit {unit} sendiri",
+        "x_who_all": "seluruh pegawai dalam pilihan",
+        "x_curve_other_scheme": ("Kurva distribusi hanya berlaku untuk permenpan-6-2022 "
+                                 "(skema: {scheme})."),
+        "x_curve_choose_unit": ("Kurva distribusi diperiksa per unit: pilih sebuah unit untuk "
+                                "melihat batasnya. Pelanggaran seluruh unit dalam pilihan:"),
+        "x_curve_rules": ("Hasil kerja organisasi: <b>{result}</b>; batas: {rules}. "
+                          "Pelanggaran di unit ini dan sub-unitnya:"),
+        "x_rule_at_most": "paling banyak {n} {what}",
+        "x_rule_at_least": "paling sedikit {n} {what}",
+        "x_rule_none": "tidak ada {what}",
+        "x_or": "atau",
+        "x_reason_belum ada penugasan": "belum ada penugasan",
+        "x_reason_verifikasi belum selesai": "verifikasi belum selesai",
+        "x_reason_perilaku belum dinilai": "perilaku belum dinilai",
+    },
+    "en": {
+        "x_language": "Language",
+        "x_intro": ("Period, scheme and unit (with its sub-units); find an employee (name or "
+                    "NIP); unit recap, distribution of overall ratings, verification backlog, "
+                    "missing data, the employee's card (PDF) and the unit's cards in a batch."),
+        "x_period": "Period",
+        "x_scheme": "Scheme",
+        "x_unit": "Unit",
+        "x_all_units": "All units (whole organisation)",
+        "x_whole_org": "whole organisation",
+        "x_search": "Find employee",
+        "x_search_hint": "name or NIP",
+        "x_position_type": "Position type",
+        "x_grade": "Grade",
+        "x_predikat": "Overall rating",
+        "x_no_predikat": "No overall rating",
+        "x_all": "all",
+        "x_sort": "Sort by",
+        "x_descending": "descending",
+        "x_employee": "Employee",
+        "x_tab_recap": "Unit recap",
+        "x_tab_distribution": "Distribution",
+        "x_tab_backlog": "Backlog",
+        "x_tab_missing": "Missing data",
+        "x_tab_employees": "Employees",
+        "x_tab_card": "Card",
+        "x_tab_batch": "Batch",
+        "x_pdf_button": "Download card (PDF)",
+        "x_pdf_saved": "also saved in",
+        "x_formats": "Format",
+        "x_allow_provisional": "allow a month not closed yet (SEMENTARA)",
+        "x_batch_button": "Make this unit's cards",
+        "x_progress": "Progress",
+        "x_no_data": "No data yet: import data first.",
+        "x_computing": "Computing {period} …",
+        "x_loading_card": "Loading the card …",
+        "x_making_pdf": "Making the PDF …",
+        "x_batch_running": "Making the cards …",
+        "x_batch_summary": ("{ok}/{total} cards ok, {failed} failed, {rendered} made, "
+                            "{reused} unchanged, {seconds} s"),
+        "x_batch_status_ok": "done",
+        "x_batch_status_partial": "partly failed",
+        "x_batch_status_up-to-date": "nothing changed",
+        "x_matching": "{matching} of {total} employees match",
+        "x_provisional": "(month not closed yet)",
+        "x_card_predikat": "overall rating",
+        "x_col_code": "Code",
+        "x_col_unit": "Unit",
+        "x_col_headcount": "Employees",
+        "x_col_verified": "% entries verified",
+        "x_col_mean": "Mean",
+        "x_col_median": "Median",
+        "x_col_breaches": "Curve breaches",
+        "x_col_supervisor_nip": "Supervisor's NIP",
+        "x_col_name": "Name",
+        "x_col_reports": "Direct reports",
+        "x_col_pending": "Entries not verified",
+        "x_col_withheld": "Employees withheld (verification not finished)",
+        "x_col_decisions": "Decisions",
+        "x_col_delay": "Median days to a decision",
+        "x_col_reason": "Reason",
+        "x_col_position_type": "Position type",
+        "x_col_grade": "Grade",
+        "x_col_score": "Score",
+        "x_col_predikat": "Overall rating",
+        "x_col_org_result": "Organisational result",
+        "x_col_rule": "Limit",
+        "x_col_actual": "Actual",
+        "x_col_count": "Employees",
+        "x_col_rated": "Rated",
+        "x_empty_recap": "No active employees in this unit.",
+        "x_empty_backlog": "No supervisors in this selection.",
+        "x_empty_missing": "Every employee in this selection has an overall rating.",
+        "x_empty_employees": "No employee matches the filters.",
+        "x_more_rows": "… {n} more rows (narrow the selection)",
+        "x_yes": "yes",
+        "x_chart_ylabel": "% of rated employees",
+        "x_chart_title": "Overall ratings — {unit} ({who}, n = {n})",
+        "x_who_unit": "unit {unit}'s own employees",
+        "x_who_all": "every employee in the selection",
+        "x_curve_other_scheme": ("The distribution curve applies to permenpan-6-2022 only "
+                                 "(scheme: {scheme})."),
+        "x_curve_choose_unit": ("The distribution curve is checked per unit: choose a unit to "
+                                "see its limits. Breaches of every unit in the selection:"),
+        "x_curve_rules": ("Organisational result: <b>{result}</b>; limits: {rules}. "
+                          "Breaches in this unit and its sub-units:"),
+        "x_rule_at_most": "at most {n} {what}",
+        "x_rule_at_least": "at least {n} {what}",
+        "x_rule_none": "no {what}",
+        "x_or": "or",
+        "x_reason_belum ada penugasan": "no assignment yet",
+        "x_reason_verifikasi belum selesai": "verification not finished",
+        "x_reason_perilaku belum dinilai": "behaviour not rated",
+    },
+}
+for _lang, _labels in EXPLORER_LABELS.items():
+    LABELS[_lang].update(_labels)
+
+
 # Regulatory values: Indonesian in every language, an English gloss on the English card.
 GLOSS: dict[str, str] = {
     "Sangat Baik": "very good",
@@ -433,3 +628,28 @@ def quantity(x: float | None, lang: str) -> str:
         return ""
     value = round_half_away(float(x), 2)
     return number(value, lang, 0) if value == int(value) else number(value, lang)
+
+
+def percent(x: float, lang: str) -> str:
+    """A percentage bound as written in a rule: ``70 %``, ``12,50 %`` / ``12.50 %``."""
+    return f"{quantity(x, lang)} %"
+
+
+def curve_rule_text(predikat: tuple[str, ...] | list[str], bound: str, lang: str, *,
+                    percent_value: float | None = None, count: int | None = None) -> str:
+    """A distribution-curve rule in words: ``paling banyak 70 % Sangat Baik`` / ``at most
+    70 % Sangat Baik`` (predikat keep their Indonesian labels)."""
+    what = f" {LABELS[lang]['x_or']} ".join(predikat)
+    if count is not None:
+        if bound == "at_most" and count == 0:
+            return LABELS[lang]["x_rule_none"].format(what=what)
+        amount = quantity(count, lang)
+    else:
+        amount = percent(float(percent_value or 0), lang)
+    return LABELS[lang][f"x_rule_{bound}"].format(n=amount, what=what)
+
+
+def reasons_label(text: str, lang: str) -> str:
+    """Missing-data reasons (``belum ada penugasan; …``) in ``lang``."""
+    parts = [p.strip() for p in str(text).split(";") if p.strip()]
+    return "; ".join(LABELS[lang].get(f"x_reason_{p}", p) for p in parts)

@@ -26,6 +26,7 @@ import ipywidgets as w
 from ..cards import CardRecord
 from ..errors import EperfError
 from ..export import atomic_write_bytes
+from ..i18n import LABELS, number, quantity, t
 from ..recap import NO_PREDIKAT
 from ..render import card_html
 from ..render.single import single_card_name, single_folder
@@ -33,8 +34,9 @@ from ..safefs import FILE_MODE
 from . import views
 from .data import ALL, ExplorerData, Filters, PeriodData, PeriodKey, Selection
 
-TAB_TITLES = ("Rekap unit", "Distribusi", "Backlog", "Data kurang", "Pegawai", "Kartu",
-              "Batch")
+# label keys (eperformance.i18n) of the tabs, in order
+TAB_TITLES = ("x_tab_recap", "x_tab_distribution", "x_tab_backlog", "x_tab_missing",
+              "x_tab_employees", "x_tab_card", "x_tab_batch")
 MAX_PICKER = 300  # employees listed in the picker (narrow with the search and filters)
 FORMAT_CHOICES = (("HTML", ("html",)), ("HTML + PDF", ("html", "pdf")),
                   ("HTML + PDF + XLSX", ("html", "pdf", "xlsx")))
@@ -82,34 +84,35 @@ class Explorer:
     # ------------------------------------------------------------------ widgets
     def _build(self, periods: list[str], period: str | None, scheme: str, use_360: bool,
                lang: str, unit: str) -> None:
-        self.period = _dropdown("Periode", periods, "eperf-period", "170px")
+        self.period = _dropdown("", periods, "eperf-period", "170px")
         self.period.value = period
-        self.scheme = _dropdown("Skema", list(self.data.schemes()), "eperf-scheme", "250px")
+        self.scheme = _dropdown("", list(self.data.schemes()), "eperf-scheme", "250px")
         self.scheme.value = scheme
         self.use_360 = _classed(w.Checkbox(value=use_360, description="360°", indent=False,
                                            layout=w.Layout(width="70px")), "eperf-use360")
-        self.lang = _dropdown("Bahasa kartu", [("Indonesia", "id"), ("English", "en")],
-                              "eperf-lang", "190px")
+        self.lang = _dropdown("", [("Indonesia", "id"), ("English", "en")],
+                              "eperf-lang", "180px")
         self.lang.value = lang
-        self.unit = _dropdown("Unit", self.data.unit_options(), "eperf-unit", "520px")
+        self.unit = _dropdown("", self.data.unit_options(lang), "eperf-unit", "520px")
         self.unit.value = unit
-        self.search = _classed(w.Text(description="Cari pegawai", placeholder="nama atau NIP",
+        self.search = _classed(w.Text(description="", placeholder="",
                                       continuous_update=True,
                                       style={"description_width": "initial"},
                                       layout=w.Layout(width="330px")), "eperf-search")
-        self.position_type = _dropdown("Jenis jabatan", [("semua", ALL)],
+        self.position_type = _dropdown("", [("", ALL)],
                                        "eperf-position-type", "220px")
-        self.grade = _dropdown("Golongan", [("semua", ALL)], "eperf-grade", "170px")
-        self.predikat = _dropdown("Predikat", [("semua", ALL)], "eperf-predikat-filter",
+        self.grade = _dropdown("", [("", ALL)], "eperf-grade", "170px")
+        self.predikat = _dropdown("", [("", ALL)], "eperf-predikat-filter",
                                   "260px")
-        self.sort_by = _dropdown("Urutkan", [], "eperf-sort", "260px")
-        self.descending = _classed(w.ToggleButton(value=False, description="menurun",
+        self.sort_by = _dropdown("", [], "eperf-sort", "260px")
+        self.descending = _classed(w.ToggleButton(value=False, description="",
                                                   icon="sort-amount-desc",
-                                                  layout=w.Layout(width="110px")),
+                                                  layout=w.Layout(width="130px")),
                                    "eperf-descending")
-        self.employee = _classed(w.Select(options=[], rows=10, description="Pegawai",
+        self.employee = _classed(w.Select(options=[], rows=10, description="",
                                           style={"description_width": "initial"},
                                           layout=w.Layout(width="680px")), "eperf-employee")
+        self.intro = _classed(w.HTML(), "eperf-intro")
         self.status = _classed(w.HTML(), "eperf-status")
         self.error = _classed(w.HTML(), "eperf-error")
         self.recap_view = _classed(w.HTML(), "eperf-recap")
@@ -120,20 +123,20 @@ class Explorer:
         self.card_busy = _classed(w.HTML(), "eperf-card-busy")
         self.card_summary = _classed(w.HTML(), "eperf-card-summary")
         self.card_view = _classed(w.HTML(), "eperf-card-view")
-        self.pdf_button = _classed(w.Button(description="Unduh kartu (PDF)", icon="download",
-                                            disabled=True, layout=w.Layout(width="200px")),
+        self.pdf_button = _classed(w.Button(description="", icon="download",
+                                            disabled=True, layout=w.Layout(width="220px")),
                                    "eperf-pdf-button")
         self.pdf_link = _classed(w.HTML(), "eperf-pdf-link")
-        self.batch_formats = _dropdown("Format", list(FORMAT_CHOICES), "eperf-batch-formats",
+        self.batch_formats = _dropdown("", list(FORMAT_CHOICES), "eperf-batch-formats",
                                        "230px")
         self.batch_provisional = _classed(
-            w.Checkbox(value=False, description="izinkan bulan belum ditutup (SEMENTARA)",
-                       indent=False, layout=w.Layout(width="320px")), "eperf-batch-provisional")
-        self.batch_button = _classed(w.Button(description="Jalankan batch unit ini",
+            w.Checkbox(value=False, description="",
+                       indent=False, layout=w.Layout(width="340px")), "eperf-batch-provisional")
+        self.batch_button = _classed(w.Button(description="",
                                               icon="play", button_style="primary",
                                               layout=w.Layout(width="220px")),
                                      "eperf-batch-button")
-        self.progress = _classed(w.IntProgress(value=0, min=0, max=1, description="Batch",
+        self.progress = _classed(w.IntProgress(value=0, min=0, max=1, description="",
                                                bar_style="info",
                                                layout=w.Layout(width="420px",
                                                                visibility="hidden")),
@@ -147,7 +150,7 @@ class Explorer:
         for widget in (self.sort_by, self.descending):
             widget.observe(self._on_sort, names="value")
         self.employee.observe(self._on_employee, names="value")
-        self.lang.observe(self._on_employee, names="value")
+        self.lang.observe(self._on_language, names="value")
         self.pdf_button.on_click(lambda _: self.make_pdf())
         self.batch_button.on_click(lambda _: self.run_batch())
 
@@ -162,15 +165,74 @@ class Explorer:
             w.VBox([w.HBox([self.batch_formats, self.batch_provisional]),
                     w.HBox([self.batch_button, self.progress]), self.batch_result]),
         ]), "eperf-tabs")
-        for i, title in enumerate(TAB_TITLES):
-            self.tabs.set_title(i, title)
         self.widget = _classed(w.VBox([
+            self.intro,
             w.HBox([self.period, self.scheme, self.use_360, self.lang]),
             self.unit,
             w.HBox([self.search, self.position_type, self.grade, self.predikat]),
             self.employee,
             self.status, self.error, self.tabs,
         ]), "eperf-explorer")
+        self._apply_language()
+
+    # ------------------------------------------------------------------ language
+    @property
+    def language(self) -> str:
+        """The explorer's language (``id``/``en``): every label, and the card."""
+        return str(self.lang.value or "id")
+
+    def _t(self, key: str) -> str:
+        return t(key, self.language)
+
+    def _apply_language(self) -> None:
+        """Every widget label in :attr:`language` (values stay as they are)."""
+        for widget, key in ((self.period, "x_period"), (self.scheme, "x_scheme"),
+                            (self.lang, "x_language"), (self.unit, "x_unit"),
+                            (self.search, "x_search"), (self.position_type, "x_position_type"),
+                            (self.grade, "x_grade"), (self.predikat, "x_predikat"),
+                            (self.sort_by, "x_sort"), (self.descending, "x_descending"),
+                            (self.employee, "x_employee"), (self.pdf_button, "x_pdf_button"),
+                            (self.batch_formats, "x_formats"),
+                            (self.batch_provisional, "x_allow_provisional"),
+                            (self.batch_button, "x_batch_button"),
+                            (self.progress, "x_progress")):
+            widget.description = self._t(key)
+        self.search.placeholder = self._t("x_search_hint")
+        self.intro.value = f"<p>{html.escape(self._t('x_intro'))}</p>"
+        for i, key in enumerate(TAB_TITLES):
+            self.tabs.set_title(i, self._t(key))
+        quiet, self._quiet = self._quiet, True
+        try:
+            _relabel(self.unit, self.data.unit_options(self.language))
+            for widget in (self.position_type, self.grade, self.predikat):
+                _relabel(widget, [(self._label_of(v, label), v) for label, v in
+                                  widget.options])
+        finally:
+            self._quiet = quiet
+
+    def _label_of(self, value: str, label: str) -> str:
+        if value == ALL:
+            return self._t("x_all")
+        if value == NO_PREDIKAT:
+            return self._t("x_no_predikat")
+        return label
+
+    def _on_language(self, _: Any) -> None:
+        if self._quiet:
+            return
+        self._apply_language()
+        if self.period.value:
+            self._guard(self._relabel_views)
+        self._guard(self.show_card)
+
+    def _relabel_views(self) -> None:
+        data = self.data.period(self.key)
+        self._quiet = True
+        try:
+            self._set_filter_options(data)
+        finally:
+            self._quiet = False
+        self._update_views()
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -226,11 +288,12 @@ class Explorer:
 
     def _refresh(self) -> None:
         if not self.period.value:
-            self.status.value = "<i>Belum ada data: impor data terlebih dahulu.</i>"
+            self.status.value = f"<i>{html.escape(self._t('x_no_data'))}</i>"
             return
         cold = not self.data.cached(self.key)
         if cold:
-            self.status.value = BUSY.format(f"Menghitung periode {self.period.value} …")
+            self.status.value = BUSY.format(html.escape(
+                self._t("x_computing").format(period=self.period.value)))
         started = time.perf_counter()
         data = self.data.period(self.key)
         if cold:
@@ -247,17 +310,17 @@ class Explorer:
 
         def choices(column: str) -> list[tuple[str, str]]:
             values = sorted({str(v) for v in e[column].dropna()})
-            return [("semua", ALL), *((v, v) for v in values)]
+            return [(self._t("x_all"), ALL), *((v, v) for v in values)]
 
         for widget, options in (
                 (self.position_type, choices("position_type")),
                 (self.grade, choices("grade")),
-                (self.predikat, [("semua", ALL), *((x, x) for x in data.labels),
-                                 (NO_PREDIKAT, NO_PREDIKAT)])):
+                (self.predikat, [(self._t("x_all"), ALL), *((x, x) for x in data.labels),
+                                 (self._t("x_no_predikat"), NO_PREDIKAT)])):
             keep = widget.value
             widget.options = options
             widget.value = keep if keep in dict(options).values() else ALL
-        sort_options = [(h, c) for c, h in views.recap_columns(data.labels)]
+        sort_options = [(h, c) for c, h in views.recap_columns(data.labels, self.language)]
         keep = self.sort_by.value
         self.sort_by.options = sort_options
         self.sort_by.value = keep if keep in dict(sort_options).values() else "unit_code"
@@ -268,20 +331,22 @@ class Explorer:
         sel = self.data.select(self.key, self.filters)
         self._selection = sel
         self._render_recap()
-        unit = self.unit.value
+        unit, lang = self.unit.value, self.language
         unit_label = f"{unit} {self.data.unit_names.get(unit, '')}" if unit else \
-            "seluruh organisasi"
+            self._t("x_whole_org")
         self.distribution_view.value = views.distribution_html(
-            sel, data.labels, data.run.scheme_cfg, unit_label)
-        self.backlog_view.value = views.backlog_html(sel)
-        self.missing_view.value = views.missing_html(sel)
-        self.employees_view.value = views.employees_html(sel)
+            sel, data.labels, data.run.scheme_cfg, unit_label, lang)
+        self.backlog_view.value = views.backlog_html(sel, lang)
+        self.missing_view.value = views.missing_html(sel, lang)
+        self.employees_view.value = views.employees_html(sel, lang)
         self._set_employee_options(sel)
-        note = " · <b>SEMENTARA</b> (bulan belum ditutup)" if data.provisional else ""
+        note = (f" · <b>SEMENTARA</b> {html.escape(self._t('x_provisional'))}"
+                if data.provisional else "")
+        matching = self._t("x_matching").format(matching=number(len(sel.employees), lang, 0),
+                                                total=number(len(data.employees), lang, 0))
         self.status.value = (
             f'<span class="eperf-status-line">{html.escape(self.key.period)} · '
-            f"{html.escape(self.key.scheme)} · {len(sel.employees):,} pegawai cocok dari "
-            f"{len(data.employees):,}{note}</span>")
+            f"{html.escape(self.key.scheme)} · {html.escape(matching)}{note}</span>")
         self.timings["selection"] = time.perf_counter() - started
 
     def _render_recap(self) -> None:
@@ -290,7 +355,7 @@ class Explorer:
         data = self.data.period(self.key)
         self.recap_view.value = views.recap_html(self._selection, data.labels,
                                                  str(self.sort_by.value or "unit_code"),
-                                                 bool(self.descending.value))
+                                                 bool(self.descending.value), self.language)
 
     def _set_employee_options(self, sel: Selection) -> None:
         e = sel.employees.head(MAX_PICKER)
@@ -298,13 +363,17 @@ class Explorer:
                    for name, nip, pred in zip(e["name"], e["nip"], e["predikat"],
                                               strict=True)]
         keep = self.employee.value
+        listed = set(e["nip"])
+        if keep not in listed and self.search.value.strip() and len(sel.employees) == 1:
+            keep = sel.employees["nip"].iloc[0]  # a search that leaves one: that one
         self._quiet = True
         try:
             self.employee.options = options
-            self.employee.value = keep if keep in set(e["nip"]) else None
+            self.employee.value = keep if keep in listed else None
         finally:
             self._quiet = False
-        if self.employee.value != keep:
+        if self.employee.value != (self.card_record.employee.nip if self.card_record
+                                   else None):
             self._guard(self.show_card)
 
     # ------------------------------------------------------------------ card
@@ -325,14 +394,14 @@ class Explorer:
             self.card_busy.value = ""
             self.pdf_button.disabled = True
             return
-        self.card_busy.value = BUSY.format("Memuat kartu …")
+        self.card_busy.value = BUSY.format(html.escape(self._t("x_loading_card")))
         self.card_view.layout.opacity = "0.4"
         started = time.perf_counter()
         try:
-            record = self.data.card(self.key, nip, str(self.lang.value))
+            record = self.data.card(self.key, nip, self.language)
             self.card_record = record
             self.card_view.value = card_html(record)
-            self.card_summary.value = _summary(record)
+            self.card_summary.value = _summary(record, self.language)
             self.pdf_button.disabled = False
         finally:
             self.card_busy.value = ""
@@ -345,7 +414,7 @@ class Explorer:
         record = self.card_record
         if record is None:
             return None
-        self.pdf_link.value = BUSY.format("Membuat PDF …")
+        self.pdf_link.value = BUSY.format(html.escape(self._t("x_making_pdf")))
         pdf = views.card_pdf(record)
         name = single_card_name(record.employee.nip, record.scheme, record.lang,
                                 record.use_360)
@@ -355,8 +424,9 @@ class Explorer:
         self.pdf_link.value = (
             f'<a class="eperf-pdf-download" download="{html.escape(path.name)}" '
             f'href="{uri}">⬇ {html.escape(path.name)}</a> '
-            f'<span style="color:#52606d">({len(pdf) / 1024:.0f} KB, juga disimpan di '
-            f"<code>{html.escape(str(path))}</code>)</span>")
+            f'<span style="color:#52606d">({quantity(round(len(pdf) / 1024), self.language)} KB, '
+            f"{html.escape(self._t('x_pdf_saved'))} <code>{html.escape(str(path))}</code>)"
+            "</span>")
         return path
 
     # ------------------------------------------------------------------ batch
@@ -377,10 +447,10 @@ class Explorer:
             self.progress.bar_style = "info"
             self.progress.layout.visibility = "visible"
             self.batch_button.disabled = True
-            self.batch_result.value = BUSY.format("Batch berjalan …")
+            self.batch_result.value = BUSY.format(html.escape(self._t("x_batch_running")))
             opts = BatchOptions(period=self.key.period, unit=self.unit.value or None,
                                 scheme=self.key.scheme, use_360=self.key.use_360,
-                                lang=str(self.lang.value), formats=self.batch_formats.value,
+                                lang=self.language, formats=self.batch_formats.value,
                                 provisional=bool(self.batch_provisional.value),
                                 progress="none", quiet=True,
                                 db_url=self.data.engine.url.render_as_string(
@@ -392,12 +462,16 @@ class Explorer:
             self.progress.value = self.progress.max
             self.progress.bar_style = "success" if res.status != "partial" else "danger"
             result[0] = res
-            ok = res.total - len(res.failed)
+            ok, lang = res.total - len(res.failed), self.language
+            status = t(f"x_batch_status_{res.status}", lang) \
+                if f"x_batch_status_{res.status}" in LABELS[lang] else res.status
+            summary = t("x_batch_summary", lang).format(
+                ok=ok, total=res.total, failed=len(res.failed), rendered=res.rendered,
+                reused=res.reused, seconds=number(res.seconds, lang, 1))
             self.batch_result.value = (
                 f'<div class="eperf-batch-summary" data-status="{html.escape(res.status)}">'
-                f"<b>{html.escape(res.status)}</b>: {ok}/{res.total} kartu ok, "
-                f"{len(res.failed)} gagal, {res.rendered} dibuat, {res.reused} tidak berubah, "
-                f"{res.seconds:.1f} s — <code>{html.escape(str(res.folder))}</code></div>")
+                f"<b>{html.escape(status)}</b>: {html.escape(summary)} — "
+                f"<code>{html.escape(str(res.folder))}</code></div>")
 
         self._guard(go)
         if result[0] is None and self.error.value:
@@ -409,14 +483,22 @@ class Explorer:
         self.progress.value = min(self.progress.value + 1, self.progress.max)
 
 
-def _summary(record: CardRecord) -> str:
+def _relabel(widget: Any, options: list[tuple[str, Any]]) -> None:
+    """New labels for a selector's options, its value kept."""
+    keep = widget.value
+    widget.options = options
+    widget.value = keep
+
+
+def _summary(record: CardRecord, lang: str = "id") -> str:
     e = html.escape
     pred = record.predikat or "—"
     note = " · SEMENTARA" if record.provisional else ""
     return (f'<div class="eperf-card-head" data-nip="{e(record.employee.nip)}" '
             f'data-predikat="{e(record.predikat or "")}"><b class="eperf-name">'
             f"{e(record.employee.name)}</b> · <code>{e(record.employee.nip_display)}</code> · "
-            f'predikat: <b class="eperf-predikat">{e(pred)}</b>{note}</div>')
+            f'{e(t("x_card_predikat", lang))}: <b class="eperf-predikat">{e(pred)}</b>{note}'
+            "</div>")
 
 
 def explorer_app(period: str | None = None, **options: Any) -> Explorer:

@@ -136,13 +136,15 @@ class ExplorerData:
             self._subtrees[unit] = q.descendants(self.tree, unit)
         return self._subtrees[unit]
 
-    def unit_options(self) -> list[tuple[str, str]]:
+    def unit_options(self, lang: str = "id") -> list[tuple[str, str]]:
         """(label, code) pairs in tree order, indented by depth; the whole organisation
-        first (code ``ALL``)."""
+        first (code ``ALL``, labelled in ``lang``)."""
+        from ..i18n import t
+
         children: dict[str | None, list[str]] = {}
         for code, parent in self.tree.items():
             children.setdefault(parent if parent in self.tree else None, []).append(code)
-        out: list[tuple[str, str]] = [("Semua unit (seluruh organisasi)", ALL)]
+        out: list[tuple[str, str]] = [(t("x_all_units", lang), ALL)]
 
         def walk(code: str, depth: int) -> None:
             out.append((f"{'· ' * depth}{code} — {self.unit_names.get(code, '')}", code))

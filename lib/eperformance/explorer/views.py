@@ -17,32 +17,41 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from ..cards import CardRecord
+from ..i18n import curve_rule_text, number, quantity, reasons_label, t
 from ..nip import format_nip
-from ..params import SchemeConfig
+from ..params import CurveRule, SchemeConfig
 from ..recap import NO_PREDIKAT
-from ..scoring.rounding import fmt2
 from .data import Selection
 
 MAX_ROWS = 200  # rows shown in a table (the rest counted below it)
 
-# Unit recap columns: (column, heading) — predikat columns are added per scheme.
-RECAP_HEAD = (("unit_code", "Kode"), ("unit_name", "Unit"), ("headcount", "Pegawai"))
-RECAP_TAIL = ((NO_PREDIKAT, NO_PREDIKAT), ("entries_verified_share", "% entri diverifikasi"),
-              ("main_mean", "Rata-rata"), ("main_median", "Median"),
-              ("breaches", "Pelanggaran kurva"))
-SUPERVISOR_COLUMNS = (("supervisor_nip", "NIP atasan"), ("name", "Nama"),
-                      ("direct_reports", "Bawahan"),
-                      ("pending_backlog", "Entri belum diverifikasi"),
-                      ("withheld_reports", "Pegawai tertahan (verifikasi belum selesai)"),
-                      ("decisions", "Keputusan"),
-                      ("decision_delay_median_days", "Median hari sampai keputusan"))
-MISSING_COLUMNS = (("nip", "NIP"), ("name", "Nama"), ("unit_code", "Unit"),
-                   ("keterangan", "Keterangan"), ("supervisor_nip", "NIP atasan"))
-EMPLOYEE_COLUMNS = (("nip", "NIP"), ("name", "Nama"), ("unit_code", "Unit"),
-                    ("position_type", "Jenis jabatan"), ("grade", "Golongan"),
-                    ("main_figure", "Nilai"), ("predikat", "Predikat"))
-BREACH_COLUMNS = (("unit_code", "Unit"), ("org_result", "Hasil organisasi"), ("rule", "Batas"),
-                  ("actual", "Aktual"), ("count", "Jumlah"), ("n_employees", "Berpredikat"))
+# Columns: (column, label key of :mod:`eperformance.i18n`) — headings follow the language;
+# predikat columns (regulatory labels, the same in every language) are added per scheme.
+RECAP_HEAD = (("unit_code", "x_col_code"), ("unit_name", "x_col_unit"),
+              ("headcount", "x_col_headcount"))
+RECAP_TAIL = ((NO_PREDIKAT, "x_no_predikat"), ("entries_verified_share", "x_col_verified"),
+              ("main_mean", "x_col_mean"), ("main_median", "x_col_median"),
+              ("breaches", "x_col_breaches"))
+SUPERVISOR_COLUMNS = (("supervisor_nip", "x_col_supervisor_nip"), ("name", "x_col_name"),
+                      ("direct_reports", "x_col_reports"),
+                      ("pending_backlog", "x_col_pending"),
+                      ("withheld_reports", "x_col_withheld"),
+                      ("decisions", "x_col_decisions"),
+                      ("decision_delay_median_days", "x_col_delay"))
+MISSING_COLUMNS = (("nip", "nip"), ("name", "x_col_name"), ("unit_code", "x_col_unit"),
+                   ("keterangan", "x_col_reason"), ("supervisor_nip", "x_col_supervisor_nip"))
+EMPLOYEE_COLUMNS = (("nip", "nip"), ("name", "x_col_name"), ("unit_code", "x_col_unit"),
+                    ("position_type", "x_col_position_type"), ("grade", "x_col_grade"),
+                    ("main_figure", "x_col_score"), ("predikat", "x_col_predikat"))
+BREACH_COLUMNS = (("unit_code", "x_col_unit"), ("org_result", "x_col_org_result"),
+                  ("rule", "x_col_rule"), ("actual", "x_col_actual"), ("count", "x_col_count"),
+                  ("n_employees", "x_col_rated"))
+
+
+def headings(columns: Sequence[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    """(column, heading in ``lang``) for (column, label key) pairs."""
+    return [(c, t(key, lang)) for c, key in columns]
+
 
 STYLE = """<style>
 .eperf-x table{border-collapse:collapse;font:12px/1.35 "DejaVu Sans",Arial,sans-serif}
@@ -57,23 +66,25 @@ STYLE = """<style>
 
 
 # --------------------------------------------------------------------------- tables
-def _cell(value: Any) -> tuple[str, bool]:
-    """(escaped text, is a number)."""
+def _cell(value: Any, lang: str = "id") -> tuple[str, bool]:
+    """(escaped text, is a number): figures with the language's separators (``85,50`` /
+    ``85.50``, ``1.234`` / ``1,234``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "", False
     if isinstance(value, bool):
-        return ("ya" if value else ""), False
+        return (t("x_yes", lang) if value else ""), False
     if isinstance(value, int) or (hasattr(value, "dtype") and "int" in str(value.dtype)):
-        return f"{int(value):,}".replace(",", "."), True
+        return number(int(value), lang, 0), True
     if isinstance(value, float):
-        return fmt2(value), True
+        return number(value, lang), True
     return html.escape(str(value)), False
 
 
 def table_html(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *, css: str,
                empty: str, sorted_by: str | None = None, bad: pd.Series | None = None,
-               nip_columns: Sequence[str] = ()) -> str:
-    """``frame`` as an HTML table (at most :data:`MAX_ROWS` rows) with headings."""
+               nip_columns: Sequence[str] = (), lang: str = "id") -> str:
+    """``frame`` as an HTML table (at most :data:`MAX_ROWS` rows); ``columns``: (column,
+    heading) pairs."""
     cols = [(c, h) for c, h in columns if c in frame.columns]
     if frame.empty:
         return f'<div class="eperf-x {css}"><p class="note">{html.escape(empty)}</p></div>'
@@ -90,19 +101,20 @@ def table_html(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *, css: 
             if col in nip_columns and isinstance(value, str) and value:
                 cells.append(f"<td><code>{html.escape(format_nip(value))}</code></td>")
                 continue
-            text, numeric = _cell(value)
+            text, numeric = _cell(value, lang)
             cells.append(f'<td class="n">{text}</td>' if numeric else f"<td>{text}</td>")
         cls = ' class="bad"' if flags is not None and bool(flags.loc[idx]) else ""
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    more = (f'<p class="note">… {len(frame) - MAX_ROWS:,} baris lagi (persempit pilihan)</p>'
-            if len(frame) > MAX_ROWS else "")
+    rest = t("x_more_rows", lang).format(n=number(len(frame) - MAX_ROWS, lang, 0))
+    more = f'<p class="note">{html.escape(rest)}</p>' if len(frame) > MAX_ROWS else ""
     return (f'<div class="eperf-x {css}" data-rows="{len(frame)}"><table><thead><tr>{head}'
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}</div>")
 
 
-def recap_columns(labels: Sequence[str]) -> list[tuple[str, str]]:
+def recap_columns(labels: Sequence[str], lang: str = "id") -> list[tuple[str, str]]:
     """The unit recap's columns and headings for a scheme's predikat labels."""
-    return [*RECAP_HEAD, *((label, label) for label in labels), *RECAP_TAIL]
+    return [*headings(RECAP_HEAD, lang), *((label, label) for label in labels),
+            *headings(RECAP_TAIL, lang)]
 
 
 def sort_frame(frame: pd.DataFrame, column: str, descending: bool) -> pd.DataFrame:
@@ -114,36 +126,54 @@ def sort_frame(frame: pd.DataFrame, column: str, descending: bool) -> pd.DataFra
                              na_position="last", kind="stable")
 
 
-def recap_html(sel: Selection, labels: Sequence[str], sort_by: str, descending: bool) -> str:
+def recap_html(sel: Selection, labels: Sequence[str], sort_by: str, descending: bool,
+               lang: str = "id") -> str:
     frame = sort_frame(sel.units, sort_by, descending)
-    return STYLE + table_html(frame, recap_columns(labels), css="eperf-recap-table",
-                              empty="Tidak ada pegawai aktif di unit ini.", sorted_by=sort_by,
-                              bad=frame["breaches"] > 0 if "breaches" in frame else None)
+    return STYLE + table_html(frame, recap_columns(labels, lang), css="eperf-recap-table",
+                              empty=t("x_empty_recap", lang), sorted_by=sort_by,
+                              bad=frame["breaches"] > 0 if "breaches" in frame else None,
+                              lang=lang)
 
 
-def backlog_html(sel: Selection) -> str:
-    return STYLE + table_html(sel.supervisors, SUPERVISOR_COLUMNS, css="eperf-backlog-table",
-                              empty="Tidak ada atasan untuk pilihan ini.",
+def backlog_html(sel: Selection, lang: str = "id") -> str:
+    return STYLE + table_html(sel.supervisors, headings(SUPERVISOR_COLUMNS, lang),
+                              css="eperf-backlog-table", empty=t("x_empty_backlog", lang),
                               bad=(sel.supervisors["pending_backlog"] > 0)
                               | (sel.supervisors.get("withheld_reports", 0) > 0),
-                              nip_columns=("supervisor_nip",))
+                              nip_columns=("supervisor_nip",), lang=lang)
 
 
-def missing_html(sel: Selection) -> str:
-    return STYLE + table_html(sel.missing, MISSING_COLUMNS, css="eperf-missing-table",
-                              empty="Semua pegawai dalam pilihan ini memiliki predikat.",
-                              nip_columns=("nip", "supervisor_nip"))
+def missing_html(sel: Selection, lang: str = "id") -> str:
+    frame = sel.missing.assign(keterangan=sel.missing["keterangan"].map(
+        lambda text: reasons_label(text, lang))) if len(sel.missing) else sel.missing
+    return STYLE + table_html(frame, headings(MISSING_COLUMNS, lang),
+                              css="eperf-missing-table", empty=t("x_empty_missing", lang),
+                              nip_columns=("nip", "supervisor_nip"), lang=lang)
 
 
-def employees_html(sel: Selection) -> str:
-    return STYLE + table_html(sel.employees, EMPLOYEE_COLUMNS, css="eperf-employees-table",
-                              empty="Tidak ada pegawai yang cocok dengan filter.",
-                              nip_columns=("nip", "supervisor_nip"))
+def employees_html(sel: Selection, lang: str = "id") -> str:
+    return STYLE + table_html(sel.employees, headings(EMPLOYEE_COLUMNS, lang),
+                              css="eperf-employees-table", empty=t("x_empty_employees", lang),
+                              nip_columns=("nip", "supervisor_nip"), lang=lang)
 
 
-def breaches_html(sel: Selection) -> str:
-    return STYLE + table_html(sel.breaches, BREACH_COLUMNS, css="eperf-breaches-table",
-                              empty="Tidak ada pelanggaran kurva distribusi.")
+def rule_text(rule: CurveRule, lang: str) -> str:
+    """A curve rule in words in ``lang`` (``paling banyak 70 % Sangat Baik``)."""
+    return curve_rule_text(rule.predikat, rule.bound, lang, percent_value=rule.percent,
+                           count=rule.count)
+
+
+def breaches_html(sel: Selection, lang: str = "id", cfg: SchemeConfig | None = None) -> str:
+    """The breaches table; the rule column in ``lang`` (from the scheme's curve rules)."""
+    frame = sel.breaches
+    curve = getattr(cfg, "curve", None) or {}
+    rules = {r.text: r for rs in curve.values() for r in rs}
+    if len(frame) and rules:
+        frame = frame.assign(rule=frame["rule"].map(
+            lambda text: rule_text(rules[text], lang) if text in rules else text))
+    return STYLE + table_html(frame, headings(BREACH_COLUMNS, lang),
+                              css="eperf-breaches-table", empty=t("no_breaches", lang),
+                              lang=lang)
 
 
 # --------------------------------------------------------------------------- chart
@@ -169,7 +199,8 @@ def curve_limits(cfg: SchemeConfig, org_result: str | None) -> list[tuple[str, s
 
 
 def distribution_svg(counts: dict[str, int], labels: Sequence[str],
-                     limits: Sequence[tuple[str, str, float, str]], title: str) -> str:
+                     limits: Sequence[tuple[str, str, float, str]], title: str,
+                     lang: str = "id") -> str:
     """A bar chart of the predikat shares (percent of those with a predikat), with the
     distribution curve's percent limits as red ticks; inline SVG text."""
     total = sum(counts.values())
@@ -181,7 +212,7 @@ def distribution_svg(counts: dict[str, int], labels: Sequence[str],
         bars = ax.bar(xs, shares, color=BAR, width=0.6)
         for bar, label in zip(bars, labels, strict=True):
             n = counts.get(label, 0)
-            ax.annotate(f"{n} ({fmt2(bar.get_height())}%)" if total else "0",
+            ax.annotate(f"{n} ({number(bar.get_height(), lang)}%)" if total else "0",
                         (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                         ha="center", va="bottom", fontsize=7, xytext=(0, 2),
                         textcoords="offset points")
@@ -191,12 +222,12 @@ def distribution_svg(counts: dict[str, int], labels: Sequence[str],
                 if (shares[i] > percent) if bound == "at_most" else (shares[i] < percent):
                     bars[i].set_color(LIMIT)  # this bar breaks the limit
                 ax.hlines(percent, i - 0.42, i + 0.42, colors=LIMIT, linewidth=2)
-                ax.annotate(("≤ " if bound == "at_most" else "≥ ") + f"{percent:g}%",
+                ax.annotate(("≤ " if bound == "at_most" else "≥ ") + f"{quantity(percent, lang)}%",
                             (i + 0.42, percent), color=LIMIT, fontsize=7, va="center",
                             xytext=(2, 0), textcoords="offset points")
         ax.set_xticks(list(xs), [label.replace("/", "/\n") for label in labels])
         ax.set_ylim(0, max(100.0, *(s + 8 for s in shares)))
-        ax.set_ylabel("% pegawai berpredikat")
+        ax.set_ylabel(t("x_chart_ylabel", lang))
         ax.set_title(title, fontsize=8.5, loc="left")
         ax.spines[["top", "right"]].set_visible(False)
         buf = io.StringIO()
@@ -207,30 +238,29 @@ def distribution_svg(counts: dict[str, int], labels: Sequence[str],
 
 
 def distribution_html(sel: Selection, labels: Sequence[str], cfg: SchemeConfig,
-                      unit_label: str) -> str:
+                      unit_label: str, lang: str = "id") -> str:
     """The chart, the rules that apply and the breaches in the selection."""
     scheme = cfg.name
     limits = curve_limits(cfg, sel.org_result)
-    who = (f"pegawai unit {sel.own_unit} sendiri" if sel.own_unit
-           else "seluruh pegawai dalam pilihan")
+    who = (t("x_who_unit", lang).format(unit=sel.own_unit) if sel.own_unit
+           else t("x_who_all", lang))
     n = sum(sel.own_counts.values())
-    title = f"Distribusi predikat — {unit_label} ({who}, n = {n})"
-    svg = distribution_svg(sel.own_counts, labels, limits, title)
+    title = t("x_chart_title", lang).format(unit=unit_label, who=who, n=n)
+    svg = distribution_svg(sel.own_counts, labels, limits, title, lang)
     notes = []
     if scheme != "permenpan-6-2022":
-        notes.append(f"Kurva distribusi hanya berlaku untuk permenpan-6-2022 (skema: "
-                     f"{html.escape(scheme)}).")
+        notes.append(t("x_curve_other_scheme", lang).format(scheme=html.escape(scheme)))
     elif sel.own_unit is None:
-        notes.append("Kurva distribusi diperiksa per unit: pilih sebuah unit untuk melihat "
-                     "batasnya. Pelanggaran seluruh unit dalam pilihan:")
+        notes.append(t("x_curve_choose_unit", lang))
     else:
         curve = getattr(cfg, "curve", {})
-        rules = [r.text for r in curve.get(sel.org_result, ())] if sel.org_result else []
-        notes.append(f"Hasil kerja organisasi: <b>{html.escape(str(sel.org_result))}</b>; "
-                     f"batas: {html.escape('; '.join(rules)) or '—'}. "
-                     "Pelanggaran di unit ini dan sub-unitnya:")
+        rules = [rule_text(r, lang) for r in curve.get(sel.org_result, ())] \
+            if sel.org_result else []
+        notes.append(t("x_curve_rules", lang).format(
+            result=html.escape(str(sel.org_result)),
+            rules=html.escape("; ".join(rules)) or "—"))
     body = "".join(f'<p class="note">{n}</p>' for n in notes)
-    breaches = breaches_html(sel) if scheme == "permenpan-6-2022" else ""
+    breaches = breaches_html(sel, lang, cfg) if scheme == "permenpan-6-2022" else ""
     return (f'{STYLE}<div class="eperf-x eperf-distribution" data-n="{n}">{svg}{body}</div>'
             f"{breaches}")
 

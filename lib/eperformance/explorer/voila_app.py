@@ -12,6 +12,10 @@ Voilà 0.5 standalone with three guards a bare ``voila`` lacks:
   ``Origin``); anything else gets 403;
 * **capped kernels**: :class:`CappedKernelManager` refuses a kernel beyond ``max_kernels``
   with a 503 page, and jupyter_server's culler stops idle kernels.
+
+And one page template, :data:`TEMPLATE_DIR` (first on Voilà's template path): Voilà's
+``lab`` page without its links to a public CDN (Font Awesome, which Voilà's own
+``voila-style.js`` already bundles), so loading and using the page asks no other host.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +39,8 @@ from traitlets import Integer, List, Unicode
 from voila.app import Voila
 
 from .serve import LOCAL_HOSTS, TOKEN_ENV
+
+TEMPLATE_DIR = Path(__file__).with_name("voila_template")  # index.html.j2 (package data)
 
 
 def normal_host(name: str) -> str:
@@ -153,6 +160,13 @@ class EperfVoila(Voila):  # type: ignore[misc]
             self.exit(2)
         self.voila_configuration.multi_kernel_manager_class = CappedKernelManager
         scrub_logs(self.log)
+
+    def setup_template_dirs(self) -> None:
+        """Voilà's template folders, ours first: its ``index.html.j2`` extends Voilà's
+        ``lab`` page (found through the folders after it) without the CDN links."""
+        super().setup_template_dirs()
+        paths: list[str] = list(self.template_paths)  # type: ignore[has-type]
+        self.template_paths = [str(TEMPLATE_DIR), *paths]
 
     def start(self) -> None:
         """Voilà's ``start`` with :class:`HostCheckedApplication` and host-checking
