@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import i18n
 from .recap import RecapTables
 from .scores import ScoreRun
 from .scoring.rounding import round_half_away
@@ -387,8 +388,13 @@ def _breaches(run: ScoreRun, tables: RecapTables, lang: str) -> pd.DataFrame:
     """Curve breaches with the unit's name and size; units too small for a percentage rule
     after the others, marked and explained."""
     frame = tables.breaches.drop(columns=["bound", "measure"], errors="ignore").copy()
-    if lang == "id" and len(frame):
-        frame["rule"] = [_rule_id(str(r)) for r in frame["rule"]]
+    if len(frame):  # the rule in the workbook's language (the frame holds its English line)
+        curve = getattr(run.scheme_cfg, "curve", None) or {}
+        rules = {r.text: r for rs in curve.values() for r in rs}
+        frame["rule"] = [
+            i18n.curve_rule_text(rule.predikat, rule.bound, lang, percent_value=rule.percent,
+                                 count=rule.count) if (rule := rules.get(str(t))) else t
+            for t in frame["rule"]]
     units = dict(zip(tables.units["unit_code"], tables.units["unit_name"], strict=True)) \
         if len(tables.units) else {}
     frame.insert(1, "unit_name", frame["unit_code"].map(units))
@@ -405,15 +411,6 @@ def _breaches(run: ScoreRun, tables: RecapTables, lang: str) -> pd.DataFrame:
               f"than the curve's smallest percentage bound ({pct}; 100 / {pct} = {limit})")
     frame["note"] = [note if small else "" for small in frame["small_unit"]]
     return frame.sort_values(["small_unit", "unit_code"], kind="stable").reset_index(drop=True)
-
-
-def _rule_id(rule: str) -> str:
-    """A curve rule in Indonesian (``at most 70% Baik`` -> ``paling banyak 70% Baik``);
-    predikat labels stay as they are."""
-    for en, id_ in (("at most ", "paling banyak "), ("at least ", "paling sedikit "),
-                    (" or ", " atau "), ("no ", "tidak ada ")):
-        rule = rule.replace(en, id_)
-    return rule
 
 
 def _dictionary(wb: Workbook, title: str, lang: str, sheets: list[str]) -> None:
