@@ -183,7 +183,7 @@ def build_ledger(
         mins = _whole_minutes(late_s[late])
         codes, pct = _band_codes(mins, ded.late, "TL")
         parts.append(_rows(day, late, codes, mins, pct))
-    friday = pd.DatetimeIndex(day["date"]).dayofweek.to_numpy() == FRIDAY
+    friday = pd.DatetimeIndex(day["date"]).day_of_week.to_numpy() == FRIDAY
     end_s = np.where(friday, _seconds(hours.friday_end), _seconds(hours.end))
     early_s = end_s - out_s
     early = is_hadir & ~np.isnan(out_s) & (early_s > 0)

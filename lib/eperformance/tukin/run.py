@@ -5,10 +5,12 @@ and the card use. Reads, then the pure :mod:`.ledger` and :mod:`.amount`; writes
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -37,7 +39,7 @@ from ..scoring.closing import (
 )
 from ..scoring.registry import get_scheme
 from .amount import KinerjaInput, TukinRow, compute_amounts, ledger_frame, tukin_frame
-from .ledger import Ledger, build_ledger
+from .ledger import Ledger, build_ledger, time_seconds
 
 if TYPE_CHECKING:  # scores is imported where it is used (it loads the scoring stack)
     from ..scores import ScoreRun
@@ -114,6 +116,39 @@ class TukinRun:
         }
 
 
+def data_digest(employees: pd.DataFrame, attendance: pd.DataFrame,
+                minutes: pd.DataFrame | None, kinerja: dict[str, KinerjaInput]) -> str:
+    """SHA-256 of every row the run read, written canonically (dates ISO, times in seconds,
+    numbers rounded to 6 decimals) so that SQLite, PostgreSQL and MariaDB give the same
+    digest for the same data; the predikat basis adds each employee's predikat and
+    reasons as the scoring gave them."""
+    h = hashlib.sha256()
+
+    def line(*values: object) -> None:
+        h.update("\x1f".join("" if v is None else str(v) for v in values).encode())
+        h.update(b"\n")
+
+    for nip, jc, emp, act in zip(employees["nip"], employees["job_class"],
+                                 employees["employment"], employees["active"], strict=True):
+        line("e", nip, "" if jc is None or pd.isna(jc) else int(jc), emp, bool(act))
+    dates = pd.to_datetime(attendance["date"]).dt.strftime("%Y-%m-%d")
+    ins = time_seconds(attendance["check_in"])
+    outs = time_seconds(attendance["check_out"])
+    for nip, day, cin, cout, st in zip(attendance["nip"], dates, ins, outs,
+                                       attendance["status"], strict=True):
+        line("a", nip, day, "" if np.isnan(cin) else round(float(cin), 6),
+             "" if np.isnan(cout) else round(float(cout), 6), st or "")
+    if minutes is not None:
+        for nip, v, n in zip(minutes["nip"], minutes["minutes"], minutes["approved_entries"],
+                             strict=True):
+            line("m", nip, round(float(v), 6), int(n))
+    else:
+        for nip in sorted(kinerja):
+            k = kinerja[nip]
+            line("p", nip, k.predikat, ";".join(k.keterangan))
+    return h.hexdigest()
+
+
 def profile_stamp(profile: TukinProfile) -> dict[str, str]:
     """Name, version and digest of a profile: what fingerprints and records carry."""
     return {"name": profile.name, "version": profile.version, "digest": profile.digest()}
@@ -133,7 +168,7 @@ def compute_tukin(
     ``scores``: an already computed :class:`~eperformance.scores.ScoreRun` of the same
     month, scope, scheme and 360° mode (the batch has one), reused instead of scoring again.
     """
-    from ..scores import ScoreRequest, compute_scores, frame_digest
+    from ..scores import ScoreRequest, compute_scores
 
     parse_period(request.period)
     settings = load_settings(home)
@@ -160,7 +195,6 @@ def compute_tukin(
         minutes = (tq.verified_minutes(conn, scope, first, last, closing_utc)
                    if profile.kinerja.basis == "menit" else None)
     kinerja: dict[str, KinerjaInput] = {}
-    score_print = ""
     if minutes is not None:
         for nip, v, n in zip(minutes["nip"], minutes["minutes"], minutes["approved_entries"],
                              strict=True):
@@ -171,7 +205,6 @@ def compute_tukin(
                 period=request.period, scheme=scheme.name, unit=request.unit,
                 use_360=request.use_360), home=home, now=now)
         if scores is not None:
-            score_print = scores.data_fingerprint
             for sc in scores.scores:
                 kinerja[sc.nip] = KinerjaInput(predikat=sc.predikat,
                                                keterangan=tuple(sc.keterangan))
@@ -182,14 +215,7 @@ def compute_tukin(
                           nips=list(employees["nip"]))
     rows = compute_amounts(employees[["nip", "job_class", "employment"]], ledger, kinerja,
                            profile, request.period, len(days))
-    parts = [employees[["nip", "job_class", "employment", "active"]], attendance]
-    if minutes is not None:
-        parts.append(minutes)
-    fingerprint = frame_digest(*parts)
-    if score_print:
-        import hashlib
-
-        fingerprint = hashlib.sha256(f"{fingerprint}:{score_print}".encode()).hexdigest()
+    fingerprint = data_digest(employees, attendance, minutes, kinerja)
     return TukinRun(
         request=request, profile=profile, scheme_cfg=scheme_cfg, settings=settings,
         closing_time=closing_time(request.period, settings.closing_day, settings.timezone),
