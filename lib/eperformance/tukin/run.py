@@ -62,6 +62,7 @@ class TukinRequest:
     scheme: str = "permenpan-6-2022"
     unit: str | None = None
     use_360: bool = False
+    nip: str | None = None  # one employee (the single card)
 
 
 @dataclass
@@ -182,7 +183,7 @@ def compute_tukin(
     days = working_days(request.period, settings)
     require_current(engine)
     with engine.connect() as conn:
-        scope = q.resolve_scope(conn, request.unit)
+        scope = q.resolve_scope(conn, request.unit, request.nip)
         attendance = tq.attendance_rows(conn, scope, first, last)
         has_score_data = q.period_has_data(conn, request.period, scope, first, last)
         if attendance.empty and not has_score_data:
@@ -203,7 +204,7 @@ def compute_tukin(
         if scores is None and has_score_data:
             scores = compute_scores(engine, ScoreRequest(
                 period=request.period, scheme=scheme.name, unit=request.unit,
-                use_360=request.use_360), home=home, now=now)
+                nip=request.nip, use_360=request.use_360), home=home, now=now)
         if scores is not None:
             for sc in scores.scores:
                 kinerja[sc.nip] = KinerjaInput(predikat=sc.predikat,
