@@ -35,14 +35,38 @@ def _active_in_scope(scope: Scope, nip_col: ColumnElement[str]) -> ColumnElement
 
 def attendance_rows(conn: Connection, scope: Scope, first: dt.date,
                     last: dt.date) -> pd.DataFrame:
-    """The month's attendance rows of the active employees in scope, sorted by nip, date."""
+    """The month's attendance rows of the active employees in scope (in no set order: the
+    ledger lays them out itself)."""
     a = s.attendance
     stmt = (
         select(a.c.nip, _raw(a.c.date), _raw(a.c.check_in), _raw(a.c.check_out), a.c.status)
         .where(a.c.date >= first, a.c.date <= last, _active_in_scope(scope, a.c.nip))
-        .order_by(a.c.nip, a.c.date)
     )
     return read_frame(conn, stmt, ATTENDANCE_COLUMNS)
+
+
+def prepared_attendance(conn: Connection, scope: Scope, first: dt.date, last: dt.date,
+                        chunk: int = 10_000) -> pd.DataFrame:
+    """:func:`attendance_rows` typed by :func:`~eperformance.tukin.ledger.prepare_attendance`
+    (times as seconds, dates as ``datetime64``), read ``chunk`` rows at a time so that the
+    drivers' text never piles up: a month of 220,000 rows stays a few MB of arrays."""
+    from ..tukin.ledger import prepare_attendance
+
+    a = s.attendance
+    stmt = (
+        select(a.c.nip, _raw(a.c.date), _raw(a.c.check_in), _raw(a.c.check_out), a.c.status)
+        .where(a.c.date >= first, a.c.date <= last, _active_in_scope(scope, a.c.nip))
+    )
+    result = conn.execute(stmt)
+    parts = []
+    while rows := result.fetchmany(chunk):
+        # plain tuples (pandas probes Row objects attribute by attribute); each chunk is
+        # typed at once, so the drivers' strings live for one chunk only
+        raw = pd.DataFrame.from_records([tuple(r) for r in rows], columns=ATTENDANCE_COLUMNS)
+        parts.append(prepare_attendance(raw))
+    if not parts:
+        return prepare_attendance(pd.DataFrame(columns=ATTENDANCE_COLUMNS))
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def verified_minutes(conn: Connection, scope: Scope, first: dt.date, last: dt.date,

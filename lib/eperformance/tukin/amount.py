@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 import pandas as pd
@@ -71,7 +71,6 @@ class TukinRow:
     predikat: str | None = None
     verified_minutes: float | None = None  # basis menit: V
     required_minutes: float | None = None  # basis menit: R
-    deductions_by_code: dict[str, Fraction] = field(default_factory=dict)
 
 
 def frac(x: float | int) -> Fraction:
@@ -97,20 +96,28 @@ def fmt_percent(x: Fraction | None) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
-def deduction_sums(ledger: Ledger) -> dict[str, dict[str, Fraction]]:
-    """nip -> {code: summed percent} of the ledger, exactly."""
+SCALE = 10**6  # deductions are summed exactly in millionths of a percent
+
+
+def deduction_sums(ledger: Ledger) -> dict[str, Fraction]:
+    """nip -> the sum of its ledger's percents, exactly (before the cap).
+
+    Each distinct percent is turned into whole millionths once (a profile's percents are
+    written with at most 6 decimals), so the month is summed in integers, vectorised; a
+    percent with more decimals falls back to exact fractions."""
     rows = ledger.rows
-    out: dict[str, dict[str, Fraction]] = {}
     if rows.empty:
-        return out
-    counts = rows.groupby(["nip", "code", "percent"], sort=True).size()
-    cache: dict[float, Fraction] = {}
-    for (nip, code, pct), n in counts.items():
-        f = cache.get(pct)
-        if f is None:
-            f = cache[pct] = frac(pct)
-        by_code = out.setdefault(str(nip), {})
-        by_code[str(code)] = by_code.get(str(code), Fraction(0)) + f * int(n)
+        return {}
+    exact = {p: frac(p) for p in rows["percent"].unique()}
+    units = {p: f * SCALE for p, f in exact.items()}
+    if all(u.denominator == 1 for u in units.values()):
+        ints = rows["percent"].map({p: int(u) for p, u in units.items()}).astype("int64")
+        totals = ints.groupby(rows["nip"].to_numpy(), sort=False).sum()
+        return {str(n): Fraction(int(t), SCALE) for n, t in totals.items()}
+    out: dict[str, Fraction] = {}
+    counts = rows.groupby(["nip", "percent"], sort=False).size()
+    for (nip, pct), n in counts.items():
+        out[str(nip)] = out.get(str(nip), Fraction(0)) + exact[pct] * int(n)
     return out
 
 
@@ -139,6 +146,9 @@ def compute_amounts(
         assert profile.kinerja.required_minutes_per_day is not None
         required = frac(profile.kinerja.required_minutes_per_day) * working_days
     out: list[TukinRow] = []
+    bases: dict[tuple[int, str], Fraction] = {}
+    factors: dict[tuple[Fraction, Fraction], Fraction] = {}
+    applies_total = profile.deductions.applies_to == "total"
     frame = employees.sort_values("nip", kind="stable")
     for nip, job_class, employment in zip(frame["nip"], frame["job_class"],
                                           frame["employment"], strict=True):
@@ -150,10 +160,12 @@ def compute_amounts(
         if jc is None:
             reasons.append(NO_CLASS)
         else:
-            base = amounts[jc] * emp_pct[employment] / HUNDRED
+            key = (jc, employment)
+            base = bases.get(key)
+            if base is None:
+                base = bases[key] = amounts[jc] * emp_pct[employment] / HUNDRED
         has_ledger = nip in ledger.with_attendance
-        by_code = sums.get(nip, {})
-        raw = sum(by_code.values(), Fraction(0)) if has_ledger else None
+        raw = sums.get(nip, Fraction(0)) if has_ledger else None
         d = None if raw is None else min(raw, cap)
         if not has_ledger:
             reasons.append(NO_ATTENDANCE)
@@ -177,8 +189,11 @@ def compute_amounts(
         amount = None
         if base is not None and k_pct is not None and d is not None:
             keep = 1 - d / HUNDRED
-            if profile.deductions.applies_to == "total":
-                value = base * (wk * k_pct / HUNDRED + wd) / HUNDRED * keep
+            if applies_total:
+                factor = factors.get((base, k_pct))
+                if factor is None:
+                    factor = factors[(base, k_pct)] = base * (wk * k_pct / HUNDRED + wd) / HUNDRED
+                value = factor * keep
             else:
                 value = (base * wk / HUNDRED * k_pct / HUNDRED
                          + max(Fraction(0), base * wd / HUNDRED * keep))
@@ -188,7 +203,7 @@ def compute_amounts(
             employment=employment, base=base, kinerja_percent=k_pct, deduction_percent=d,
             deduction_raw=raw, tukin=amount, keterangan=tuple(reasons), basis=basis,
             predikat=info.predikat if basis == "predikat" else None,
-            verified_minutes=v_min, required_minutes=r_min, deductions_by_code=dict(by_code),
+            verified_minutes=v_min, required_minutes=r_min,
         ))
     return out
 

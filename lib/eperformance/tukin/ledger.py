@@ -57,7 +57,17 @@ def time_seconds(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_timedelta64_dtype(values):
         return values.dt.total_seconds().to_numpy(dtype="float64", na_value=np.nan)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    distinct = np.array([_one_time(v) for v in uniques] + [np.nan], dtype="float64")
+    text = [v for v in uniques if isinstance(v, str)]
+    if len(text) == len(uniques) and text:
+        # text (SQLite): parsed vectorised; "HH:MM" gets its seconds
+        series = pd.Series(text, dtype="string").str.strip()
+        series = series.where(series.str.count(":") != 1, series + ":00")
+        series = series.where(series.str.len() > 0)
+        distinct = pd.to_timedelta(series).dt.total_seconds().to_numpy(
+            dtype="float64", na_value=np.nan)
+    else:  # time (PostgreSQL) or timedelta (MariaDB) objects
+        distinct = np.array([_one_time(v) for v in uniques], dtype="float64")
+    distinct = np.append(distinct, np.nan)
     return distinct[codes]  # code -1 (blank) -> NaN
 
 
@@ -98,6 +108,36 @@ def _whole_minutes(seconds: np.ndarray) -> np.ndarray:
     return whole
 
 
+def prepare_attendance(attendance: pd.DataFrame) -> pd.DataFrame:
+    """The attendance rows typed once: ``nip`` (str), ``date`` (``datetime64[ns]``),
+    ``in_s``/``out_s`` (float seconds after midnight, NaN when blank) and ``status``
+    (blank -> ``hadir``); idempotent. The raw time columns are dropped."""
+    if "in_s" in attendance.columns:
+        return attendance
+    status = attendance["status"].astype(object)
+    distinct = {v: (v.strip() if isinstance(v, str) else "") or HADIR
+                for v in pd.unique(status)}
+    # equal NIPs share one string object (a month repeats each NIP some 22 times)
+    nips = np.asarray(pd.Categorical(attendance["nip"].astype(object)), dtype=object)
+    return pd.DataFrame({
+        "nip": nips,
+        "date": _dates(attendance["date"]),
+        "in_s": time_seconds(attendance["check_in"]),
+        "out_s": time_seconds(attendance["check_out"]),
+        "status": status.map(distinct).to_numpy(dtype=object),
+    })
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    """Dates (``date`` objects or ISO text) as ``datetime64[ns]`` at midnight; a month has
+    at most 31 distinct ones: converted once each, then spread back."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.to_datetime(pd.Series(uniques, dtype=object)).astype(
+        "datetime64[ns]").dt.normalize().to_numpy()
+    out = np.append(distinct, np.datetime64("NaT", "ns"))
+    return out[codes]
+
+
 def build_ledger(
     attendance: pd.DataFrame,
     working_days: Sequence[dt.date],
@@ -108,41 +148,29 @@ def build_ledger(
     """The ledger of the month whose ``working_days`` are given.
 
     ``attendance``: ``nip, date, check_in, check_out, status`` of the month (rows outside
-    it must not be passed); ``nips``: keep only these employees (None: all in the frame).
+    it must not be passed), raw or through :func:`prepare_attendance`; ``nips``: keep only
+    these employees (None: all in the frame).
+
+    The month is laid out as a grid (employee x working day) of plain arrays filled at
+    each row's position, so the cost is linear in the rows and nothing is joined.
     """
-    a = attendance
+    a = prepare_attendance(attendance)
     if nips is not None:
         a = a[a["nip"].isin(list(nips))]
     with_rows = frozenset(a["nip"].unique().tolist())
     if not with_rows or not working_days:
         return Ledger(_empty(), with_rows)
     days = pd.DatetimeIndex(pd.to_datetime(list(working_days))).astype("datetime64[ns]")
-    dates = pd.to_datetime(a["date"]).astype("datetime64[ns]").dt.normalize()
-    on_working = dates.isin(days).to_numpy()
-    a = a.loc[on_working]
-    dates = dates[on_working]
-    status = a["status"].astype(object).where(a["status"].notna(), HADIR)
-    status = status.map(lambda s: s.strip() if isinstance(s, str) else s).replace("", HADIR)
-
-    # the grid: every employee with rows x every working day
-    people = sorted(with_rows)
     n_days = len(days)
-    grid_nip = np.repeat(np.array(people, dtype=object), n_days)
-    grid_day = np.tile(days.to_numpy(), len(people))
-    grid = pd.DataFrame({"nip": grid_nip, "date": grid_day})
-    found = pd.DataFrame({
-        "nip": a["nip"].to_numpy(dtype=object),
-        "date": dates.to_numpy(),
-        "status": status.to_numpy(dtype=object),
-        "in_s": time_seconds(a["check_in"]),
-        "out_s": time_seconds(a["check_out"]),
-    })
-    day = grid.merge(found, on=["nip", "date"], how="left", sort=False)
-    st = day["status"].fillna(TK_STATUS).to_numpy(dtype=object)
-
+    people = sorted(with_rows)
+    day_idx = days.get_indexer(pd.DatetimeIndex(a["date"].to_numpy()))
+    keep = day_idx >= 0  # rows on days off are ignored, whatever their status
+    who = pd.Categorical(a["nip"].to_numpy()[keep], categories=people).codes.astype("int64")
+    pos = who * n_days + day_idx[keep]
+    status = pd.Categorical(a["status"].to_numpy()[keep])
+    names = [str(x) for x in status.categories]
     leave = profile.deductions.leave
-    unknown = sorted({s for s in np.unique(st.astype(str))
-                      if s not in (HADIR, TK_STATUS) and s not in leave})
+    unknown = sorted(x for x in names if x not in (HADIR, TK_STATUS) and x not in leave)
     if unknown:
         raise UsageError(
             f"attendance status {unknown[0]!r} on a working day is not priced by tukin "
@@ -151,74 +179,85 @@ def build_ledger(
             hint=f"add it under deductions.leave of params/tukin/{profile.name}.yaml, "
                  "or correct the attendance rows",
         )
+    size = len(people) * n_days
+    code = np.full(size, -1, dtype="int16")  # -1: no row on that working day (TK)
+    code[pos] = status.codes
+    in_s = np.full(size, np.nan)
+    in_s[pos] = a["in_s"].to_numpy()[keep]
+    out_s = np.full(size, np.nan)
+    out_s[pos] = a["out_s"].to_numpy()[keep]
+    st = np.array(names + [TK_STATUS], dtype=object)[code]  # code -1 -> the last: TK
+    nip_of = np.array(people, dtype=object)
+    grid_nip = np.repeat(np.arange(len(people)), n_days)
+    grid_day = np.tile(np.arange(n_days), len(people))
     ded = profile.deductions
-    parts: list[pd.DataFrame] = []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(mask: np.ndarray, codes: np.ndarray | str, minutes: np.ndarray | None,
+            percent: np.ndarray | float) -> None:
+        n = int(mask.sum())
+        if not n:
+            return
+        parts.append((
+            np.flatnonzero(mask),
+            np.full(n, codes, dtype=object) if isinstance(codes, str) else codes,
+            np.full(n, np.nan) if minutes is None else minutes.astype("float64"),
+            np.full(n, percent, dtype="float64") if isinstance(percent, float)
+            else percent.astype("float64"),
+        ))
 
     # TK: no row, or tanpa_keterangan
     is_tk = st == TK_STATUS
-    parts.append(_part(day, is_tk, "TK", None, ded.absent_per_day))
-
-    # leave statuses: the first free_days days of a status carry 0
+    add(is_tk, "TK", None, float(ded.absent_per_day))
+    # leave: the first free_days days of a status in the month carry 0
     is_leave = ~is_tk & (st != HADIR)
     if is_leave.any():
-        lv = day.loc[is_leave, ["nip", "date", "status"]].copy()
-        nth = lv.groupby(["nip", "status"], sort=False).cumcount().to_numpy()
+        idx = np.flatnonzero(is_leave)
+        lv = pd.DataFrame({"who": grid_nip[idx], "status": st[idx]})
+        nth = lv.groupby(["who", "status"], sort=False).cumcount().to_numpy()
         pct = lv["status"].map({k: v.percent for k, v in leave.items()}).to_numpy("float64")
         free = lv["status"].map({k: v.free_days for k, v in leave.items()}).to_numpy("int64")
-        parts.append(pd.DataFrame({
-            "nip": lv["nip"].to_numpy(), "date": lv["date"].to_numpy(),
-            "code": lv["status"].to_numpy(dtype=object), "minutes": np.nan,
-            "percent": np.where(nth < free, 0.0, pct),
-        }))
-
+        add(is_leave, st[idx], None, np.where(nth < free, 0.0, pct))
     # present days
-    is_hadir = st == HADIR
-    in_s = day["in_s"].to_numpy("float64")
-    out_s = day["out_s"].to_numpy("float64")
-    parts.append(_part(day, is_hadir & np.isnan(in_s), "TAM", None, ded.no_check_in))
-    parts.append(_part(day, is_hadir & np.isnan(out_s), "TAP", None, ded.no_check_out))
-    late_s = in_s - _seconds(hours.start)
-    late = is_hadir & ~np.isnan(in_s) & (late_s > 0)
+    hadir = st == HADIR
+    add(hadir & np.isnan(in_s), "TAM", None, float(ded.no_check_in))
+    add(hadir & np.isnan(out_s), "TAP", None, float(ded.no_check_out))
+    with np.errstate(invalid="ignore"):
+        late_s = in_s - _seconds(hours.start)
+        late = hadir & (late_s > 0)
     if late.any():
         mins = _whole_minutes(late_s[late])
         codes, pct = _band_codes(mins, ded.late, "TL")
-        parts.append(_rows(day, late, codes, mins, pct))
-    friday = pd.DatetimeIndex(day["date"]).day_of_week.to_numpy() == FRIDAY
+        add(late, codes, mins, pct)
+    friday = days.day_of_week.to_numpy()[grid_day] == FRIDAY
     end_s = np.where(friday, _seconds(hours.friday_end), _seconds(hours.end))
-    early_s = end_s - out_s
-    early = is_hadir & ~np.isnan(out_s) & (early_s > 0)
+    with np.errstate(invalid="ignore"):
+        early_s = end_s - out_s
+        early = hadir & (early_s > 0)
     if early.any():
         mins = _whole_minutes(early_s[early])
         codes, pct = _band_codes(mins, ded.early, "PSW")
-        parts.append(_rows(day, early, codes, mins, pct))
-
-    rows = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
-        len(p) for p in parts) else _empty()
-    if len(rows):
-        rows = rows.sort_values(["nip", "date", "code"], kind="stable").reset_index(drop=True)
-        rows["date"] = pd.DatetimeIndex(rows["date"]).date
-        rows["minutes"] = pd.array(rows["minutes"].to_numpy(), dtype="Int64")
-        rows["percent"] = rows["percent"].astype("float64")
-    return Ledger(rows[list(LEDGER_COLUMNS)], with_rows)
-
-
-def _part(day: pd.DataFrame, mask: np.ndarray, code: str, minutes: float | None,
-          percent: float) -> pd.DataFrame:
-    n = int(mask.sum())
-    return pd.DataFrame({
-        "nip": day["nip"].to_numpy()[mask], "date": day["date"].to_numpy()[mask],
-        "code": np.full(n, code, dtype=object),
-        "minutes": np.full(n, np.nan if minutes is None else minutes, dtype="float64"),
-        "percent": np.full(n, percent, dtype="float64"),
+        add(early, codes, mins, pct)
+    if not parts:
+        return Ledger(_empty(), with_rows)
+    where = np.concatenate([p[0] for p in parts])
+    rows = pd.DataFrame({
+        "where": where,
+        "code": np.concatenate([p[1] for p in parts]),
+        "minutes": np.concatenate([p[2] for p in parts]),
+        "percent": np.concatenate([p[3] for p in parts]),
     })
-
-
-def _rows(day: pd.DataFrame, mask: np.ndarray, codes: np.ndarray, minutes: np.ndarray,
-          percents: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({
-        "nip": day["nip"].to_numpy()[mask], "date": day["date"].to_numpy()[mask],
-        "code": codes, "minutes": minutes.astype("float64"), "percent": percents,
+    # grid positions run by nip, then date: sort by position, then code by code point
+    rows = rows.sort_values(["where", "code"], kind="stable")
+    where = rows["where"].to_numpy()
+    out = pd.DataFrame({
+        "nip": nip_of[grid_nip[where]],
+        "date": np.array(list(days.date), dtype=object)[grid_day[where]],
+        "code": rows["code"].to_numpy(dtype=object),
+        "minutes": pd.array(rows["minutes"].to_numpy(), dtype="Int64"),
+        "percent": rows["percent"].to_numpy(dtype="float64"),
     })
+    return Ledger(out, with_rows)
 
 
 def _empty() -> pd.DataFrame:

@@ -39,7 +39,7 @@ from ..scoring.closing import (
 )
 from ..scoring.registry import get_scheme
 from .amount import KinerjaInput, TukinRow, compute_amounts, ledger_frame, tukin_frame
-from .ledger import Ledger, build_ledger, time_seconds
+from .ledger import Ledger, build_ledger
 
 if TYPE_CHECKING:  # scores is imported where it is used (it loads the scoring stack)
     from ..scores import ScoreRun
@@ -119,34 +119,41 @@ class TukinRun:
 
 def data_digest(employees: pd.DataFrame, attendance: pd.DataFrame,
                 minutes: pd.DataFrame | None, kinerja: dict[str, KinerjaInput]) -> str:
-    """SHA-256 of every row the run read, written canonically (dates ISO, times in seconds,
-    numbers rounded to 6 decimals) so that SQLite, PostgreSQL and MariaDB give the same
-    digest for the same data; the predikat basis adds each employee's predikat and
-    reasons as the scoring gave them."""
+    """SHA-256 of every row the run read, written canonically (NIPs and statuses as text,
+    dates as day numbers, times as seconds rounded to 6 decimals, sorted by nip and date)
+    so that SQLite, PostgreSQL and MariaDB give the same digest for the same data; the
+    predikat basis adds each employee's predikat and reasons as the scoring gave them.
+    ``attendance`` is the prepared frame (:func:`~.ledger.prepare_attendance`)."""
     h = hashlib.sha256()
 
-    def line(*values: object) -> None:
-        h.update("\x1f".join("" if v is None else str(v) for v in values).encode())
-        h.update(b"\n")
+    def text(values: Any) -> None:
+        items = values.tolist() if hasattr(values, "tolist") else list(values)
+        h.update("\x1f".join("" if v is None else str(v) for v in items).encode())
+        h.update(b"\x1e")
 
-    for nip, jc, emp, act in zip(employees["nip"], employees["job_class"],
-                                 employees["employment"], employees["active"], strict=True):
-        line("e", nip, "" if jc is None or pd.isna(jc) else int(jc), emp, bool(act))
-    dates = pd.to_datetime(attendance["date"]).dt.strftime("%Y-%m-%d")
-    ins = time_seconds(attendance["check_in"])
-    outs = time_seconds(attendance["check_out"])
-    for nip, day, cin, cout, st in zip(attendance["nip"], dates, ins, outs,
-                                       attendance["status"], strict=True):
-        line("a", nip, day, "" if np.isnan(cin) else round(float(cin), 6),
-             "" if np.isnan(cout) else round(float(cout), 6), st or "")
+    def numbers(values: Any) -> None:
+        arr = np.round(np.asarray(values, dtype="float64"), 6)
+        h.update(np.nan_to_num(arr, nan=-1.0).tobytes())
+
+    text(employees["nip"])
+    text("" if v is None or pd.isna(v) else int(v) for v in employees["job_class"])
+    text(employees["employment"])
+    text(bool(v) for v in employees["active"])
+    a = attendance.sort_values(["nip", "date"], kind="stable")
+    text(a["nip"])
+    numbers(a["date"].to_numpy().astype("datetime64[D]").astype("int64"))
+    numbers(a["in_s"])
+    numbers(a["out_s"])
+    text(a["status"])
     if minutes is not None:
-        for nip, v, n in zip(minutes["nip"], minutes["minutes"], minutes["approved_entries"],
-                             strict=True):
-            line("m", nip, round(float(v), 6), int(n))
+        text(minutes["nip"])
+        numbers(minutes["minutes"])
+        numbers(minutes["approved_entries"])
     else:
-        for nip in sorted(kinerja):
-            k = kinerja[nip]
-            line("p", nip, k.predikat, ";".join(k.keterangan))
+        people = sorted(kinerja)
+        text(people)
+        text(kinerja[n].predikat for n in people)
+        text(";".join(kinerja[n].keterangan) for n in people)
     return h.hexdigest()
 
 
@@ -184,7 +191,7 @@ def compute_tukin(
     require_current(engine)
     with engine.connect() as conn:
         scope = q.resolve_scope(conn, request.unit, request.nip)
-        attendance = tq.attendance_rows(conn, scope, first, last)
+        attendance = tq.prepared_attendance(conn, scope, first, last)
         has_score_data = q.period_has_data(conn, request.period, scope, first, last)
         if attendance.empty and not has_score_data:
             raise NoDataError(
