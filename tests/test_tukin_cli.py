@@ -107,3 +107,47 @@ def test_no_data_unknown_profile_and_missing_label_exit_2(home: Path, tmp_path: 
     assert result.exit_code == 2 and "lacks the predikat 'Cukup'" in result.output
     assert len(result.output.strip().splitlines()) == 2  # one line and a hint
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_card_section_fingerprint_and_explorer_view(home: Path, tmp_path: Path,
+                                                    demo_dir: Path) -> None:
+    """The doctor's card shows his days; the card's fingerprint covers the profile's
+    version; the explorer's per-unit view adds up to the payroll of `eperf tukin`."""
+    from eperformance.cards import build_cards_context, card_from_context
+    from eperformance.explorer.data import ExplorerData, Filters, PeriodKey
+    from eperformance.explorer.views import tukin_html
+    from eperformance.render import card_html
+
+    url = f"sqlite:///{tmp_path / 'wb.sqlite'}"
+    _load(url, demo_dir)
+    code, output, files = _tukin(url, tmp_path / "out")
+    assert code == 0, output
+    rows = list(csv.DictReader(files["tukin.csv"].decode().splitlines()))
+    attendance = list(csv.DictReader((demo_dir / "attendance.csv").read_text().splitlines()))
+    doctor = next(a["nip"] for a in attendance
+                  if (a["check_in"], a["check_out"]) == ("09:00", "12:00"))
+    engine = open_engine(url)
+    try:
+        ctx = build_cards_context(engine, PERIOD, nips=[doctor])
+        card = card_from_context(ctx, doctor)
+        assert card.tukin is not None and card.tukin.profile == "kemensos-2023"
+        mine = next(r for r in rows if r["nip"] == doctor)
+        assert str(card.tukin.tukin or "") == mine["tukin"]
+        page = card_html(card)
+        assert 'data-table="tukin_days"' in page and "PSW4" in page and "TL3" in page
+        assert page.count('data-code="TL3"') >= 10
+        path = home / "params" / "tukin" / "kemensos-2023.yaml"
+        path.write_text(path.read_text().replace('version: "1.0.0"', 'version: "1.0.1"'))
+        again = card_from_context(build_cards_context(engine, PERIOD, nips=[doctor]), doctor)
+        assert again.tukin is not None and again.tukin.profile_version == "1.0.1"
+        assert again.fingerprint != card.fingerprint
+        data = ExplorerData(engine=engine, home=home)
+        sel = data.select(PeriodKey(period=PERIOD, scheme="permenpan-6-2022",
+                                    use_360=False), Filters())
+        assert sel.tukin_units is not None and sel.tukin_missing is not None
+        assert int(sel.tukin_units["total"].sum()) == sum(int(r["tukin"]) for r in rows
+                                                           if r["tukin"])
+        assert len(sel.tukin_missing) >= 1
+        assert "eperf-tukin-largest" in tukin_html(sel)
+    finally:
+        engine.dispose()

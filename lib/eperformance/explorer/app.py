@@ -33,7 +33,7 @@ from . import views
 from .data import ALL, ExplorerData, Filters, PeriodData, PeriodKey, Selection
 
 TAB_TITLES = ("Rekap unit", "Distribusi", "Backlog", "Data kurang", "Pegawai", "Kartu",
-              "Batch")
+              "Batch", "Tunjangan kinerja")
 MAX_PICKER = 300  # employees listed in the picker (narrow with the search and filters)
 FORMAT_CHOICES = (("HTML", ("html",)), ("HTML + PDF", ("html", "pdf")),
                   ("HTML + PDF + XLSX", ("html", "pdf", "xlsx")))
@@ -116,6 +116,7 @@ class Explorer:
         self.backlog_view = _classed(w.HTML(), "eperf-backlog")
         self.missing_view = _classed(w.HTML(), "eperf-missing")
         self.employees_view = _classed(w.HTML(), "eperf-employees")
+        self.tukin_view = _classed(w.HTML(), "eperf-tukin")
         self.card_busy = _classed(w.HTML(), "eperf-card-busy")
         self.card_summary = _classed(w.HTML(), "eperf-card-summary")
         self.card_view = _classed(w.HTML(), "eperf-card-view")
@@ -160,6 +161,7 @@ class Explorer:
                     w.HBox([self.pdf_button, self.pdf_link]), self.card_view]),
             w.VBox([w.HBox([self.batch_formats, self.batch_provisional]),
                     w.HBox([self.batch_button, self.progress]), self.batch_result]),
+            self.tukin_view,
         ]), "eperf-tabs")
         for i, title in enumerate(TAB_TITLES):
             self.tabs.set_title(i, title)
@@ -275,6 +277,7 @@ class Explorer:
         self.backlog_view.value = views.backlog_html(sel)
         self.missing_view.value = views.missing_html(sel)
         self.employees_view.value = views.employees_html(sel)
+        self.tukin_view.value = views.tukin_html(sel, data.tukin_error)
         self._set_employee_options(sel)
         note = " · <b>SEMENTARA</b> (bulan belum ditutup)" if data.provisional else ""
         self.status.value = (
