@@ -41,6 +41,7 @@ from ..scores import ScoreRequest, ScoreRun, compute_scores
 from ..scoring.registry import SCHEME_REGISTRY
 from ..tukin import TukinRequest, TukinRun, compute_tukin, fmt_percent
 from ..tukin.amount import round_half_up
+from ..tukin.card import card_summaries
 
 ALL = ""  # the "whole organisation" value of the unit selector and the filters
 TREND_MONTHS = 6
@@ -234,6 +235,9 @@ class ExplorerData:
             ctx = dataclasses.replace(base, rekap=rekap, trend=trend)
         else:
             ctx = base
+        if nip not in ctx.tukin and ctx.tukin_run is not None:  # the base was cut for
+            ctx = dataclasses.replace(ctx, tukin={**ctx.tukin, **card_summaries(  # another
+                ctx.tukin_run, [nip])})
         return card_from_context(ctx, nip, lang, run_id, now=self.now)
 
 
