@@ -151,3 +151,23 @@ def test_card_section_fingerprint_and_explorer_view(home: Path, tmp_path: Path,
         assert "eperf-tukin-largest" in tukin_html(sel)
     finally:
         engine.dispose()
+
+
+def test_provisional_before_the_closing_time(home: Path, tmp_path: Path,
+                                             demo_dir: Path) -> None:
+    import datetime as dt
+
+    from eperformance.tukin import TukinRequest, compute_tukin
+
+    url = f"sqlite:///{tmp_path / 'wb.sqlite'}"
+    _load(url, demo_dir)
+    engine = open_engine(url)
+    try:
+        before = compute_tukin(engine, TukinRequest(period=PERIOD),
+                               now=dt.datetime(2021, 3, 5, 16, 0, tzinfo=dt.UTC))
+        after = compute_tukin(engine, TukinRequest(period=PERIOD),
+                              now=dt.datetime(2021, 3, 5, 17, 0, tzinfo=dt.UTC))
+    finally:
+        engine.dispose()
+    assert before.provisional and before.meta()["provisional"] is True
+    assert not after.provisional  # closing: 5 March 23:59:59 Jakarta = 16:59:59 UTC
