@@ -50,7 +50,7 @@ def prepared_attendance(conn: Connection, scope: Scope, first: dt.date, last: dt
     """:func:`attendance_rows` typed by :func:`~eperformance.tukin.ledger.prepare_attendance`
     (times as seconds, dates as ``datetime64``), read ``chunk`` rows at a time so that the
     drivers' text never piles up: a month of 220,000 rows stays a few MB of arrays."""
-    from ..tukin.ledger import prepare_attendance
+    from ..tukin.ledger import AttendanceCollector
 
     a = s.attendance
     stmt = (
@@ -58,15 +58,10 @@ def prepared_attendance(conn: Connection, scope: Scope, first: dt.date, last: dt
         .where(a.c.date >= first, a.c.date <= last, _active_in_scope(scope, a.c.nip))
     )
     result = conn.execute(stmt)
-    parts = []
+    collector = AttendanceCollector()
     while rows := result.fetchmany(chunk):
-        # plain tuples (pandas probes Row objects attribute by attribute); each chunk is
-        # typed at once, so the drivers' strings live for one chunk only
-        raw = pd.DataFrame.from_records([tuple(r) for r in rows], columns=ATTENDANCE_COLUMNS)
-        parts.append(prepare_attendance(raw))
-    if not parts:
-        return prepare_attendance(pd.DataFrame(columns=ATTENDANCE_COLUMNS))
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        collector.add(rows)
+    return collector.frame()
 
 
 def verified_minutes(conn: Connection, scope: Scope, first: dt.date, last: dt.date,

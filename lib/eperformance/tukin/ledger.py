@@ -120,12 +120,68 @@ def prepare_attendance(attendance: pd.DataFrame) -> pd.DataFrame:
     # equal NIPs share one string object (a month repeats each NIP some 22 times)
     nips = np.asarray(pd.Categorical(attendance["nip"].astype(object)), dtype=object)
     return pd.DataFrame({
-        "nip": nips,
+        "nip": pd.Series(nips, dtype=object),
         "date": _dates(attendance["date"]),
         "in_s": time_seconds(attendance["check_in"]),
         "out_s": time_seconds(attendance["check_out"]),
-        "status": status.map(distinct).to_numpy(dtype=object),
+        "status": pd.Series(status.map(distinct).to_numpy(dtype=object), dtype=object),
     })
+
+
+class AttendanceCollector:
+    """Builds the frame of :func:`prepare_attendance` from rows as the driver gives them
+    (``nip, date, check_in, check_out, status``), chunk by chunk: each distinct NIP, date,
+    time and status is converted once (a month repeats them all), so the drivers' values
+    live for one chunk only and the month ends as a few compact arrays."""
+
+    def __init__(self) -> None:
+        self.nips: list[str] = []
+        self.dates: list[np.datetime64] = []
+        self.ins: list[float] = []
+        self.outs: list[float] = []
+        self.statuses: list[str] = []
+        self._nip: dict[str, str] = {}
+        self._date: dict[object, np.datetime64] = {}
+        self._time: dict[object, float] = {None: np.nan, "": np.nan}
+        self._status: dict[object, str] = {None: HADIR}
+
+    def _day(self, value: object) -> np.datetime64:
+        day = np.datetime64(pd.Timestamp(str(value)).normalize().to_datetime64(), "ns")
+        self._date[value] = day
+        return day
+
+    def _seconds(self, value: object) -> float:
+        seconds = float(_one_time(value))
+        self._time[value] = seconds
+        return seconds
+
+    def _state(self, value: object) -> str:
+        state = (value.strip() if isinstance(value, str) else "") or HADIR
+        self._status[value] = state
+        return state
+
+    def add(self, rows: Sequence[Sequence[object]]) -> None:
+        nip_of, date_of, time_of, status_of = self._nip, self._date, self._time, self._status
+        for nip, day, cin, cout, status in rows:
+            n = str(nip)
+            self.nips.append(nip_of.setdefault(n, n))
+            d = date_of.get(day)
+            self.dates.append(d if d is not None else self._day(day))
+            t = time_of.get(cin)
+            self.ins.append(t if t is not None else self._seconds(cin))
+            t = time_of.get(cout)
+            self.outs.append(t if t is not None else self._seconds(cout))
+            st = status_of.get(status)
+            self.statuses.append(st if st is not None else self._state(status))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "nip": pd.Series(self.nips, dtype=object),
+            "date": np.array(self.dates, dtype="datetime64[ns]"),
+            "in_s": np.array(self.ins, dtype="float64"),
+            "out_s": np.array(self.outs, dtype="float64"),
+            "status": pd.Series(self.statuses, dtype=object),
+        })
 
 
 def _dates(values: pd.Series) -> np.ndarray:
@@ -156,8 +212,11 @@ def build_ledger(
     """
     a = prepare_attendance(attendance)
     if nips is not None:
-        a = a[a["nip"].isin(list(nips))]
-    with_rows = frozenset(a["nip"].unique().tolist())
+        wanted = a["nip"].isin(list(nips)).to_numpy()
+        if not wanted.all():  # (the usual month is read for these employees already)
+            a = a[wanted]
+    # sets and dicts of the few distinct values, not pandas' hash tables sized to the rows
+    with_rows = frozenset(a["nip"].tolist())
     if not with_rows or not working_days:
         return Ledger(_empty(), with_rows)
     days = pd.DatetimeIndex(pd.to_datetime(list(working_days))).astype("datetime64[ns]")
@@ -165,10 +224,15 @@ def build_ledger(
     people = sorted(with_rows)
     day_idx = days.get_indexer(pd.DatetimeIndex(a["date"].to_numpy()))
     keep = day_idx >= 0  # rows on days off are ignored, whatever their status
-    who = pd.Categorical(a["nip"].to_numpy()[keep], categories=people).codes.astype("int64")
+    index = {n: i for i, n in enumerate(people)}
+    kept_nips = a["nip"].to_numpy()[keep]
+    who = np.fromiter((index[n] for n in kept_nips), dtype="int64", count=len(kept_nips))
     pos = who * n_days + day_idx[keep]
-    status = pd.Categorical(a["status"].to_numpy()[keep])
-    names = [str(x) for x in status.categories]
+    kept_status = a["status"].to_numpy()[keep]
+    names = sorted({str(x) for x in kept_status.tolist()})
+    state = {n: i for i, n in enumerate(names)}
+    status_codes = np.fromiter((state[str(x)] for x in kept_status), dtype="int16",
+                               count=len(kept_status))
     leave = profile.deductions.leave
     unknown = sorted(x for x in names if x not in (HADIR, TK_STATUS) and x not in leave)
     if unknown:
@@ -181,15 +245,15 @@ def build_ledger(
         )
     size = len(people) * n_days
     code = np.full(size, -1, dtype="int16")  # -1: no row on that working day (TK)
-    code[pos] = status.codes
+    code[pos] = status_codes
     in_s = np.full(size, np.nan)
     in_s[pos] = a["in_s"].to_numpy()[keep]
     out_s = np.full(size, np.nan)
     out_s[pos] = a["out_s"].to_numpy()[keep]
     st = np.array(names + [TK_STATUS], dtype=object)[code]  # code -1 -> the last: TK
     nip_of = np.array(people, dtype=object)
-    grid_nip = np.repeat(np.arange(len(people)), n_days)
-    grid_day = np.tile(np.arange(n_days), len(people))
+    grid_nip = np.repeat(np.arange(len(people), dtype="int32"), n_days)
+    grid_day = np.tile(np.arange(n_days, dtype="int32"), len(people))
     ded = profile.deductions
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
@@ -229,6 +293,7 @@ def build_ledger(
         mins = _whole_minutes(late_s[late])
         codes, pct = _band_codes(mins, ded.late, "TL")
         add(late, codes, mins, pct)
+    del late_s, in_s
     friday = days.day_of_week.to_numpy()[grid_day] == FRIDAY
     end_s = np.where(friday, _seconds(hours.friday_end), _seconds(hours.end))
     with np.errstate(invalid="ignore"):
@@ -238,9 +303,11 @@ def build_ledger(
         mins = _whole_minutes(early_s[early])
         codes, pct = _band_codes(mins, ded.early, "PSW")
         add(early, codes, mins, pct)
+    del early_s, end_s, out_s, friday, st
     if not parts:
         return Ledger(_empty(), with_rows)
     where = np.concatenate([p[0] for p in parts])
+    del code
     rows = pd.DataFrame({
         "where": where,
         "code": np.concatenate([p[1] for p in parts]),
