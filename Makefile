@@ -52,7 +52,7 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check lib tests bench
 	$(BIN)/mypy lib/eperformance
 
-bench: bench-ingest bench-score bench-batch ## Run every benchmark (figures as ratios, not tests)
+bench: bench-ingest bench-score bench-batch bench-tukin ## Run every benchmark (figures as ratios, not tests)
 
 bench-ingest: $(STAMP) ## Demo generation and import speed (5,000 employees, 12 months)
 	$(BIN)/python bench/ingest.py
@@ -62,6 +62,10 @@ clean: ## Remove the virtual environment, the default database and outputs
 
 bench-score: $(STAMP) ## Score a month of 1,000,000 entries vs a hand-written SQL floor
 	$(BIN)/python bench/score.py
+
+.PHONY: bench-tukin
+bench-tukin: $(STAMP) ## The month's tunjangan kinerja for 10,000 employees (~220,000 attendance rows) vs its scoring
+	$(BIN)/python bench/tukin.py
 
 .PHONY: bench-servers
 bench-servers: $(STAMP) ## Import and score a 1,000,000-entry month on PostgreSQL vs SQLite

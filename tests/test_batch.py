@@ -125,7 +125,23 @@ def test_batch_card_per_employee_failure_isolation_and_ledger(env) -> None:  # t
 
     wb = load_workbook(run / "recap.xlsx")
     assert wb.sheetnames == ["Pegawai", "Penugasan", "Unit", "Backlog atasan",
-                             "Pelanggaran kurva", "Data belum lengkap", "Kamus data"]
+                             "Pelanggaran kurva", "Data belum lengkap", "Tunjangan kinerja",
+                             "Kamus data"]
+    # the allowance: the files of `eperf tukin`, and the sheet's payroll total
+    tukin_csv = home / "tukin.csv"
+    assert eperf(environ, "tukin", "--period", PERIOD, "--out", str(tukin_csv),
+                 "--days-out", str(home / "days.csv")).returncode == 0
+    assert (run / "tukin.csv").read_bytes() == tukin_csv.read_bytes()
+    assert (run / "tukin_days.csv").read_bytes() == (home / "days.csv").read_bytes()
+    assert manifest["tukin"]["profile"] == "kemensos-2023"
+    sheet = wb["Tunjangan kinerja"]
+    head = [c.value for c in sheet[1]]
+    assert head[:4] == ["NIP", "Nama", "Kode unit", "Unit kerja"]
+    amount = head.index("Tunjangan kinerja (Rp)")
+    paid = [r[amount] for r in sheet.iter_rows(min_row=2, values_only=True)
+            if r[0] and str(r[0]).isdigit() and r[amount] is not None]
+    grand = [r for r in sheet.iter_rows(values_only=True) if r[0] == "Jumlah seluruhnya"]
+    assert grand and grand[0][4] == sum(paid) == manifest["tukin"]["total_rupiah"]
     ws = wb["Pegawai"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["NIP", "Nama", "Unit kerja", "Predikat"]

@@ -26,7 +26,7 @@ KEYS = {
 CONTRACT_COLUMNS = {
     "units": {"unit_code", "name", "parent_code"},
     "employees": {"nip", "name", "gender", "unit_code", "position", "position_type", "grade",
-                  "supervisor_nip", "employment", "active"},
+                  "supervisor_nip", "employment", "active", "job_class"},
     "activity_types": {"activity_code", "name", "output_unit", "standard_minutes"},
     "assignments": {"assignment_id", "nip", "assigned_by_nip", "period", "activity_code",
                     "title", "target_quantity", "target_quality", "start_date", "due_date",
@@ -36,7 +36,7 @@ CONTRACT_COLUMNS = {
     "verifications": {"verification_id", "activity_id", "verifier_nip", "status",
                       "decided_at", "quality", "note"},
     "behaviour": {"nip", "period", "assessor_nip", "aspect", "assessor_role", "score"},
-    "attendance": {"nip", "date", "check_in", "check_out"},
+    "attendance": {"nip", "date", "check_in", "check_out", "status"},
     "unit_results": {"unit_code", "period", "org_result"},
 }
 
@@ -90,7 +90,8 @@ def test_employees_are_valid(demo: tuple) -> None:
     assert len(employees) == 30
     units = {u["unit_code"]: u["parent_code"] for u in data["units"]}
     for e in employees:
-        assert nip_problem(e["nip"], e["employment"], today=date(2021, 1, 1)) is None
+        kind = "pns" if e["employment"] == "cpns" else e["employment"]  # cpns: pns NIP rules
+        assert nip_problem(e["nip"], kind, today=date(2021, 1, 1)) is None
         assert e["nip"][14] == {"L": "1", "P": "2"}[e["gender"]]
         assert 1965 <= int(e["nip"][:4]) <= 2000
         assert e["grade"] in ALL_GRADES
@@ -191,8 +192,9 @@ def test_behaviour_and_attendance(demo: tuple) -> None:
         assert b["aspect"] in aspects and 60 <= int(b["score"]) <= 100
         assert b["assessor_role"] in ("atasan", "rekan", "bawahan", "diri")
         assert (b["assessor_role"] == "diri") == (b["assessor_nip"] == b["nip"])
-    for a in data["attendance"]:
-        assert a["check_in"]
+    for a in data["attendance"]:  # leave days carry no times; a present day rarely lacks
+        if a["status"] != "hadir":  # its check-in (TAM)
+            assert a["check_in"] == a["check_out"] == ""
         assert a["check_out"] == "" or a["check_out"] >= a["check_in"]
     assert set(kind[b["nip"]] for b in data["behaviour"]) >= {"jpt"}
 
@@ -239,3 +241,32 @@ def test_default_demo_rates_every_scheme(tmp_path: Path) -> None:
     # the supervisor-only schemes miss exactly the employees no supervisor rated
     assert unrated["pp-30-2019"] == unrated["pp-46-2011"]
     engine.dispose()
+def test_pay_and_attendance_for_the_allowance(tmp_path: Path) -> None:
+    """tukin.md: classes per post, CPNS and PPPK, every leave status, chronic latecomers
+    and the doctor (in at 09:00, out at 12:00 on every day he comes)."""
+    from eperformance.contract import ATTENDANCE_STATUSES
+
+    out = tmp_path / "d"
+    generate_demo(out, employees=120, months=2, seed=7)
+    employees = _read(out / "employees.csv")
+    attendance = _read(out / "attendance.csv")
+    classes = {e["position_type"]: set() for e in employees}
+    for e in employees:
+        classes[e["position_type"]].add(e["job_class"])
+    assert classes["jpt"] <= {"17", "14"} and classes["administrator"] == {"12"}
+    assert classes.get("pengawas", {"9"}) == {"9"}
+    assert sum(e["job_class"] == "" for e in employees) == 1
+    assert all(e["job_class"] == "" or 1 <= int(e["job_class"]) <= 17 for e in employees)
+    kinds = {e["employment"] for e in employees}
+    assert {"cpns", "pns", "pppk"} <= kinds
+    assert {a["status"] for a in attendance} == set(ATTENDANCE_STATUSES)
+    by_nip: dict[str, list[dict[str, str]]] = {}
+    for a in attendance:
+        by_nip.setdefault(a["nip"], []).append(a)
+    doctors = [n for n, rows in by_nip.items()
+               if all((r["check_in"], r["check_out"]) == ("09:00", "12:00")
+                      for r in rows if r["status"] == "hadir")]
+    assert len(doctors) == 1
+    late = [n for n, rows in by_nip.items() if n not in doctors
+            and sum("07:30" < r["check_in"] for r in rows if r["check_in"]) >= 20]
+    assert len(late) >= 2

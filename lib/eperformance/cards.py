@@ -48,6 +48,8 @@ from .scores import ScoreRequest, ScoreRun, compute_scores
 from .scoring.closing import period_first_day, period_last_day
 from .scoring.common import BEHAVIOUR_UNRATED, NO_ASSIGNMENT, VERIFICATION_PENDING, EmployeeScore
 from .scoring.rounding import round_half_away
+from .tukin import TukinRequest, TukinRun, compute_tukin
+from .tukin.card import TukinSummary, card_summaries
 
 TREND_MONTHS = 6
 
@@ -253,6 +255,7 @@ class CardRecord:
     standing: Standing
     notices: tuple[str, ...]
     pending_verification: PendingVerification | None = None
+    tukin: TukinSummary | None = None  # the month's allowance (tukin.md), profile included
     run_id: str = ""
     generated_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC))
@@ -324,6 +327,9 @@ class CardsContext:
     people: dict[str, Person]
     assignment_info: dict[str, dict[str, Any]]
     trend_months: tuple[str, ...]
+    tukin: dict[str, TukinSummary] = field(default_factory=dict)
+    # the whole run (ledger and amounts): the batch writes tukin.csv from it; never sliced
+    tukin_run: TukinRun | None = field(default=None, repr=False, compare=False)
     scores: dict[str, EmployeeScore] = field(init=False)
     # frame name -> nip -> that employee's rows as dicts (built on first use)
     _rows: dict[str, dict[str, list[dict[str, Any]]]] = field(
@@ -390,10 +396,15 @@ def _context_from_run(engine: Engine, run: ScoreRun, nips: Iterable[str] | None,
     with engine.connect() as conn:
         people = _people(conn)
         info = _assignment_info(conn, run)
+    tukin_run = compute_tukin(engine, TukinRequest(
+        period=run.request.period, scheme=run.request.scheme, unit=run.request.unit,
+        nip=run.request.nip, use_360=run.request.use_360), home=home,
+        now=run.computed_at, scores=run)
     return CardsContext(
         run=run, rekap=rekap, ranks=ranks(run), trend=trend_frame, people=people,
         assignment_info=info,
         trend_months=tuple(trend_periods(run.request.period, trend_months)),
+        tukin=card_summaries(tukin_run, wanted), tukin_run=tukin_run,
     )
 
 
@@ -446,6 +457,7 @@ def split_context(ctx: CardsContext, groups: Mapping[str, Iterable[str]]
             assignment_info={k: info for k in sorted(assignment_ids)
                              if (info := ctx.assignment_info.get(k)) is not None},
             trend_months=ctx.trend_months,
+            tukin={n: ctx.tukin[n] for n in nips if n in ctx.tukin},
         )
     return out
 
@@ -565,6 +577,7 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
         notices=_notices(score, aspects, verification, attendance, assessor, standing,
                          trend_points),
         pending_verification=pending,
+        tukin=ctx.tukin.get(nip),
         run_id=run_id or new_run_id(now),
         generated_at=now,
         # signed for the period, on its closing date (not the day the card is printed)

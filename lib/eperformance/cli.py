@@ -263,6 +263,60 @@ def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str
                f"employees with missing data: {len(tables.missing)}")
 
 
+# --------------------------------------------------------------------------- tukin
+@main.command()
+@click.option("--period", required=True, help="Month, YYYY-MM.")
+@click.option("--profile", default=None,
+              help="Tukin profile, params/tukin/<profile>.yaml (default: tukin_profile of "
+                   "params/settings.yaml).")
+@_scheme_option
+@_use_360_option
+@click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Allowance CSV, one row per active employee; a sidecar OUT.meta.json "
+                   "is written beside it.")
+@click.option("--days-out", "days_out", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the attendance ledger (one row per deduction and day).")
+@db_option
+@reports_errors
+def tukin(period: str, profile: str | None, scheme: str, use_360: bool, unit: str | None,
+          out: Path, days_out: Path | None, db_url: str | None) -> None:
+    """Compute the month's tunjangan kinerja (performance allowance) and its attendance
+    ledger under a tukin profile (tukin.md).
+
+    Exit 0: written; 2: bad parameters, an invalid profile, an attendance status the
+    profile does not price, or no data for the month; 5: database unreachable.
+    """
+    from .db.engine import open_engine
+    from .export import atomic_write_text, csv_text, write_json
+    from .home import resolve_db_url
+    from .tukin import TukinRequest, compute_tukin
+
+    engine = open_engine(resolve_db_url(db_url))
+    try:
+        run = compute_tukin(engine, TukinRequest(period=period, profile=profile, scheme=scheme,
+                                                 unit=unit, use_360=use_360))
+    finally:
+        engine.dispose()
+    atomic_write_text(out, csv_text(run.frame))
+    write_json(out.with_name(out.name + ".meta.json"), run.meta())
+    if days_out is not None:
+        atomic_write_text(days_out, csv_text(run.days_frame))
+    meta = run.meta()
+    note = " (SEMENTARA: the month is not closed yet)" if run.provisional else ""
+    click.echo(f"tukin of {period} for {meta['employees']} employees under profile "
+               f"{run.profile.name} v{run.profile.version} ({run.scheme_cfg.name} "
+               f"v{run.scheme_cfg.version}){note} -> {out}")
+    click.echo(f"  paid: {meta['paid']} employees, Rp {meta['total_rupiah']:,}")
+    reasons: dict[str, int] = {}
+    for row in run.rows:
+        for reason in row.keterangan:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, n in sorted(reasons.items()):
+        click.echo(f"  {reason:<30} {n:>6}")
+
+
 # --------------------------------------------------------------------------- card
 @main.command(short_help="Render one employee's report card (HTML, PDF) into "
                          "outputs/<period>/single/.")

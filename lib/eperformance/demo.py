@@ -45,7 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "units": ("unit_code", "name", "parent_code"),
     "employees": (
         "nip", "name", "gender", "unit_code", "position", "position_type", "grade",
-        "supervisor_nip", "employment", "active",
+        "supervisor_nip", "employment", "active", "job_class",
     ),
     "activity_types": ("activity_code", "name", "output_unit", "standard_minutes"),
     "assignments": (
@@ -62,7 +62,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "note",
     ),
     "behaviour": ("nip", "period", "assessor_nip", "aspect", "assessor_role", "score"),
-    "attendance": ("nip", "date", "check_in", "check_out"),
+    "attendance": ("nip", "date", "check_in", "check_out", "status"),
     "unit_results": ("unit_code", "period", "org_result"),
 }
 
@@ -139,6 +139,8 @@ class _Staff:
     profile: list[str]
     verifier_style: list[str]  # prompt, slow, never (managerial posts only)
     last_month: np.ndarray  # index of the last month with data (inactive ones stop early)
+    job_class: list[str] = field(default_factory=list)  # kelas jabatan, "" for none
+    hours: list[str] = field(default_factory=list)  # "", "chronic" (late), "doctor"
 
     @property
     def size(self) -> int:
@@ -186,7 +188,7 @@ def generate_demo(
     # The monthly tables are written month by month: their keys start with the period,
     # so the files come out sorted without holding every row in memory.
     streams = {t: _Stream(out_dir, t) for t in ("assignments", "activities", "verifications")}
-    presence: list[tuple[_Month, np.ndarray, np.ndarray]] = []
+    presence: list[tuple[_Month, np.ndarray, np.ndarray, np.ndarray]] = []
     try:
         for month in calendar_months:
             plan = _plan_assignments(staff, month, seed)
@@ -194,7 +196,8 @@ def generate_demo(
             entries = _plan_entries(staff, month, plan, seed)
             streams["activities"].write(entries.rows(staff, month))
             streams["verifications"].write(_verification_rows(staff, month, entries, seed))
-            presence.append((month, entries.check_in, entries.check_out))
+            presence.append((month, entries.check_in, entries.check_out,
+                             _attendance_status(staff, month, entries, seed)))
         for table, stream in streams.items():
             counts[table] = stream.commit()
     finally:
@@ -414,7 +417,7 @@ def _build_staff(employees: int, first_year: int, months: int, seed: int) -> _St
     supervisor = np.array([posts[i].supervisor for i in order])
     supervisor = np.where(supervisor >= 0, new_index[np.maximum(supervisor, 0)], -1)
     inactive_set = set(inactive)
-    return _Staff(
+    staff = _Staff(
         nip=[nips[i] for i in order],
         name=[names[i] for i in order],
         gender=[genders[i] for i in order],
@@ -430,6 +433,74 @@ def _build_staff(employees: int, first_year: int, months: int, seed: int) -> _St
         verifier_style=[styles[i] for i in order],
         last_month=last_month[order],
     )
+    _pay_and_hours(staff, [posts[i] for i in order], seed)
+    return staff
+
+
+# The kelas jabatan of each post (Perpres tukin tables: JPT Madya 17, JPT Pratama 14,
+# Administrator 12, Pengawas 9; fungsional by level; pelaksana by grade).
+_FUNGSIONAL_CLASS = (8, 9, 11)  # Ahli Pertama, Ahli Muda, Ahli Madya
+_PELAKSANA_CLASS = {"II/a": 5, "II/b": 5, "II/c": 6, "II/d": 6, "III/a": 7, "III/b": 7}
+_PPPK_CLASS = {"IX": 8, "X": 9, "XI": 9, "XII": 11}
+
+
+def _job_class(post: _Post, grade: str, position: str) -> int:
+    if post.ptype == "jpt":
+        return 17 if post.supervisor < 0 else 14
+    if post.ptype == "administrator":
+        return 12
+    if post.ptype == "pengawas":
+        return 9
+    if post.ptype == "fungsional":
+        if grade in _PPPK_CLASS:
+            return _PPPK_CLASS[grade]
+        for level, (label, _) in enumerate(dd.FUNGSIONAL_LEVELS):
+            if position.endswith(label):
+                return _FUNGSIONAL_CLASS[level]
+        return _FUNGSIONAL_CLASS[0]
+    return _PELAKSANA_CLASS.get(grade, 6)
+
+
+def _pay_and_hours(staff: _Staff, posts: list[_Post], seed: int) -> None:
+    """Kelas jabatan, CPNS and attendance habits (tukin.md), from their own random stream
+    so that everything drawn before stays as it was.
+
+    * every post gets its class; one staff member (30 employees or more) has none yet
+      (a transfer whose class is not set: *kelas jabatan tidak ada*);
+    * the most recently appointed PNS staff (about one in 50, at least one) are CPNS;
+    * about one in 40 staff (at least two) are chronic latecomers, arriving around 08:00;
+    * one latecomer keeps the doctor's hours: in at 09:00, out at 12:00, every day he
+      comes (the seed's story).
+    """
+    rng = _rng(seed, 11)
+    n = staff.size
+    staff.job_class = [str(_job_class(posts[i], staff.grade[i], staff.position[i]))
+                       for i in range(n)]
+    staff.hours = [""] * n
+    plain = [i for i in range(n) if staff.ptype[i] not in MANAGERIAL and staff.active[i]]
+    if not plain:
+        return
+    pns = [i for i in plain if staff.employment[i] == "pns"]
+    newest = sorted(pns, key=lambda i: (staff.nip[i][8:14], staff.nip[i]), reverse=True)
+    for i in newest[: max(1, n // 50)]:
+        staff.employment[i] = "cpns"
+    latecomers = [i for i in plain if staff.profile[i] == "latecomer"]
+    if not latecomers and n >= 30:
+        average = [i for i in plain if staff.profile[i] == "average"]
+        pick = average[int(rng.integers(len(average)))]
+        staff.profile[pick] = "latecomer"
+        latecomers = [pick]
+    if latecomers:  # the seed's doctor is a man; a woman when no latecomer is
+        men = [i for i in latecomers if staff.gender[i] == "L"] or latecomers
+        staff.hours[men[int(rng.integers(len(men)))]] = "doctor"
+    others = [i for i in plain if staff.profile[i] in ("average", "struggling")
+              and staff.employment[i] != "cpns"]
+    n_chronic = min(len(others), max(2, n // 40))
+    for j in sorted(int(x) for x in rng.choice(len(others), n_chronic, replace=False)):
+        staff.hours[others[j]] = "chronic"
+    if n >= 30:
+        without = [i for i in plain if staff.hours[i] == "" and staff.employment[i] == "pns"]
+        staff.job_class[without[int(rng.integers(len(without)))]] = ""
 
 
 def _verifier_styles(posts: list[_Post], rng: np.random.Generator) -> list[str]:
@@ -534,6 +605,7 @@ def _employee_rows(staff: _Staff) -> list[Row]:
             staff.nip[i], staff.name[i], staff.gender[i], staff.unit[i], staff.position[i],
             staff.ptype[i], staff.grade[i], staff.nip[sup] if sup >= 0 else "",
             staff.employment[i], "true" if staff.active[i] else "false",
+            staff.job_class[i],
         ))
     return rows
 
@@ -709,18 +781,82 @@ class _Entries:
 
 
 def _attendance_rows(
-    staff: _Staff, presence: list[tuple[_Month, np.ndarray, np.ndarray]]
+    staff: _Staff, presence: list[tuple[_Month, np.ndarray, np.ndarray, np.ndarray]]
 ) -> Iterable[tuple[str, ...]]:
-    """Attendance in key order (NIP, then date) from each month's check-in matrix."""
-    days = [[d.isoformat() for d in month.workdays] for month, _, _ in presence]
+    """Attendance in key order (NIP, then date) from each month's check-in matrix and
+    status matrix (:func:`_attendance_status`): a present day with its times, a leave or
+    ``tanpa_keterangan`` day without them; a working day with status "" has no row."""
+    days = [[d.isoformat() for d in month.workdays] for month, _, _, _ in presence]
     for i in range(staff.size):
         nip = staff.nip[i]
-        for (_, check_in, check_out), names in zip(presence, days, strict=True):
-            row_in, row_out = check_in[i].tolist(), check_out[i].tolist()
-            for d, t_in in enumerate(row_in):
-                if t_in >= 0:
+        for (_, check_in, check_out, status), names in zip(presence, days, strict=True):
+            row_in, row_out, row_st = check_in[i].tolist(), check_out[i].tolist(), status[i]
+            for d, st in enumerate(row_st):
+                if not st:
+                    continue
+                if st == _HADIR:
+                    t_in, t_out = row_in[d], row_out[d]
+                    yield (nip, names[d], _HHMM[t_in], _HHMM[t_out] if t_out >= 0 else "",
+                           _HADIR)
+                elif st == _NO_CHECK_IN:
                     t_out = row_out[d]
-                    yield (nip, names[d], _HHMM[t_in], _HHMM[t_out] if t_out >= 0 else "")
+                    yield (nip, names[d], "", _HHMM[t_out] if t_out >= 0 else "", _HADIR)
+                else:
+                    yield (nip, names[d], "", "", st)
+
+
+_HADIR = "hadir"
+_NO_CHECK_IN = "hadir/tam"  # internal: present, the check-in was not recorded
+# A spell of absent working days (no entries, no check-in) is explained by one status;
+# "" leaves it without a row (TK). The rarer kinds get spells of their own below.
+_ABSENCE_KINDS = ("", "tanpa_keterangan", "dinas_luar", "cuti_tahunan", "cuti_sakit", "izin",
+                  "cuti_alasan_penting")
+_ABSENCE_P = np.array([0.30, 0.05, 0.22, 0.20, 0.13, 0.06, 0.04])
+# Spells set whatever the day held (the month's leave of a few employees): kind, working
+# days, women only.
+_LEAVE_SPELLS = (("cuti_sakit", 5, False), ("cuti_besar", 5, False),
+                 ("cuti_melahirkan", 10, True), ("cltn", 3, False),
+                 ("tugas_belajar", 3, False), ("dinas_luar", 3, False))
+
+
+def _attendance_status(staff: _Staff, month: _Month, entries: _Entries,
+                       seed: int) -> np.ndarray:
+    """The status of each employee's working day (employee x working day, object array):
+    ``hadir`` on present days (about 1 in 250 without the check-in recorded), on absent
+    days a status drawn per spell of consecutive absent days (or "" for no row at all), and
+    a few set spells so that every leave status of the contract appears each month (a
+    5-day sick leave passes the 3 free days). Its own random stream: nothing else moves."""
+    rng = _rng(seed, 13, month.index)
+    check_in = entries.check_in
+    n_emp, n_wd = check_in.shape
+    active = np.zeros(n_emp, dtype=bool)
+    active[_in_month(staff, month)] = True
+    present = check_in >= 0
+    status = np.where(present, _HADIR, "").astype(object)
+    hours = staff.hours if staff.hours else [""] * n_emp
+    doctor = np.array([h == "doctor" for h in hours])
+    tam = present & (rng.random((n_emp, n_wd)) < 0.004) & ~doctor[:, None]
+    status[tam] = _NO_CHECK_IN
+    absent = ~present & active[:, None]
+    start = absent & np.c_[np.ones(n_emp, dtype=bool), ~absent[:, :-1]]
+    cols = np.broadcast_to(np.arange(n_wd), (n_emp, n_wd))
+    first = np.maximum.accumulate(np.where(start, cols, 0), axis=1)
+    drawn = rng.choice(len(_ABSENCE_KINDS), size=(n_emp, n_wd), p=_ABSENCE_P)
+    kinds = np.array(_ABSENCE_KINDS, dtype=object)[drawn[np.arange(n_emp)[:, None], first]]
+    status[absent] = kinds[absent]
+    plain = [i for i in range(n_emp) if active[i] and staff.ptype[i] not in MANAGERIAL
+             and not doctor[i]]
+    if len(plain) < len(_LEAVE_SPELLS) or n_wd < 10:
+        return status
+    chosen = [plain[int(j)] for j in rng.choice(len(plain), len(plain), replace=False)]
+    for kind, length, women in _LEAVE_SPELLS:
+        who = next((i for i in chosen if not women or staff.gender[i] == "P"), None)
+        if who is None:
+            continue
+        chosen.remove(who)
+        first_day = int(rng.integers(0, n_wd - length + 1))
+        status[who, first_day:first_day + length] = kind
+    return status
 
 
 _HHMM = [f"{m // 60:02d}:{m % 60:02d}" for m in range(24 * 60)]  # minutes -> "HH:MM"
@@ -797,6 +933,15 @@ def _plan_entries(staff: _Staff, month: _Month, plan: _Plan, seed: int) -> _Entr
     check_in = np.clip(check_in, 410, 530)
     late_in = np.clip(np.rint(rng.normal(540, 10, (n_emp, n_wd))), 515, 575).astype(int)
     check_in = np.where(latecomer[:, None], late_in, check_in)
+    # chronic latecomers (around 08:00 on most days) and the doctor (09:00 sharp) draw from
+    # their own stream: everyone else's times stay as they were
+    hours = np.array(staff.hours if staff.hours else [""] * n_emp, dtype=object)
+    h_rng = _rng(seed, 12, month.index)
+    chronic = (hours == "chronic")[:, None] & (h_rng.random((n_emp, n_wd)) < 0.7)
+    chronic_in = np.clip(np.rint(h_rng.normal(482, 14, (n_emp, n_wd))), 452, 545).astype(int)
+    check_in = np.where(chronic, chronic_in, check_in)
+    doctor = (hours == "doctor")[:, None]
+    check_in = np.where(doctor, 9 * 60, check_in)
     # --- times of day: sequential from the check-in, with short gaps
     order = np.lexsort((np.arange(n), day, emp))
     emp, day, code, qty, dur, assignment = (
@@ -840,6 +985,7 @@ def _plan_entries(staff: _Staff, month: _Month, plan: _Plan, seed: int) -> _Entr
                          np.maximum(check_out, last_end + rng.integers(0, 15, (n_emp, n_wd))))
     check_out = np.minimum(np.maximum(check_out, check_in), 23 * 60 + 59)
     check_out = np.where(rng.random((n_emp, n_wd)) < 0.02, -1, check_out)
+    check_out = np.where(doctor, 12 * 60, check_out)
     check_in = np.where(present, check_in, -1)
     # --- quantities, costs, descriptions, evidence
     cost = np.zeros(n, dtype=np.int64)

@@ -329,6 +329,7 @@ EXPLORER_LABELS: dict[str, dict[str, str]] = {
         "x_tab_employees": "Pegawai",
         "x_tab_card": "Kartu",
         "x_tab_batch": "Cetak massal",
+        "x_tab_tukin": "Tunjangan kinerja",
         "x_pdf_button": "Unduh kartu (PDF)",
         "x_pdf_saved": "juga disimpan di",
         "x_formats": "Format",
@@ -423,6 +424,7 @@ EXPLORER_LABELS: dict[str, dict[str, str]] = {
         "x_tab_employees": "Employees",
         "x_tab_card": "Card",
         "x_tab_batch": "Batch",
+        "x_tab_tukin": "Allowance",
         "x_pdf_button": "Download card (PDF)",
         "x_pdf_saved": "also saved in",
         "x_formats": "Format",
@@ -493,6 +495,116 @@ EXPLORER_LABELS: dict[str, dict[str, str]] = {
 }
 for _lang, _labels in EXPLORER_LABELS.items():
     LABELS[_lang].update(_labels)
+# The allowance section of the card (tukin.md §4).
+LABELS["id"].update({
+    "tukin": "Tunjangan kinerja",
+    "tukin_paid": "Dibayar bulan ini",
+    "tukin_not_paid": "Tidak dapat dihitung",
+    "tukin_class": "Kelas jabatan",
+    "tukin_base": "Dasar tunjangan",
+    "tukin_kinerja": "Capaian kinerja",
+    "tukin_deductions": "Potongan",
+    "tukin_how": "Cara perhitungan",
+    "tukin_class_amount": "Tunjangan kelas jabatan {job_class}",
+    "tukin_employment": "Status kepegawaian {employment}",
+    "tukin_kinerja_part": "Bagian kinerja ({weight} % dari dasar × capaian {percent} %)",
+    "tukin_disiplin_part": "Bagian disiplin ({weight} % dari dasar)",
+    "tukin_deduct_total": "Potongan {percent} % dari seluruh tunjangan",
+    "tukin_deduct_disiplin": "Potongan {percent} % dari bagian disiplin",
+    "tukin_capped": "jumlah {raw} %, dibatasi {cap} %",
+    "tukin_total": "Tunjangan kinerja dibayar",
+    "tukin_predikat": "predikat {predikat}",
+    "tukin_minutes": "{verified} dari {required} menit kerja efektif terverifikasi",
+    "tukin_by_code": "Potongan per kode",
+    "tukin_days": "Rincian potongan per hari",
+    "tukin_code": "Kode",
+    "tukin_days_count": "Hari",
+    "tukin_percent": "Potongan %",
+    "tukin_none": "Tidak ada potongan bulan ini.",
+    "tukin_profile": "Profil tunjangan {profile} (versi {version}); dibulatkan ke rupiah "
+                     "terdekat hanya pada jumlah akhir.",
+    "tukin_reasons": "Alasan",
+    "tukin_free": "bebas potongan",
+    "tukin_no_data": "Tunjangan kinerja tidak dihitung untuk bulan ini.",
+})
+LABELS["en"].update({
+    "tukin": "Performance allowance (tunjangan kinerja)",
+    "tukin_paid": "Paid this month",
+    "tukin_not_paid": "Cannot be computed",
+    "tukin_class": "Job class",
+    "tukin_base": "Allowance base",
+    "tukin_kinerja": "Performance share",
+    "tukin_deductions": "Deductions",
+    "tukin_how": "How it is computed",
+    "tukin_class_amount": "Allowance of job class {job_class}",
+    "tukin_employment": "Employment {employment}",
+    "tukin_kinerja_part": "Performance part ({weight} % of the base × {percent} %)",
+    "tukin_disiplin_part": "Discipline part ({weight} % of the base)",
+    "tukin_deduct_total": "Deductions of {percent} % of the whole allowance",
+    "tukin_deduct_disiplin": "Deductions of {percent} % of the discipline part",
+    "tukin_capped": "{raw} % in all, capped at {cap} %",
+    "tukin_total": "Allowance paid",
+    "tukin_predikat": "rating {predikat}",
+    "tukin_minutes": "{verified} of {required} verified effective working minutes",
+    "tukin_by_code": "Deductions by code",
+    "tukin_days": "Deductions day by day",
+    "tukin_code": "Code",
+    "tukin_days_count": "Days",
+    "tukin_percent": "Deduction %",
+    "tukin_none": "No deductions this month.",
+    "tukin_profile": "Allowance profile {profile} (version {version}); only the final amount "
+                     "is rounded to the rupiah.",
+    "tukin_reasons": "Reasons",
+    "tukin_free": "free day",
+    "tukin_no_data": "No performance allowance is computed for this month.",
+})
+# Ledger codes (tukin.md §2): Indonesian names; an English gloss on the English card.
+TUKIN_CODES: dict[str, tuple[str, str]] = {
+    "TL": ("Terlambat", "late arrival"),
+    "PSW": ("Pulang sebelum waktu", "early departure"),
+    "TAM": ("Tidak absen masuk", "no check-in"),
+    "TAP": ("Tidak absen pulang", "no check-out"),
+    "TK": ("Tanpa keterangan", "absent without leave"),
+    "dinas_luar": ("Dinas luar", "official travel"),
+    "cuti_tahunan": ("Cuti tahunan", "annual leave"),
+    "cuti_sakit": ("Cuti sakit", "sick leave"),
+    "cuti_besar": ("Cuti besar", "long-service leave"),
+    "cuti_melahirkan": ("Cuti melahirkan", "maternity leave"),
+    "cuti_alasan_penting": ("Cuti karena alasan penting", "compassionate leave"),
+    "cltn": ("Cuti di luar tanggungan negara", "unpaid leave"),
+    "izin": ("Izin", "permitted absence"),
+    "tugas_belajar": ("Tugas belajar", "study leave"),
+}
+
+
+def tukin_code_label(code: str, lang: str) -> str:
+    """``TL3`` -> ``Terlambat (TL3)``; a leave status -> its name; glossed in English."""
+    stem = code.rstrip("0123456789")
+    name, gloss = TUKIN_CODES.get(stem, (code.replace("_", " ").capitalize(), ""))
+    text = f"{name} ({gloss})" if lang == "en" and gloss else name
+    return f"{text} · {code}" if stem != code or stem in ("TAM", "TAP", "TK") else text
+
+
+TUKIN_REASONS_EN: dict[str, str] = {
+    "kelas jabatan tidak ada": "no job class recorded",
+    "presensi tidak ada": "no attendance records this month",
+    "tidak ada aktivitas disetujui": "no approved activity this month",
+    "belum ada penugasan": "no assignments this month",
+    "verifikasi belum selesai": "verification not finished",
+    "perilaku belum dinilai": "behaviour not yet rated",
+}
+
+
+def tukin_reasons(reasons: tuple[str, ...] | list[str], lang: str) -> str:
+    """The allowance's reasons joined by ``; ``, in English on the English card."""
+    if lang == "en":
+        return "; ".join(TUKIN_REASONS_EN.get(r, r) for r in reasons)
+    return "; ".join(reasons)
+
+
+def rupiah(x: float | None, lang: str) -> str:
+    """``Rp 3.915.950`` (whole rupiah, the language's separators); ``""`` when missing."""
+    return "" if x is None else f"Rp {number(x, lang, 0)}"
 
 
 # Regulatory values: Indonesian in every language, an English gloss on the English card.

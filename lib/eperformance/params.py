@@ -44,6 +44,9 @@ from .reference import ORG_RESULTS, SCHEMES
 
 SETTINGS_FILE = Path("params") / "settings.yaml"
 SCHEMES_DIR = Path("params") / "schemes"
+TUKIN_DIR = Path("params") / "tukin"
+DEFAULT_TUKIN_PROFILE = "kemensos-2023"
+PROFILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 # Predikat labels of permenpan-6-2022 (domain.md §3.1), used by the distribution curve.
 PERMENPAN_PREDIKAT: tuple[str, ...] = (
@@ -84,6 +87,13 @@ def _timezone(value: str) -> str:
 def _non_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("value must not be blank")
+    return value
+
+
+def _profile_name(value: str) -> str:
+    if not PROFILE_NAME.fullmatch(value):
+        raise ValueError("a profile name is lower-case letters, digits and '-' or '_' "
+                         "(the file params/tukin/<name>.yaml)")
     return value
 
 
@@ -190,6 +200,8 @@ class Settings(_Frozen):
     signature_place: Text = "Jakarta"
     ministry_name: Text = "Kementerian Sosial Republik Indonesia"
     explorer: ExplorerApp = ExplorerApp()
+    # tukin.md §1: the default tukin profile, ``params/tukin/<name>.yaml``
+    tukin_profile: Annotated[str, Strict(), AfterValidator(_profile_name)] = DEFAULT_TUKIN_PROFILE
 
     @property
     def working_weekdays(self) -> frozenset[int]:
@@ -372,6 +384,152 @@ SCHEME_MODELS: dict[str, type[_SchemeBase]] = {
 }
 assert tuple(SCHEME_MODELS) == SCHEMES
 
+# --------------------------------------------------------------------------- tukin profiles
+# tukin.md §1. Attendance statuses a profile prices as leave: every status of the data
+# contract but ``hadir`` (present) and ``tanpa_keterangan`` (TK, priced by absent_per_day).
+LEAVE_STATUSES: tuple[str, ...] = (
+    "dinas_luar", "cuti_tahunan", "cuti_sakit", "cuti_besar", "cuti_melahirkan",
+    "cuti_alasan_penting", "cltn", "izin", "tugas_belajar",
+)
+JOB_CLASSES: tuple[int, ...] = tuple(range(1, 18))
+Rupiah = Annotated[float, Strict(), Field(ge=0)]
+
+
+class TukinSource(_Frozen):
+    """Where a block of the profile comes from: the regulation and its article."""
+
+    block: Literal["amounts", "employment_percent", "weights", "kinerja", "deductions",
+                   "rounding"]
+    regulation: Text
+    article: Text | None = None
+
+
+class TukinWeights(_Frozen):
+    """Percent of the base paid for performance (kinerja) and discipline; sum 100."""
+
+    kinerja: Percent
+    disiplin: Percent
+
+    @model_validator(mode="after")
+    def _sum_100(self) -> TukinWeights:
+        if abs(self.kinerja + self.disiplin - 100) > 1e-9:
+            raise ValueError("'kinerja' and 'disiplin' must add up to 100")
+        return self
+
+
+class TukinKinerja(_Frozen):
+    """How the kinerja part is paid: by predikat, or by verified effective minutes."""
+
+    basis: Literal["predikat", "menit"]
+    predikat_percent: dict[Annotated[str, Strict(), AfterValidator(_non_blank)], Percent] = {}
+    required_minutes_per_day: Positive | None = None
+    floor_percent: Percent = 0.0
+
+    @model_validator(mode="after")
+    def _basis_keys(self) -> TukinKinerja:
+        if self.basis == "predikat" and not self.predikat_percent:
+            raise ValueError("basis 'predikat' needs 'predikat_percent'")
+        if self.basis == "menit" and self.required_minutes_per_day is None:
+            raise ValueError("basis 'menit' needs 'required_minutes_per_day'")
+        return self
+
+
+class TukinBand(_Frozen):
+    """A lateness or early-departure band: up to ``up_to_minutes`` (inclusive; ``null``:
+    no upper bound), ``percent`` deducted."""
+
+    up_to_minutes: Annotated[int, Strict(), Field(ge=1)] | None
+    percent: Percent
+
+
+def _bands(value: tuple[TukinBand, ...]) -> tuple[TukinBand, ...]:
+    if not value:
+        raise ValueError("give at least one band")
+    if value[-1].up_to_minutes is not None:
+        raise ValueError("the last band must have 'up_to_minutes: null' (no upper bound)")
+    edges = [b.up_to_minutes for b in value[:-1]]
+    if any(e is None for e in edges):
+        raise ValueError("only the last band may have 'up_to_minutes: null'")
+    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):  # type: ignore[operator]
+        raise ValueError("'up_to_minutes' must increase from band to band")
+    return value
+
+
+Bands = Annotated[tuple[TukinBand, ...], AfterValidator(_bands)]
+
+
+class TukinLeave(_Frozen):
+    """The percent deducted per day of a leave status; the first ``free_days`` days of that
+    status in the month carry 0."""
+
+    percent: Percent
+    free_days: Annotated[int, Strict(), Field(ge=0, le=31)] = 0
+
+
+def _cap(value: float) -> float:
+    if value > 100:
+        raise ValueError("value must not be above 100")
+    return value
+
+
+class TukinDeductions(_Frozen):
+    """Deductions of the attendance ledger (tukin.md §2)."""
+
+    applies_to: Literal["total", "disiplin"]
+    late: Bands
+    early: Bands
+    no_check_in: Percent
+    no_check_out: Percent
+    absent_per_day: Percent
+    leave: dict[Literal[LEAVE_STATUSES], TukinLeave] = {}  # type: ignore[valid-type]
+    cap_percent: Annotated[float, Strict(), AfterValidator(_percent), AfterValidator(_cap)] = 100.0
+
+
+class TukinRounding(_Frozen):
+    """The paid amount is rounded half up to a multiple of ``to`` rupiah."""
+
+    to: Annotated[int, Strict(), Field(ge=1, le=1_000_000)] = 1
+
+
+class TukinProfile(_Frozen):
+    """``params/tukin/<profile>.yaml``: every number of the allowance (tukin.md §1)."""
+
+    name: Annotated[str, Strict(), AfterValidator(_profile_name)]
+    version: Version
+    title: Text | None = None
+    sources: tuple[TukinSource, ...] = Field(min_length=1)
+    amounts: dict[Annotated[int, Strict(), Field(ge=1, le=17)], Rupiah]
+    employment_percent: dict[Literal["cpns", "pns", "pppk"], Percent]
+    weights: TukinWeights
+    kinerja: TukinKinerja
+    deductions: TukinDeductions
+    rounding: TukinRounding = TukinRounding()
+
+    @model_validator(mode="after")
+    def _complete(self) -> TukinProfile:
+        missing = [str(k) for k in JOB_CLASSES if k not in self.amounts]
+        if missing:
+            raise ValueError(f"'amounts' lacks kelas jabatan {', '.join(missing)}")
+        lacking = [k for k in ("cpns", "pns", "pppk") if k not in self.employment_percent]
+        if lacking:
+            raise ValueError(f"'employment_percent' lacks {', '.join(lacking)}")
+        return self
+
+    def check_predikat(self, labels: tuple[str, ...], scheme: str) -> None:
+        """Basis ``predikat``: every predikat label of ``scheme`` must have a percent;
+        :class:`SettingsError` (exit 2) naming the first missing label otherwise."""
+        if self.kinerja.basis != "predikat":
+            return
+        missing = [x for x in labels if x not in self.kinerja.predikat_percent]
+        if missing:
+            raise SettingsError(
+                f"{TUKIN_DIR / (self.name + '.yaml')}: key 'kinerja.predikat_percent': "
+                f"lacks the predikat {missing[0]!r} of scheme {scheme}"
+                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
+                hint="give every predikat label of the scheme a percent",
+            )
+
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -494,6 +652,44 @@ def load_scheme(name: str, home: Path | None = None) -> SchemeConfig:
     if not path.exists():
         raise SettingsError(f"{rel}: file not found under {home}")
     return parse_scheme(name, _read_yaml(path, str(rel)), str(rel))
+
+
+def tukin_profiles(home: Path | None = None) -> list[str]:
+    """The names of the profiles under ``<home>/params/tukin``, sorted."""
+    home = Path(home) if home is not None else _default_home()
+    folder = home / TUKIN_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.yaml") if PROFILE_NAME.fullmatch(p.stem))
+
+
+def parse_tukin_profile(name: str, data: Any, label: str | None = None) -> TukinProfile:
+    """Validate an already parsed mapping as the tukin profile ``name``."""
+    label = label or str(TUKIN_DIR / f"{name}.yaml")
+    if isinstance(data, dict):
+        if "name" in data and data["name"] != name:
+            raise SettingsError(f"{label}: key 'name': must be {name!r} (the file's name)")
+        data = {"name": name, **data}
+    return _validate(TukinProfile, data, label)
+
+
+def load_tukin_profile(name: str | None = None, home: Path | None = None) -> TukinProfile:
+    """Load ``<home>/params/tukin/<name>.yaml`` (``None``: the settings' ``tukin_profile``).
+
+    Raises :class:`UsageError` for an unknown profile (listing the known ones) and
+    :class:`SettingsError` for an invalid file.
+    """
+    home = Path(home) if home is not None else _default_home()
+    if name is None:
+        name = load_settings(home).tukin_profile
+    known = tukin_profiles(home)
+    if not PROFILE_NAME.fullmatch(name) or name not in known:
+        raise UsageError(
+            f"unknown tukin profile {name!r}; known profiles: {', '.join(known) or '(none)'}",
+            hint=f"use one of the profiles under {TUKIN_DIR}",
+        )
+    rel = TUKIN_DIR / f"{name}.yaml"
+    return parse_tukin_profile(name, _read_yaml(home / rel, str(rel)), str(rel))
 
 
 def settings_digest(model: BaseModel) -> str:

@@ -10,7 +10,9 @@ Written for people, not for programs (the CSV files of ``eperf rekap`` are those
   decimals by the rounding rule (a cell holds the number ``eperf score`` writes);
 * NIP and name frozen, an autofilter, A4 landscape printing with the header row repeated;
 * the supervisors' backlog sorted by size; curve checks that name each unit's size and set
-  apart units too small for a share to mean anything (:func:`small_unit_limit`).
+  apart units too small for a share to mean anything (:func:`small_unit_limit`);
+* from the batch, the month's *Tunjangan kinerja*: rupiah formatted, the payroll total per
+  unit below the table.
 
 Text cells are written as text: a leading ``=`` never becomes a formula.
 """
@@ -32,6 +34,8 @@ from . import i18n
 from .recap import RecapTables
 from .scores import ScoreRun
 from .scoring.rounding import round_half_away
+from .tukin import TukinRun, fmt_percent
+from .tukin.amount import round_half_up
 
 SHEETS = {
     "id": {"employees": "Pegawai", "assignments": "Penugasan", "units": "Unit",
@@ -46,7 +50,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 MUTED_FONT = Font(color="7B8794")
 
 # number formats by kind
-FORMATS = {"int": "#,##0", "dec": "#,##0.00", "days": "0.0", "pct": "0.0%", "rp": "Rp #,##0",
+FORMATS = {"int": "#,##0", "dec": "#,##0.00", "days": "0.0", "pct": "0.0%", "rp": '"Rp" #,##0',
            "nip": "@", "text": "@", "bool": "General"}
 
 
@@ -229,6 +233,22 @@ COLUMNS: dict[str, Col] = {
                     "Unit terlalu kecil untuk aturan persentase (lihat batas di kolom catatan)",
                     "Too small for a percentage rule to mean anything (see the note)"),
     "note": C("Catatan", "Note", "text", "Penjelasan", "Explanation"),
+    "job_class": C("Kelas jabatan", "Job class", "int", "Kelas jabatan 1–17", "Job class 1–17",
+                   "tukin.md §3"),
+    "employment": C("Status kepegawaian", "Employment", "text", "cpns, pns atau pppk",
+                    "cpns, pns or pppk", "tukin.md §3"),
+    "base": C("Dasar (Rp)", "Base (Rp)", "rp", "Tunjangan kelas jabatan × persen status",
+              "The class's amount × the employment percent", "tukin.md §3"),
+    "kinerja_percent": C("Kinerja (%)", "Performance (%)", "dec",
+                         "Persen bagian kinerja (dari predikat atau menit)",
+                         "Percent of the performance part (from the predikat or minutes)",
+                         "tukin.md §3"),
+    "deduction_percent": C("Potongan (%)", "Deductions (%)", "dec",
+                           "Jumlah potongan presensi bulan ini (setelah batas)",
+                           "The month's attendance deductions (after the cap)", "tukin.md §2–3"),
+    "tukin": C("Tunjangan kinerja (Rp)", "Allowance (Rp)", "rp",
+               "Yang dibayar, dibulatkan sesuai profil", "The amount paid, rounded by the profile",
+               "tukin.md §3"),
 }
 for _label in ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang",
                "Cukup", "Kurang", "Buruk", "Tanpa predikat"):
@@ -340,8 +360,88 @@ def _with_people(frame: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
     return merged[["nip", *PEOPLE, *rest]]
 
 
-def recap_workbook(run: ScoreRun, tables: RecapTables, lang: str = "id") -> bytes:
-    """The workbook as bytes (the orchestrator writes it atomically)."""
+TUKIN_SHEET = {"id": "Tunjangan kinerja", "en": "Performance allowance"}
+TUKIN_HEADERS = {
+    "id": {"total": "Jumlah per unit", "unit_total": "Jumlah", "employees": "pegawai",
+           "paid": "dibayar", "grand_total": "Jumlah seluruhnya"},
+    "en": {"total": "Totals per unit", "unit_total": "Total", "employees": "employees",
+           "paid": "paid", "grand_total": "Grand total"},
+}
+
+
+def tukin_frames(tukin: TukinRun, unit_names: dict[str, str]
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The allowance per employee (names and units beside NIPs, rupiah as whole numbers,
+    percents as numbers) sorted by unit then NIP, and the totals per unit."""
+    emp = tukin.employees.set_index("nip")
+    rows = []
+    for r in tukin.rows:
+        unit = emp.at[r.nip, "unit_code"] if r.nip in emp.index else None
+        rows.append({
+            "nip": r.nip,
+            "name": emp.at[r.nip, "name"] if r.nip in emp.index else None,
+            "unit_code": unit,
+            "unit_name": unit_names.get(str(unit)) if unit is not None else None,
+            "job_class": r.job_class,
+            "employment": r.employment,
+            "base": None if r.base is None else round_half_up(r.base),
+            "kinerja_percent": None if r.kinerja_percent is None else float(
+                fmt_percent(r.kinerja_percent)),
+            "deduction_percent": None if r.deduction_percent is None else float(
+                fmt_percent(r.deduction_percent)),
+            "tukin": r.tukin,
+            "keterangan": ";".join(r.keterangan),
+        })
+    frame = pd.DataFrame(rows, columns=["nip", "name", "unit_code", "unit_name", "job_class",
+                                        "employment", "base", "kinerja_percent",
+                                        "deduction_percent", "tukin", "keterangan"])
+    frame = frame.sort_values(["unit_code", "nip"], kind="stable", na_position="last")
+    frame = frame.reset_index(drop=True)
+    totals = (frame.assign(paid=frame["tukin"].notna())
+              .groupby("unit_code", dropna=False, sort=True)
+              .agg(unit_name=("unit_name", "first"), employees=("nip", "size"),
+                   paid=("paid", "sum"), tukin=("tukin", "sum"))
+              .reset_index())
+    totals["tukin"] = totals["tukin"].astype("int64")
+    return frame, totals
+
+
+def _tukin_sheet(wb: Workbook, tukin: TukinRun, unit_names: dict[str, str], lang: str) -> None:
+    frame, totals = tukin_frames(tukin, unit_names)
+    heads = TUKIN_HEADERS[lang]
+    ws = _sheet(wb, TUKIN_SHEET[lang], frame, lang, frozen_columns=2)
+    # the payroll total per unit, below the table
+    top = len(frame) + 4
+    ws.cell(top - 1, 1, heads["total"]).font = Font(bold=True)
+    header = [_header("unit_code", lang), _header("unit_name", lang), heads["employees"],
+              heads["paid"], _header("tukin", lang)]
+    for j, text in enumerate(header, start=1):
+        c = ws.cell(top, j, text)
+        c.fill, c.font = HEADER_FILL, HEADER_FONT
+    for i, t in enumerate(totals.itertuples(index=False), start=top + 1):
+        values = [_value(t.unit_code, "text"), _value(t.unit_name, "text"), int(t.employees),
+                  int(t.paid), int(t.tukin)]
+        for j, v in enumerate(values, start=1):
+            ws.cell(i, j, v)
+        ws.cell(i, 5).number_format = FORMATS["rp"]
+    end = top + len(totals) + 1
+    ws.cell(end, 1, heads["grand_total"]).font = Font(bold=True)
+    for j, v in ((3, int(totals["employees"].sum())), (4, int(totals["paid"].sum())),
+                 (5, int(totals["tukin"].sum()))):
+        c = ws.cell(end, j, v)
+        c.font = Font(bold=True)
+    ws.cell(end, 5).number_format = FORMATS["rp"]
+
+
+def _header(key: str, lang: str) -> str:
+    col = COLUMNS[key]
+    return col.en if lang == "en" else col.id
+
+
+def recap_workbook(run: ScoreRun, tables: RecapTables, lang: str = "id",
+                   tukin: TukinRun | None = None) -> bytes:
+    """The workbook as bytes (the orchestrator writes it atomically); with ``tukin``, a
+    *Tunjangan kinerja* sheet too."""
     lang = "en" if lang == "en" else "id"
     names = SHEETS[lang]
     wb = Workbook()
@@ -377,6 +477,11 @@ def recap_workbook(run: ScoreRun, tables: RecapTables, lang: str = "id") -> byte
 
     missing = _with_people(tables.missing, people)
     _sheet(wb, names["missing"], missing, lang, frozen_columns=2)
+
+    if tukin is not None:
+        unit_names = {str(k): str(v) for k, v in zip(tables.units["unit_code"],
+                                                      tables.units["unit_name"], strict=True)}
+        _tukin_sheet(wb, tukin, unit_names, lang)
 
     _dictionary(wb, names["dictionary"], lang, wb.sheetnames)
     buf = io.BytesIO()

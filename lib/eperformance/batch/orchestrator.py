@@ -302,7 +302,10 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
     expected = {nip: _expected_fingerprint(card_from_context, part_of[nip], nip, opts.lang,
                                            plan.now)
                 for nip in nips}
-    data_fingerprint = ctx.run.data_fingerprint
+    tukin_run = ctx.tukin_run  # tukin.csv, tukin_days.csv and the recap's allowance sheet
+    assert tukin_run is not None
+    # the run's fingerprint covers the allowance's data and its profile (name, version)
+    data_fingerprint = _run_fingerprint(ctx.run.data_fingerprint, tukin_run)
     run = ctx.run  # the recap needs the scores; the rest of the context can go
     del ctx, part_of
     _release_memory()
@@ -344,8 +347,10 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
         # 5. the cards; 6. the recap
         # recap.xlsx from the scores now, so that they need not stay in memory beside the
         # kernels and the recap notebook's kernel (it is written after the recap notebook)
-        xlsx = _recap_xlsx(plan, engine, run)
-        del run
+        _write_tukin(folder, tukin_run)
+        xlsx = _recap_xlsx(plan, engine, run, tukin_run)
+        tukin_meta = tukin_run.meta()
+        del run, tukin_run
         _release_memory()
         outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
                                  on_outcome, slices)
@@ -363,6 +368,9 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
             "parameters": parameters, "scheme": plan.scheme,
             "scheme_version": plan.scheme_version, "package_version": __version__,
             "data_fingerprint": data_fingerprint, "provisional": plan.provisional,
+            "tukin": {k: tukin_meta[k] for k in ("profile", "profile_version",
+                                                 "profile_digest", "employees", "paid",
+                                                 "total_rupiah")},
             "started_at": run_started.isoformat(timespec="seconds"),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "resumed": resumed,
@@ -528,14 +536,35 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _recap_xlsx(plan: _Plan, engine: Any, run: Any) -> bytes | None:
+def _run_fingerprint(scores_fingerprint: str, tukin_run: Any) -> str:
+    """The run's data fingerprint: the scores' and the allowance's data, and the tukin
+    profile with its version and digest (design.md, Fingerprints)."""
+    import hashlib
+
+    p = tukin_run.profile
+    text = (f"{scores_fingerprint}\0{tukin_run.data_fingerprint}\0{p.name}\0{p.version}"
+            f"\0{p.digest()}")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _write_tukin(folder: Path, tukin_run: Any) -> None:
+    """``tukin.csv`` (with its ``.meta.json``) and ``tukin_days.csv`` (tukin.md §4)."""
+    from ..export import csv_text
+
+    atomic_write_text(folder / "tukin.csv", csv_text(tukin_run.frame), FILE_MODE)
+    atomic_write_text(folder / "tukin_days.csv", csv_text(tukin_run.days_frame), FILE_MODE)
+    write_json(folder / "tukin.csv.meta.json", tukin_run.meta())
+    os.chmod(folder / "tukin.csv.meta.json", FILE_MODE)
+
+
+def _recap_xlsx(plan: _Plan, engine: Any, run: Any, tukin_run: Any = None) -> bytes | None:
     """The bytes of ``recap.xlsx`` (``None`` when the run does not write it)."""
     if "xlsx" not in plan.formats:
         return None
     from ..recap import recap_tables
     from ..xlsx import recap_workbook
 
-    return recap_workbook(run, recap_tables(run, engine), plan.opts.lang)
+    return recap_workbook(run, recap_tables(run, engine), plan.opts.lang, tukin_run)
 
 
 def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, folder: Path

@@ -36,7 +36,7 @@ from .data import ALL, ExplorerData, Filters, PeriodData, PeriodKey, Selection
 
 # label keys (eperformance.i18n) of the tabs, in order
 TAB_TITLES = ("x_tab_recap", "x_tab_distribution", "x_tab_backlog", "x_tab_missing",
-              "x_tab_employees", "x_tab_card", "x_tab_batch")
+              "x_tab_employees", "x_tab_card", "x_tab_batch", "x_tab_tukin")
 MAX_PICKER = 300  # employees listed in the picker (narrow with the search and filters)
 FORMAT_CHOICES = (("HTML", ("html",)), ("HTML + PDF", ("html", "pdf")),
                   ("HTML + PDF + XLSX", ("html", "pdf", "xlsx")))
@@ -120,6 +120,7 @@ class Explorer:
         self.backlog_view = _classed(w.HTML(), "eperf-backlog")
         self.missing_view = _classed(w.HTML(), "eperf-missing")
         self.employees_view = _classed(w.HTML(), "eperf-employees")
+        self.tukin_view = _classed(w.HTML(), "eperf-tukin")
         self.card_busy = _classed(w.HTML(), "eperf-card-busy")
         self.card_summary = _classed(w.HTML(), "eperf-card-summary")
         self.card_view = _classed(w.HTML(), "eperf-card-view")
@@ -164,6 +165,7 @@ class Explorer:
                     w.HBox([self.pdf_button, self.pdf_link]), self.card_view]),
             w.VBox([w.HBox([self.batch_formats, self.batch_provisional]),
                     w.HBox([self.batch_button, self.progress]), self.batch_result]),
+            self.tukin_view,
         ]), "eperf-tabs")
         self.widget = _classed(w.VBox([
             self.intro,
@@ -339,6 +341,7 @@ class Explorer:
         self.backlog_view.value = views.backlog_html(sel, lang)
         self.missing_view.value = views.missing_html(sel, lang)
         self.employees_view.value = views.employees_html(sel, lang)
+        self.tukin_view.value = views.tukin_html(sel, data.tukin_error)
         self._set_employee_options(sel)
         note = (f" · <b>SEMENTARA</b> {html.escape(self._t('x_provisional'))}"
                 if data.provisional else "")

@@ -33,11 +33,15 @@ from ..db import queries as q
 from ..db import schema as s
 from ..db.engine import open_engine, require_current
 from ..db.rekap_queries import compute_rekap
+from ..errors import EperfError
 from ..home import resolve_db_url
 from ..recap import NO_PREDIKAT, RecapTables, predikat_labels, recap_tables, scores_with_units
 from ..recap import trend as trend_frame
 from ..scores import ScoreRequest, ScoreRun, compute_scores
 from ..scoring.registry import SCHEME_REGISTRY
+from ..tukin import TukinRequest, TukinRun, compute_tukin, fmt_percent
+from ..tukin.amount import round_half_up
+from ..tukin.card import card_summaries
 
 ALL = ""  # the "whole organisation" value of the unit selector and the filters
 TREND_MONTHS = 6
@@ -79,6 +83,10 @@ class PeriodData:
     labels: tuple[str, ...]  # the scheme's predikat labels, best first
     seconds: float  # how long the cold computation took
     _card_base: CardsContext | None = field(default=None, repr=False)
+    # the month's allowance per employee (TUKIN_COLUMNS of tukin_employee_frame), or the
+    # one-line reason it cannot be computed (an invalid profile, an unpriced status)
+    tukin: pd.DataFrame | None = None
+    tukin_error: str | None = None
 
     @property
     def provisional(self) -> bool:
@@ -98,6 +106,9 @@ class Selection:
     own_counts: dict[str, int]  # predikat -> count among the unit's own employees
     own_unit: str | None  # the unit whose own employees own_counts counts (None: scope)
     org_result: str | None  # that unit's organisational result (permenpan-6-2022)
+    tukin_units: pd.DataFrame | None = None  # per unit of the sub-tree: the allowance's totals
+    tukin_largest: pd.DataFrame | None = None  # the largest deductions (filters applied)
+    tukin_missing: pd.DataFrame | None = None  # without a class or attendance (filters applied)
 
 
 class ExplorerData:
@@ -186,9 +197,18 @@ class ExplorerData:
                              home=self.home, now=self.now)
         tables = recap_tables(run, self.engine)
         employees = employee_frame(run, self.unit_names)
+        tukin, tukin_error = None, None
+        try:
+            tukin = tukin_employee_frame(compute_tukin(
+                self.engine, TukinRequest(period=key.period, scheme=key.scheme,
+                                          use_360=key.use_360),
+                home=self.home, now=self.now, scores=run))
+        except EperfError as exc:  # the scores are still worth showing
+            tukin_error = exc.message
         return PeriodData(key=key, run=run, tables=tables, employees=employees,
                           labels=predikat_labels(key.scheme),
-                          seconds=time.perf_counter() - started)
+                          seconds=time.perf_counter() - started, tukin=tukin,
+                          tukin_error=tukin_error)
 
     # ------------------------------------------------------------------ selections
     def select(self, key: PeriodKey, filters: Filters) -> Selection:
@@ -217,6 +237,9 @@ class ExplorerData:
             ctx = dataclasses.replace(base, rekap=rekap, trend=trend)
         else:
             ctx = base
+        if nip not in ctx.tukin and ctx.tukin_run is not None:  # the base was cut for
+            ctx = dataclasses.replace(ctx, tukin={**ctx.tukin, **card_summaries(  # another
+                ctx.tukin_run, [nip])})
         return card_from_context(ctx, nip, lang, run_id, now=self.now)
 
 
@@ -297,7 +320,62 @@ def select_frames(data: PeriodData, units: tuple[str, ...] | None, filters: Filt
             if len(res) else []
         org_result = found[0] if found else \
             str(getattr(data.run.scheme_cfg, "default_org_result", "baik"))
+    tukin_units = tukin_largest = tukin_missing = None
+    if data.tukin is not None:
+        people = data.employees.set_index("nip")
+        tk = data.tukin.assign(name=data.tukin["nip"].map(people["name"]),
+                               unit_code=data.tukin["nip"].map(people["unit_code"]))
+        in_scope = tk[tk["nip"].isin(scope["nip"])]
+        tukin_units = tukin_unit_totals(in_scope, recap)
+        chosen = tk[tk["nip"].isin(employees["nip"])]
+        tukin_largest = (chosen[chosen["deduction_percent"].fillna(0) > 0]
+                         .sort_values(["deduction_percent", "nip"], ascending=[False, True])
+                         .head(TUKIN_LARGEST).reset_index(drop=True))
+        reasons = chosen["keterangan"].fillna("")
+        tukin_missing = chosen[reasons.str.contains("kelas jabatan tidak ada")
+                               | reasons.str.contains("presensi tidak ada")
+                               ].reset_index(drop=True)
     return Selection(units=recap.reset_index(drop=True), breaches=breaches,
                      supervisors=supervisors, missing=missing,
                      employees=employees.reset_index(drop=True), own_counts=own_counts,
-                     own_unit=own_unit, org_result=org_result)
+                     own_unit=own_unit, org_result=org_result, tukin_units=tukin_units,
+                     tukin_largest=tukin_largest, tukin_missing=tukin_missing)
+
+
+TUKIN_LARGEST = 20  # employees listed under the largest deductions
+
+
+def tukin_employee_frame(run: TukinRun) -> pd.DataFrame:
+    """``nip, job_class, employment, base, kinerja_percent, deduction_percent, tukin,
+    keterangan`` per active employee (numbers as numbers, rounded as written)."""
+    frame = pd.DataFrame(
+        [(r.nip, r.job_class, r.employment,
+          None if r.base is None else round_half_up(r.base),
+          None if r.kinerja_percent is None else float(fmt_percent(r.kinerja_percent)),
+          None if r.deduction_percent is None else float(fmt_percent(r.deduction_percent)),
+          r.tukin, ";".join(r.keterangan)) for r in run.rows],
+        columns=["nip", "job_class", "employment", "base", "kinerja_percent",
+                 "deduction_percent", "tukin", "keterangan"])
+    for col in ("job_class", "base", "tukin"):  # whole numbers, blank when missing
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def tukin_unit_totals(tukin: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Per unit (each unit's own employees): employees, paid, the payroll total, the mean
+    deduction and how many have no class or no attendance."""
+    reasons = tukin["keterangan"].fillna("")
+    frame = tukin.assign(
+        paid=tukin["tukin"].notna(),
+        no_class=reasons.str.contains("kelas jabatan tidak ada"),
+        no_attendance=reasons.str.contains("presensi tidak ada"))
+    out = (frame.groupby("unit_code", sort=True)
+           .agg(employees=("nip", "size"), paid=("paid", "sum"),
+                total=("tukin", lambda s: int(s.dropna().sum())),
+                mean_deduction=("deduction_percent", "mean"),
+                no_class=("no_class", "sum"), no_attendance=("no_attendance", "sum"))
+           .reset_index())
+    names = dict(zip(units["unit_code"], units["unit_name"], strict=True)) \
+        if "unit_name" in units.columns else {}
+    out.insert(1, "unit_name", out["unit_code"].map(names))
+    return out

@@ -174,6 +174,41 @@ def breaches_html(sel: Selection, lang: str = "id", cfg: SchemeConfig | None = N
     return STYLE + table_html(frame, headings(BREACH_COLUMNS, lang),
                               css="eperf-breaches-table", empty=t("no_breaches", lang),
                               lang=lang)
+TUKIN_UNIT_COLUMNS = (("unit_code", "Kode"), ("unit_name", "Unit"), ("employees", "Pegawai"),
+                      ("paid", "Dibayar"), ("total", "Jumlah (Rp)"),
+                      ("mean_deduction", "Rata-rata potongan %"),
+                      ("no_class", "Tanpa kelas jabatan"), ("no_attendance", "Tanpa presensi"))
+TUKIN_EMPLOYEE_COLUMNS = (("nip", "NIP"), ("name", "Nama"), ("unit_code", "Unit"),
+                          ("job_class", "Kelas"), ("base", "Dasar (Rp)"),
+                          ("kinerja_percent", "Kinerja %"), ("deduction_percent", "Potongan %"),
+                          ("tukin", "Tukin (Rp)"), ("keterangan", "Keterangan"))
+
+
+def tukin_html(sel: Selection, error: str | None = None) -> str:
+    """The allowance of the selection: totals per unit, the largest deductions, and the
+    employees without a class or attendance (whose allowance cannot be computed)."""
+    if sel.tukin_units is None:
+        why = error or "Tunjangan kinerja tidak dihitung untuk periode ini."
+        return (STYLE + '<div class="eperf-x eperf-tukin">'
+                f'<p class="note">{html.escape(why)}</p></div>')
+    units = sel.tukin_units
+    total = int(units["total"].sum()) if len(units) else 0
+    head = (f'<div class="eperf-x"><p class="note">Jumlah tunjangan kinerja dalam pilihan ini: '
+            f"<b>Rp {total:,}</b> untuk {int(units['paid'].sum()) if len(units) else 0:,} "
+            f"pegawai.</p></div>").replace(",", ".")
+    return (STYLE + head
+            + "<h4>Per unit</h4>"
+            + table_html(units, TUKIN_UNIT_COLUMNS, css="eperf-tukin-units",
+                         empty="Tidak ada unit dalam pilihan ini.")
+            + "<h4>Potongan terbesar</h4>"
+            + table_html(sel.tukin_largest if sel.tukin_largest is not None else units.iloc[0:0],
+                         TUKIN_EMPLOYEE_COLUMNS, css="eperf-tukin-largest",
+                         empty="Tidak ada potongan.", nip_columns=("nip",))
+            + "<h4>Tanpa kelas jabatan atau presensi</h4>"
+            + table_html(sel.tukin_missing if sel.tukin_missing is not None else units.iloc[0:0],
+                         TUKIN_EMPLOYEE_COLUMNS, css="eperf-tukin-missing",
+                         empty="Semua pegawai memiliki kelas jabatan dan presensi.",
+                         nip_columns=("nip",)))
 
 
 # --------------------------------------------------------------------------- chart

@@ -120,6 +120,10 @@ def _env(lang: str) -> Environment:
         "sdate": lambda d: i18n.short_date(d, lang),
         "slug": _slug,
         "cellv": lambda v: _cell(v, lang),
+        "rp": lambda x: i18n.rupiah(x, lang),
+        "pct": lambda t: i18n.number(float(t), lang) if t not in (None, "") else "",
+        "tcode": lambda c: i18n.tukin_code_label(c, lang),
+        "reasons": lambda r: i18n.tukin_reasons(r, lang),
     })
     env.globals.update({"L": i18n.labels(lang), "gloss": i18n.GLOSS.get})
     return env
