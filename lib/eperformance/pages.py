@@ -1,14 +1,15 @@
 """An executed notebook to a page, a page to a PDF: what a batch worker does with a card.
 
 Kept apart from :mod:`eperformance.render` (which builds the card fragment in the kernel
-with the data libraries) so that a batch worker process loads nbconvert and WeasyPrint
-only, not pandas or SQLAlchemy: a worker's memory stays small however many run.
+with the data libraries) so that a batch worker process loads nbconvert and the PDF
+printer only, not pandas or SQLAlchemy: a worker's memory stays small however many run.
 
 * :func:`notebook_html` — an executed notebook to a self-contained page through nbconvert's
   ``HTMLExporter`` with our template ``eperf-rapor`` and no input cells (the command line
   equivalent: ``jupyter nbconvert --to html --no-input --template eperf-rapor``);
 * :func:`html_to_pdf` — an A4 PDF from that page with WeasyPrint; no browser, and no
-  request to any host (every URL fetch is refused);
+  request to any host (every URL fetch is refused). The fallback printer of
+  :mod:`eperformance.pdf`, which prints with a warm headless Chromium when one is installed;
 * :func:`card_meta` — the ``eperf`` metadata of the card output of an executed notebook.
 """
 

@@ -13,7 +13,8 @@ nbclient in a kernel that the caller owns and keeps:
 * a kernel that dies is replaced and its card retried once.
 
 :class:`WarmPoolExecutor` runs ``workers`` such kernels, each driven by a worker process
-that also renders the HTML and the PDF (one long-lived WeasyPrint per worker).
+that also renders the HTML and the PDF (one warm headless Chromium per worker, started at
+its first PDF: :mod:`eperformance.pdf`).
 """
 
 from __future__ import annotations
