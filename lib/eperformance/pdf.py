@@ -61,11 +61,13 @@ CHOICES = ("auto", "chromium", "weasyprint")
 #: processes can be found in /proc (tests, :meth:`ChromiumRenderer.browser_pids`).
 TOKEN_ENV = "EPERF_PDF_BROWSER"
 # As root in CI Chromium needs --no-sandbox; no GPU in a batch; /dev/shm may be small in
-# a container. Playwright adds its own defaults (no background networking, no component
-# updates, no first-run, ...).
+# a container. Every host name (IP literals included) resolves to nothing: an <iframe> or
+# <object> is aborted by the route, but Chromium preconnects to its host before that (a
+# TCP connection seen by tests/test_pdf.py's listener without this rule). Playwright
+# adds its own defaults (no background networking, no component updates, ...).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-extensions", "--disable-crash-reporter", "--disable-breakpad",
-                 "--dns-prefetch-disable", "--no-pings"]
+                 "--dns-prefetch-disable", "--no-pings", "--host-resolver-rules=MAP * ~NOTFOUND"]
 # Chromium prints CSS page-margin boxes (@bottom-right with counter(page)) from 131 on;
 # an older one gets the page number from its own footer template.
 MARGIN_BOXES_SINCE = 131
