@@ -23,7 +23,9 @@ import copy
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -131,9 +133,15 @@ class WarmKernel:
 
         return self.km is not None and bool(run_sync(self.km.is_alive)())
 
+    def pid(self) -> int | None:
+        """The kernel's process id (``None`` when it is not running)."""
+        provisioner = getattr(self.km, "provisioner", None)
+        pid = getattr(provisioner, "pid", None) or getattr(
+            getattr(provisioner, "process", None), "pid", None)
+        return int(pid) if pid else None
+
     def rss_mb(self) -> float:
-        pid = getattr(getattr(self.km, "provisioner", None), "pid", None) or getattr(
-            getattr(getattr(self.km, "provisioner", None), "process", None), "pid", None)
+        pid = self.pid()
         if pid is None:
             return 0.0
         try:
@@ -201,6 +209,29 @@ def _init_worker(env: dict[str, str], settings: WarmSettings) -> None:
     _KERNEL = WarmKernel(env, settings)
     _KERNEL.start()
     util.Finalize(None, _KERNEL.close, exitpriority=10)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), name="eperf-parent",
+                     daemon=True).start()
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    """End this worker when the batch that started it is gone.
+
+    A batch killed with SIGKILL (alone, not with its process group) leaves its pool's
+    workers waiting on a queue that never closes (each holds both ends of it): they would
+    live on with their kernels and browsers. The worker kills its kernel and exits; its
+    browser then ends too (Playwright's driver sees its stdin close, Chromium its pipe)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    kernel = _KERNEL
+    pid = kernel.pid() if kernel is not None else None
+    if pid is not None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if kernel is not None:
+        shutil.rmtree(kernel._dir, ignore_errors=True)  # noqa: SLF001 - its own folder
+    os._exit(1)
 
 
 def _template(path: str) -> Any:
