@@ -410,7 +410,7 @@ def renderer() -> PdfRenderer:
     with _CHOICE_LOCK:
         if _RENDERER is None or _PID != os.getpid():  # none yet, or inherited by a fork
             _RENDERER, _PID = make_renderer(), os.getpid()
-            log.info("PDF renderer: %s", _RENDERER.name)
+            log.debug("PDF renderer: %s", _RENDERER.name)
             atexit.register(close_renderer)
             from multiprocessing import util  # a pool worker's exit skips atexit
 
