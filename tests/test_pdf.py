@@ -371,6 +371,22 @@ def test_a_dead_browser_is_replaced_and_its_card_retried(card_page: str) -> None
         assert browser_main_pid(r) != old
 
 
+def test_a_dead_driver_is_replaced_and_its_card_retried(card_page: str) -> None:
+    """Playwright's driver (node) killed: a new driver, a new browser, the card retried."""
+    _require_browser()
+    with pdf.ChromiumRenderer(str(CHROMIUM)) as r:
+        r.pdf(card_page)
+        main = browser_main_pid(r)
+        stat = Path(f"/proc/{main}/stat").read_text()
+        driver = int(stat.rsplit(")", 1)[1].split()[1])  # the browser's parent
+        assert "run-driver" in " ".join(cmdline(driver)), cmdline(driver)
+        os.kill(driver, signal.SIGKILL)
+        assert wait_until(lambda: main not in r.browser_pids(), 60), "the browser outlived it"
+        assert r.pdf(card_page).startswith(b"%PDF")
+        assert r.restarts == 1
+        assert browser_main_pid(r) != main
+
+
 def test_a_card_that_crashes_twice_fails(card_page: str) -> None:
     """Retried once, not forever: the error names Chromium."""
     _require_browser()

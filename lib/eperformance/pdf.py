@@ -248,24 +248,36 @@ class ChromiumRenderer:
                 fut.set_exception(exc)
 
     def _ensure(self) -> Any:
-        """The page, starting whatever is missing (driver, browser, page)."""
+        """The page, starting whatever is missing (driver, browser, page); a driver that
+        is gone (its objects still look alive) is replaced by a new one."""
+        try:
+            return self._ensure_once()
+        except PdfError:
+            raise
+        except Exception as exc:
+            if "connection closed" not in str(exc).lower():
+                raise
+            self._stop()
+            return self._ensure_once()
+
+    def _ensure_once(self) -> Any:
         from playwright.sync_api import sync_playwright
 
         if self._pw is None:
             self._pw = sync_playwright().start()
         if self._browser is None or not self._browser.is_connected():
             self._drop_browser()
-            env = dict(os.environ)
-            env[TOKEN_ENV] = self.token
             try:
-                self._browser = self._pw.chromium.launch(
-                    executable_path=self.executable, headless=True, args=CHROMIUM_ARGS,
-                    env=env, handle_sigint=False, handle_sigterm=False, handle_sighup=False,
-                    timeout=self.timeout_ms)
-            except Exception as exc:  # noqa: BLE001 - the driver may be gone: once more
+                self._browser = self._launch()
+            except Exception:  # noqa: BLE001 - the driver may be gone: a new one, once
                 self._stop()
-                raise PdfError(f"Chromium ({self.executable}) did not start: "
-                               f"{str(exc).splitlines()[0][:300]}") from exc
+                self._pw = sync_playwright().start()
+                try:
+                    self._browser = self._launch()
+                except Exception as exc:  # noqa: BLE001 - reported as ours
+                    self._stop()
+                    raise PdfError(f"Chromium ({self.executable}) did not start: "
+                                   f"{str(exc).splitlines()[0][:300]}") from exc
             self.version = self._browser.version
         if self._page is None or self._page.is_closed():
             context = self._browser.new_context(java_script_enabled=False, offline=True,
@@ -275,6 +287,14 @@ class ChromiumRenderer:
             self._page = context.new_page()
             self._page_cards = 0
         return self._page
+
+    def _launch(self) -> Any:
+        env = dict(os.environ)
+        env[TOKEN_ENV] = self.token
+        return self._pw.chromium.launch(
+            executable_path=self.executable, headless=True, args=CHROMIUM_ARGS, env=env,
+            handle_sigint=False, handle_sigterm=False, handle_sighup=False,
+            timeout=self.timeout_ms)
 
     def _block(self, route: Any) -> None:
         self.blocked = [*self.blocked[-19:], route.request.url[:200]]
@@ -313,10 +333,14 @@ class ChromiumRenderer:
         return options
 
     def _recover(self, exc: BaseException) -> None:
-        """After a failure: a new page; a new browser too when it is gone or hung."""
+        """After a failure: a new page; a new browser too when it is gone or hung; a new
+        driver too when Playwright lost its connection to it."""
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         self.restarts += 1
+        if "connection closed" in str(exc).lower():  # the driver is gone: start afresh
+            self._stop()
+            return
         self._drop_page()
         if self._browser is not None and (isinstance(exc, PlaywrightTimeout)
                                           or not self._browser.is_connected()):
