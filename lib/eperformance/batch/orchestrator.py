@@ -463,7 +463,7 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
             for nip in todo)
     bar = _progress(len(todo), opts)
     executor = make_executor(opts.executor, plan.workers, plan.kernel_env(), opts.scheduler,
-                             load_settings().batch_kernels)
+                             load_settings().batch_kernels, pdf="pdf" in plan.card_formats)
     try:
         for outcome in executor.run(jobs):
             if (outcome.status == "ok" and expected[outcome.nip]

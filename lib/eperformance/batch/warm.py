@@ -200,17 +200,32 @@ _KERNEL: WarmKernel | None = None
 _TEMPLATES: dict[str, Any] = {}
 
 
-def _init_worker(env: dict[str, str], settings: WarmSettings) -> None:
-    """Start this worker's kernel (and shut it down when the worker ends)."""
+def _init_worker(env: dict[str, str], settings: WarmSettings, pdf: bool = False) -> None:
+    """Start this worker's kernel (and shut it down when the worker ends); with ``pdf``,
+    its PDF renderer (the browser) starts meanwhile, in the background."""
     from multiprocessing import util
 
     global _KERNEL
     os.environ.update(env)
+    if pdf:
+        threading.Thread(target=_start_pdf_renderer, name="eperf-pdf-start",
+                         daemon=True).start()
     _KERNEL = WarmKernel(env, settings)
     _KERNEL.start()
     util.Finalize(None, _KERNEL.close, exitpriority=10)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), name="eperf-parent",
                      daemon=True).start()
+
+
+def _start_pdf_renderer() -> None:
+    """The worker's browser, started while its kernel starts (the first card would wait
+    for it otherwise); a failure shows again, with its card, at the first PDF."""
+    from ..pdf import renderer
+
+    try:
+        renderer()
+    except Exception:  # noqa: BLE001 - reported by the first card that needs it
+        log.debug("the PDF renderer did not start in advance", exc_info=True)
 
 
 def _watch_parent(parent: int, every: float = 1.0) -> None:
@@ -284,7 +299,7 @@ class WarmPoolExecutor:
     other executors (jobs in, outcomes out as they finish)."""
 
     def __init__(self, workers: int, env: dict[str, str],
-                 settings: WarmSettings | None = None) -> None:
+                 settings: WarmSettings | None = None, pdf: bool = False) -> None:
         import multiprocessing
 
         self.workers = max(1, workers)
@@ -292,7 +307,7 @@ class WarmPoolExecutor:
         # of the orchestrator, which holds the period's scores (its memory would grow
         # with the organisation in every worker)
         self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
-                                         initargs=(env, settings or WarmSettings()),
+                                         initargs=(env, settings or WarmSettings(), pdf),
                                          mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
