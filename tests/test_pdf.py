@@ -459,3 +459,15 @@ def test_no_chromium_outlives_its_process(end: str, tmp_path: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_prints_inside_a_running_asyncio_loop(chromium: pdf.ChromiumRenderer) -> None:
+    """A Jupyter kernel (the explorer's download) or a Dask worker calls from inside a
+    running event loop, where Playwright's synchronous API refuses to run: the renderer's
+    own thread drives the browser."""
+    import asyncio
+
+    async def inside() -> bytes:
+        return chromium.pdf("<title>t</title><p>kartu</p>")
+
+    assert asyncio.run(inside()).startswith(b"%PDF")
