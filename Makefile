@@ -10,9 +10,10 @@ DEMO_MONTHS ?= 6
 DEMO_PERIOD ?= 2021-06
 DEMO_FORMATS ?= html,pdf,xlsx
 
-# Debian packages the tests and the PDF need (WeasyPrint's Pango, and HarfBuzz's subsetter:
-# without it WeasyPrint subsets fonts with fontTools, 1.6x slower per PDF card; pdftotext,
-# fonts, systemd-analyze, the browser for the explorer test). `make sysdeps` installs the
+# Debian packages the tests and the PDF need (chromium, which prints the PDF cards and
+# drives the explorer test; WeasyPrint's Pango and HarfBuzz's subsetter for the fallback
+# printer: without it WeasyPrint subsets fonts with fontTools, 1.6x slower per PDF card;
+# pdftotext, fonts, systemd-analyze). `make sysdeps` installs the
 # missing ones when run as root; .ci/run uses the same list.
 SYS_PACKAGES := python3-venv ca-certificates poppler-utils fonts-dejavu-core \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 systemd chromium
@@ -72,7 +73,7 @@ bench-servers: $(STAMP) ## Import and score a 1,000,000-entry month on PostgreSQ
 	$(BIN)/python bench/servers.py
 
 .PHONY: bench-batch
-bench-batch: $(STAMP) ## Naive papermill loop vs eperf batch (warm kernels): s/card, ratio, memory
+bench-batch: $(STAMP) ## Naive papermill loop vs eperf batch (warm kernels); PDF: Chromium vs WeasyPrint
 	$(BIN)/python bench/batch.py
 
 .PHONY: app lab bench-explorer

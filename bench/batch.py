@@ -6,19 +6,25 @@ In one run, on the same SQLite database (a demo organisation, built once in benc
   CLI runs notebooks/10-rapor-personal.ipynb, then `jupyter nbconvert --to html --no-input
   --template eperf-rapor` renders it — one process each;
 * `eperf batch --format html` (warm kernels, one per CPU) on N employees;
-* PDF throughput, separately: `eperf batch --format pdf` on a unit of about P employees.
+* PDF, on a unit of about P employees: `eperf batch --format html` against
+  `--format html,pdf` printed by Chromium (EPERF_PDF=chromium) and by WeasyPrint
+  (EPERF_PDF=weasyprint), the same cards each time; then the printers alone on those
+  cards' HTML, one process, one card at a time: cards per second and per CPU-second
+  (the browser's and the driver's processes counted), and the ratio.
 
 It prints seconds per card for each, the ratio, the peak memory of the batch's whole
-process tree (kernels and workers included, sampled from /proc), and checks that both
-sides produce the same card content (run ids and timestamps aside).
+process tree (kernels, workers and browsers included, sampled from /proc), and checks
+that both sides produce the same card content (run ids and timestamps aside).
 
 ``BENCH_N`` (default 2000) sets the size of the organisation; each size has its own
 database under bench/out/, so ``BENCH_N=10000 make bench-batch`` measures 10,000 cards.
-``BENCH_K`` and ``BENCH_PDF`` set the naive loop's and the PDF run's number of cards.
+``BENCH_K`` and ``BENCH_PDF`` set the naive loop's and the PDF run's number of cards;
+``BENCH_ONLY=pdf`` runs the PDF part alone.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -34,6 +40,7 @@ N = int(os.environ.get("BENCH_N", "2000"))  # cards for eperf batch
 OUT = REPO / "bench" / "out" / ("batch" if N == 2000 else f"batch-{N}")  # one organisation per N
 K = int(os.environ.get("BENCH_K", "5"))  # cards for the naive loop
 P = int(os.environ.get("BENCH_PDF", "200"))  # cards for the PDF throughput
+ONLY = os.environ.get("BENCH_ONLY", "")  # "pdf": the PDF part alone
 PERIOD = "2021-01"
 BIN = Path(sys.executable).parent
 VOLATILE = [re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}"),
@@ -66,7 +73,10 @@ def setup() -> tuple[Path, dict[str, str]]:
 
 
 class TreeMemory:
-    """Peak resident memory of a process and all its descendants, sampled from /proc."""
+    """Peak memory of a process and all its descendants, sampled from /proc: the sum of
+    their proportional set sizes (PSS: a page shared by k processes counts 1/k in each),
+    so that a browser's dozen processes, which share most of their pages, are not counted
+    a dozen times as a sum of resident sizes would (VmRSS where PSS cannot be read)."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak_mb, self._stop = pid, 0.0, threading.Event()
@@ -91,12 +101,13 @@ class TreeMemory:
         return out
 
     def _rss(self, pid: int) -> float:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
+        for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+            try:
+                for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                    if line.startswith(key):
+                        return int(line.split()[1]) / 1024
+            except OSError:
+                continue
         return 0.0
 
     def _run(self) -> None:
@@ -189,6 +200,12 @@ def main() -> None:
     total = len(nips(home, 10**9))
     print(f"# batch benchmark: {total:,} active employees, period {PERIOD}, "
           f"{os.cpu_count()} CPUs")
+    if ONLY != "pdf":
+        html_part(home, env)
+    pdf_part(home, env)
+
+
+def html_part(home: Path, env: dict[str, str]) -> None:
     sample = nips(home, K)
     installed_s, _ = naive(home, env, sample)
     per_installed = installed_s / len(sample)
@@ -223,15 +240,73 @@ def main() -> None:
     print(f"memory growth                            {growth * 1000:6.1f} KB/card  -> "
           f"10,000 cards ~ {peak + growth * (10_000 - len(cards)):,.0f} MB (goal <= 1 GB)")
 
-    # PDF throughput: one unit's cards, PDF only
+
+def tree_cpu_seconds() -> float:
+    """CPU seconds of this process and of its live descendants (the browser's processes
+    and Playwright's driver are children, not reaped while they run)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = time.process_time()
+    for pid in TreeMemory(os.getpid())._tree()[1:]:  # noqa: SLF001 - the same walk
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def print_rate(printer: object, pages: list[str]) -> tuple[float, float]:
+    """(seconds per card, CPU seconds per card) of ``printer.pdf`` over ``pages``, after
+    one card to warm it up (the browser's start is not a card's cost)."""
+    printer.pdf(pages[0])  # type: ignore[attr-defined]
+    wall, cpu = time.perf_counter(), tree_cpu_seconds()
+    for page in pages:
+        printer.pdf(page)  # type: ignore[attr-defined]
+    # the browser's processes are still alive here, so their CPU time is still counted
+    cpu = tree_cpu_seconds() - cpu
+    return (time.perf_counter() - wall) / len(pages), cpu / len(pages)
+
+
+def pdf_part(home: Path, env: dict[str, str]) -> None:
+    """HTML-only against HTML+PDF batches of the same unit, then the printers alone."""
+    sys.path.insert(0, str(REPO / "lib"))
+    from eperformance import pdf
+
     con = sqlite3.connect(home / "data" / "workbook.sqlite")
     unit = con.execute("SELECT unit_code FROM employees WHERE active = 1 GROUP BY unit_code "
                        "ORDER BY ABS(COUNT(*) - ?) LIMIT 1", (P,)).fetchone()[0]
     con.close()
-    secs, peak, _ = batch(env, "--format", "pdf", "--unit", unit, "--force")
-    pdfs = list((home / "outputs" / PERIOD / unit / "latest" / "cards").glob("*.pdf"))
-    print(f"PDF cards (unit {unit})                 {len(pdfs):>6} cards  "
-          f"{secs / max(1, len(pdfs)):6.3f} s/card  peak tree memory {peak:,.0f} MB")
+    cards_dir = home / "outputs" / PERIOD / unit / "latest" / "cards"
+    h_secs, h_peak, _ = batch(env, "--format", "html", "--unit", unit, "--force")
+    n = len(list(cards_dir.glob("*.html")))
+    print(f"HTML cards (unit {unit})                {n:>6} cards  {h_secs / n:6.3f} s/card  "
+          f"peak tree memory {h_peak:,.0f} MB")
+    timings = {}
+    for name in ("chromium", "weasyprint"):
+        secs, peak, _ = batch(dict(env, EPERF_PDF=name), "--format", "html,pdf", "--unit",
+                              unit, "--force")
+        pdfs = len(list(cards_dir.glob("*.pdf")))
+        manifest = json.loads((cards_dir.parent / "manifest.json").read_text())
+        timings[name] = secs
+        print(f"HTML+PDF cards, {manifest['pdf_renderer']:<24}{pdfs:>6} cards  "
+              f"{secs / max(1, pdfs):6.3f} s/card  peak tree memory {peak:,.0f} MB  "
+              f"({secs / h_secs:.2f}x the HTML-only batch)")
+    print(f"batch with PDF / HTML-only batch         {timings['chromium'] / h_secs:6.2f}x  "
+          f"(goal <= 1.5x; {timings['weasyprint'] / h_secs:.2f}x with WeasyPrint)")
+
+    # the printers alone, one process, on the same cards' HTML
+    pages = [p.read_text() for p in sorted(cards_dir.glob("*.html"))][:max(10, min(P, 60))]
+    rates = {}
+    for printer in (pdf.ChromiumRenderer(), pdf.WeasyPrintRenderer()):
+        try:
+            wall, cpu = print_rate(printer, pages)
+        finally:
+            printer.close()
+        rates[printer.name] = cpu
+        print(f"printer alone, {printer.name:<25}{len(pages):>6} cards  {wall:6.3f} s/card  "
+              f"{1 / wall:5.1f} cards/s  {cpu:6.3f} CPU s/card  {1 / cpu:5.1f} cards/CPU-s")
+    chrome, weasy = rates.values()
+    print(f"ratio WeasyPrint / Chromium per card per CPU {weasy / chrome:5.1f}x  (goal >= 5x)")
 
 
 if __name__ == "__main__":

@@ -333,7 +333,10 @@ def tukin(period: str, profile: str | None, scheme: str, use_360: bool, unit: st
 def card(nip: str, period: str, scheme: str, use_360: bool, lang: str, formats: str,
          db_url: str | None) -> None:
     """Render one employee's personal report card through the notebook (papermill, then
-    nbconvert with the eperf-rapor template) into outputs/<period>/single/<nip>.html/.pdf."""
+    nbconvert with the eperf-rapor template) into outputs/<period>/single/<nip>.html/.pdf.
+
+    The PDF is printed by headless Chromium (/usr/bin/chromium), else WeasyPrint;
+    EPERF_PDF=chromium|weasyprint chooses."""
     from .home import resolve_db_url
     from .render.single import make_single_card, parse_formats
     from .runparams import RaporParams, validate
@@ -346,7 +349,8 @@ def card(nip: str, period: str, scheme: str, use_360: bool, lang: str, formats: 
     click.echo(f"card of {params.nip} for {params.period}: "
                f"{result.predikat or 'no predikat'}{note}; run {result.run_id}")
     for kind, path in result.paths.items():
-        click.echo(f"  {kind:<5} {path} ({result.sizes[kind] / 1024:.0f} KB)")
+        printer = f", {result.pdf_renderer}" if kind == "pdf" and result.pdf_renderer else ""
+        click.echo(f"  {kind:<5} {path} ({result.sizes[kind] / 1024:.0f} KB{printer})")
 
 
 # --------------------------------------------------------------------------- db

@@ -82,13 +82,16 @@ EXECUTORS = ("warm", "process", "dask")
 
 
 def make_executor(kind: str, workers: int, env: dict[str, str] | None = None,
-                  scheduler: str | None = None, kernels: Any = None) -> CardExecutor:
+                  scheduler: str | None = None, kernels: Any = None,
+                  pdf: bool = False) -> CardExecutor:
     """``warm`` (default: warm kernels in worker processes), ``process`` (a fresh kernel
-    per card, as papermill does), ``dask`` (warm kernels on a Dask cluster)."""
+    per card, as papermill does), ``dask`` (warm kernels on a Dask cluster). ``pdf``: the
+    cards include PDFs (warm workers start their browser with their kernel)."""
     if kind == "warm":
         from .warm import WarmPoolExecutor, WarmSettings
 
-        return WarmPoolExecutor(workers, env or {}, WarmSettings.from_settings(kernels))
+        return WarmPoolExecutor(workers, env or {}, WarmSettings.from_settings(kernels),
+                                pdf=pdf)
     if kind == "process":
         return InlineExecutor() if workers <= 1 else ProcessExecutor(workers)
     if kind == "dask":

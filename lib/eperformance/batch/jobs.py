@@ -1,4 +1,5 @@
-"""One card job: the card notebook through papermill, then nbconvert, then the PDF.
+"""One card job: the card notebook through papermill, then nbconvert, then the PDF
+(:mod:`eperformance.pdf`: the worker's warm Chromium, or WeasyPrint).
 
 :func:`render_card_job` is a plain function of a picklable :class:`CardJob`, so any
 executor (this process, worker processes, a Dask cluster) can run it. It never raises for
@@ -87,20 +88,23 @@ def render_card_job(job: CardJob) -> CardOutcome:
 def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
     """Convert an executed card notebook and write ``cards/<nip>.html`` and ``.pdf``
     atomically, with their checksums."""
-    from ..pages import card_meta, html_to_pdf, notebook_html
+    from ..pages import card_meta, notebook_html
+    from ..pdf import html_pdf
 
     folder = Path(job.run_folder)
     try:
         meta = card_meta(nb)
         html = notebook_html(nb)
         files: dict[str, str] = {}
+        printer = ""
         if "html" in job.formats:
             path = folder / "cards" / f"{job.nip}.html"
             atomic_write_text(path, html, FILE_MODE)
             files[f"cards/{job.nip}.html"] = sha256_file(path)
         if "pdf" in job.formats:
             path = folder / "cards" / f"{job.nip}.pdf"
-            atomic_write_bytes(path, html_to_pdf(html), FILE_MODE)
+            pdf, printer = html_pdf(html)
+            atomic_write_bytes(path, pdf, FILE_MODE)
             files[f"cards/{job.nip}.pdf"] = sha256_file(path)
     except Exception as exc:  # noqa: BLE001 - rendering failed: keep the notebook
         return failed_outcome(job, nb, started, {"cell": None, "ename": type(exc).__name__,
@@ -108,7 +112,7 @@ def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
     (folder / "failed" / f"{job.nip}.ipynb").unlink(missing_ok=True)
     return CardOutcome(nip=job.nip, status="ok", fingerprint=str(meta.get("fingerprint", "")),
                        files=files, seconds=time.perf_counter() - started,
-                       predikat=meta.get("predikat"))
+                       predikat=meta.get("predikat"), pdf_renderer=printer)
 
 
 def failed_outcome(job: CardJob, nb: Any, started: float,

@@ -33,6 +33,7 @@ class CardOutcome:
     predikat: str | None = None
     error: dict[str, Any] | None = None  # {cell, ename, evalue}
     attempt: int = 1
+    pdf_renderer: str = ""  # what printed the PDF ("chromium 156.0…", "weasyprint 70.0")
 
 
 def sha256_file(path: Path) -> str:

@@ -355,6 +355,9 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
         outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
                                  on_outcome, slices)
         recap_files, recap_error = _render_recap(plan, engine, xlsx, run_id, folder)
+        printers = sorted({o.pdf_renderer for o in outcomes.values() if o.pdf_renderer})
+        if printers:
+            log.info("PDF cards printed by %s", ", ".join(printers))
         # 7. manifest, ledger, latest
         failed = sorted(n for n, o in outcomes.items() if o.status != "ok")
         result.failed = failed
@@ -377,6 +380,7 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
             "cards": {n: {k: v for k, v in asdict(o).items() if k != "nip"}
                       for n, o in sorted(outcomes.items())},
             "recap": recap_files, "recap_error": recap_error,
+            "pdf_renderer": ", ".join(printers) or None,
             "counts": {"total": len(nips), "ok": len(nips) - len(failed),
                        "failed": len(failed), "rendered": result.rendered,
                        "reused": result.reused},
@@ -456,6 +460,10 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
     outcomes: dict[str, CardOutcome] = {}
     todo = _cards_to_render(plan, result, nips, expected, journal, reuse_from, outcomes)
     log.info("%d cards to render, %d unchanged", len(todo), result.reused)
+    if todo and "pdf" in plan.card_formats:
+        from ..pdf import describe
+
+        log.info("PDF renderer: %s", describe())
     notebook = str(notebook_path(CARD_NOTEBOOK))
     context_dir = result.folder / ".work" / "context"
     # unit by unit: a kernel then loads each unit's slice once
@@ -480,7 +488,7 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
             for nip in todo)
     bar = _progress(len(todo), opts)
     executor = make_executor(opts.executor, plan.workers, plan.kernel_env(), opts.scheduler,
-                             load_settings().batch_kernels)
+                             load_settings().batch_kernels, pdf="pdf" in plan.card_formats)
     try:
         for outcome in executor.run(jobs):
             if (outcome.status == "ok" and expected[outcome.nip]

@@ -13,7 +13,8 @@ nbclient in a kernel that the caller owns and keeps:
 * a kernel that dies is replaced and its card retried once.
 
 :class:`WarmPoolExecutor` runs ``workers`` such kernels, each driven by a worker process
-that also renders the HTML and the PDF (one long-lived WeasyPrint per worker).
+that also renders the HTML and the PDF (one warm headless Chromium per worker, started at
+its first PDF: :mod:`eperformance.pdf`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import copy
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -130,9 +133,15 @@ class WarmKernel:
 
         return self.km is not None and bool(run_sync(self.km.is_alive)())
 
+    def pid(self) -> int | None:
+        """The kernel's process id (``None`` when it is not running)."""
+        provisioner = getattr(self.km, "provisioner", None)
+        pid = getattr(provisioner, "pid", None) or getattr(
+            getattr(provisioner, "process", None), "pid", None)
+        return int(pid) if pid else None
+
     def rss_mb(self) -> float:
-        pid = getattr(getattr(self.km, "provisioner", None), "pid", None) or getattr(
-            getattr(getattr(self.km, "provisioner", None), "process", None), "pid", None)
+        pid = self.pid()
         if pid is None:
             return 0.0
         try:
@@ -191,15 +200,53 @@ _KERNEL: WarmKernel | None = None
 _TEMPLATES: dict[str, Any] = {}
 
 
-def _init_worker(env: dict[str, str], settings: WarmSettings) -> None:
-    """Start this worker's kernel (and shut it down when the worker ends)."""
+def _init_worker(env: dict[str, str], settings: WarmSettings, pdf: bool = False) -> None:
+    """Start this worker's kernel (and shut it down when the worker ends); with ``pdf``,
+    its PDF renderer (the browser) starts meanwhile, in the background."""
     from multiprocessing import util
 
     global _KERNEL
     os.environ.update(env)
+    if pdf:
+        threading.Thread(target=_start_pdf_renderer, name="eperf-pdf-start",
+                         daemon=True).start()
     _KERNEL = WarmKernel(env, settings)
     _KERNEL.start()
     util.Finalize(None, _KERNEL.close, exitpriority=10)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), name="eperf-parent",
+                     daemon=True).start()
+
+
+def _start_pdf_renderer() -> None:
+    """The worker's browser, started while its kernel starts (the first card would wait
+    for it otherwise); a failure shows again, with its card, at the first PDF."""
+    from ..pdf import renderer
+
+    try:
+        renderer()
+    except Exception:  # noqa: BLE001 - reported by the first card that needs it
+        log.debug("the PDF renderer did not start in advance", exc_info=True)
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    """End this worker when the batch that started it is gone.
+
+    A batch killed with SIGKILL (alone, not with its process group) leaves its pool's
+    workers waiting on a queue that never closes (each holds both ends of it): they would
+    live on with their kernels and browsers. The worker kills its kernel and exits; its
+    browser then ends too (Playwright's driver sees its stdin close, Chromium its pipe)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    kernel = _KERNEL
+    pid = kernel.pid() if kernel is not None else None
+    if pid is not None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if kernel is not None:
+        shutil.rmtree(kernel._dir, ignore_errors=True)  # noqa: SLF001 - its own folder
+    os._exit(1)
 
 
 def _template(path: str) -> Any:
@@ -252,7 +299,7 @@ class WarmPoolExecutor:
     other executors (jobs in, outcomes out as they finish)."""
 
     def __init__(self, workers: int, env: dict[str, str],
-                 settings: WarmSettings | None = None) -> None:
+                 settings: WarmSettings | None = None, pdf: bool = False) -> None:
         import multiprocessing
 
         self.workers = max(1, workers)
@@ -260,7 +307,7 @@ class WarmPoolExecutor:
         # of the orchestrator, which holds the period's scores (its memory would grow
         # with the organisation in every worker)
         self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
-                                         initargs=(env, settings or WarmSettings()),
+                                         initargs=(env, settings or WarmSettings(), pdf),
                                          mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:

@@ -412,7 +412,7 @@ class Explorer:
             self.timings["card"] = time.perf_counter() - started
 
     def make_pdf(self) -> Path | None:
-        """Write the card's PDF to ``outputs/<period>/single/<nip>.pdf`` and offer it as a
+        """Write the card's PDF to ``outputs/<period>/single/<nip>_<scheme>_<lang>.pdf`` and
         download link (a ``data:`` URI, so it works in Voilà too)."""
         record = self.card_record
         if record is None:

@@ -317,7 +317,8 @@ def card_page(record: CardRecord) -> str:
 
 
 def card_pdf(record: CardRecord) -> bytes:
-    """The card's A4 PDF (WeasyPrint on :func:`card_page`), as the batch prints it."""
-    from ..render import html_to_pdf
+    """The card's A4 PDF (:func:`card_page` through :func:`eperformance.pdf.renderer`: the
+    kernel's warm Chromium, or WeasyPrint), as the batch prints it."""
+    from ..pdf import html_pdf
 
-    return html_to_pdf(card_page(record))
+    return html_pdf(card_page(record))[0]

@@ -1,5 +1,5 @@
 """Rendering: card and recap fragments (Jinja2, autoescaped), the nbconvert template
-``eperf-rapor`` and PDF through WeasyPrint.
+``eperf-rapor`` and PDF (:mod:`eperformance.pdf`: headless Chromium, else WeasyPrint).
 
 * :func:`card_html` — the card of a :class:`~eperformance.cards.CardRecord` as an HTML
   fragment with its own scoped ``<style>`` and inline SVG charts; what the notebook
@@ -8,7 +8,8 @@
   ``HTMLExporter`` with our template ``eperf-rapor`` and no input cells (the command line
   equivalent: ``jupyter nbconvert --to html --no-input --template eperf-rapor``).
 * :func:`html_to_pdf` — an A4 PDF from that page with WeasyPrint; no browser, and no
-  request to any host (every URL fetch is refused).
+  request to any host (every URL fetch is refused). Cards are printed through
+  :func:`eperformance.pdf.renderer` (a warm Chromium, this as the fallback).
 
 The template has one source, ``render/nbconvert/eperf-rapor`` (package data), which
 :func:`notebook_html` uses directly through ``extra_template_basedirs``. For the plain

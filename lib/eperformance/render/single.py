@@ -1,4 +1,5 @@
-"""One employee's card through the notebook: papermill, then nbconvert, then WeasyPrint.
+"""One employee's card through the notebook: papermill, then nbconvert, then the PDF
+(:mod:`eperformance.pdf`: headless Chromium, or WeasyPrint where none is installed).
 
 :func:`make_single_card` is what ``eperf card`` calls. The recipe:
 
@@ -87,6 +88,7 @@ class SingleCard:
     provisional: bool = False
     predikat: str | None = None
     fingerprint: str = ""
+    pdf_renderer: str = ""  # what printed the PDF, if one was asked for
 
 
 @contextlib.contextmanager
@@ -122,7 +124,8 @@ def make_single_card(params: RaporParams, *, db_url: str,
     from ..cards import check_card_request
     from ..db.engine import open_engine
     from ..kernels import execute_notebook
-    from . import html_to_pdf, notebook_html
+    from ..pdf import html_pdf
+    from . import notebook_html
 
     started = time.perf_counter()
     engine = open_engine(db_url)
@@ -161,7 +164,7 @@ def make_single_card(params: RaporParams, *, db_url: str,
             atomic_write_text(path, html, mode=FILE_MODE)
             result.paths["html"], result.sizes["html"] = path, len(html.encode("utf-8"))
         if "pdf" in formats:
-            pdf = html_to_pdf(html)
+            pdf, result.pdf_renderer = html_pdf(html)
             path = targets["pdf"]
             atomic_write_bytes(path, pdf, mode=FILE_MODE)
             result.paths["pdf"], result.sizes["pdf"] = path, len(pdf)

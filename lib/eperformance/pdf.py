@@ -1,0 +1,468 @@
+"""PDF of a card page: a warm headless Chromium, or WeasyPrint where no Chromium is installed.
+
+Every PDF the project writes (batch cards, ``eperf card``, the explorer's download) goes
+through :func:`renderer`, the one place where the choice is made, once per process:
+
+* :class:`ChromiumRenderer` (the default when ``/usr/bin/chromium`` is installed): the
+  system Chromium through Playwright's Python API (``playwright install`` is never run).
+  One browser per process, started on first use and reused; one page reused card after
+  card (replaced every ``recycle_after`` cards); JavaScript off, every request aborted (the
+  page is set with ``set_content``, so the card itself is never a request) and the
+  context offline, so a card never fetches anything. A crashed page or browser (or a hung
+  one: a timeout) is replaced and the card retried once, as a dead kernel is. The browser
+  is closed at process exit (``atexit`` and multiprocessing's finalizers), and dies with
+  its parent when the process is killed: Playwright's driver exits when its stdin closes,
+  and Chromium when its pipe to the driver closes.
+* :class:`WeasyPrintRenderer`: :func:`eperformance.pages.html_to_pdf` (no browser, no
+  request to any host).
+
+``EPERF_PDF`` chooses: ``auto`` (default: Chromium when the executable and Playwright are
+there and the browser starts, else WeasyPrint, with a warning), ``chromium`` (an error
+when it cannot start) or ``weasyprint``. ``EPERF_CHROMIUM`` names the executable (default
+``/usr/bin/chromium``). The renderer's :attr:`~PdfRenderer.name` (``chromium 156.0.…``,
+``weasyprint 70.0``) goes into each card's outcome, the run log and the manifest.
+
+Both print the page's own ``@page`` rules (A4, margins, the page number in the bottom
+margin box) and embed subsets of the fonts; both give the PDF the page's ``<title>`` and
+its ``author``, ``description`` (Subject), ``keywords`` and ``generator`` (Creator)
+``<meta>`` tags, which the ``eperf-rapor`` template fills with the employee and the run id.
+Chromium writes only the title itself: the rest is added by an incremental update with
+pypdf (a few milliseconds).
+
+Playwright's synchronous API cannot run inside a running asyncio loop (a Jupyter kernel,
+a Dask worker): the browser is driven from a thread of its own, which owns every
+Playwright object; :meth:`ChromiumRenderer.pdf` hands it the page and waits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import logging
+import os
+import queue
+import shutil
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from html.parser import HTMLParser
+from typing import Any, Protocol
+
+from .errors import EperfError
+
+log = logging.getLogger("eperformance.pdf")
+
+RENDERER_ENV = "EPERF_PDF"  # auto | chromium | weasyprint
+CHROMIUM_ENV = "EPERF_CHROMIUM"  # the browser's executable
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHOICES = ("auto", "chromium", "weasyprint")
+#: Set in the browser's environment (with a value unique to the renderer), so that its
+#: processes can be found in /proc (tests, :meth:`ChromiumRenderer.browser_pids`).
+TOKEN_ENV = "EPERF_PDF_BROWSER"
+# As root in CI Chromium needs --no-sandbox; no GPU in a batch; /dev/shm may be small in
+# a container. Every host name (IP literals included) resolves to nothing: an <iframe> or
+# <object> is aborted by the route, but Chromium preconnects to its host before that (a
+# TCP connection seen by tests/test_pdf.py's listener without this rule). Playwright
+# adds its own defaults (no background networking, no component updates, ...).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-extensions", "--disable-crash-reporter", "--disable-breakpad",
+                 "--dns-prefetch-disable", "--no-pings", "--host-resolver-rules=MAP * ~NOTFOUND"]
+# Chromium prints CSS page-margin boxes (@bottom-right with counter(page)) from 131 on;
+# an older one gets the page number from its own footer template.
+MARGIN_BOXES_SINCE = 131
+FOOTER = ('<div style="width:100%;font:6.5pt \'DejaVu Sans\',Arial,sans-serif;color:#7b8794;'
+          'text-align:right;padding-right:11mm"><span class="pageNumber"></span> / '
+          '<span class="totalPages"></span></div>')
+
+
+class PdfError(EperfError):
+    """No PDF renderer could be started, or a card could not be printed."""
+
+
+class PdfRenderer(Protocol):
+    """Prints a self-contained HTML page to PDF bytes."""
+
+    @property
+    def name(self) -> str: ...
+
+    def pdf(self, html: str) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+# --------------------------------------------------------------------------- metadata
+_INFO_KEYS = {"author": "/Author", "description": "/Subject", "keywords": "/Keywords",
+              "generator": "/Creator"}
+
+
+class _HeadMeta(HTMLParser):
+    """The ``<meta name=… content=…>`` tags of a page's head (any attribute order)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            a = {k: v or "" for k, v in attrs}
+            key = _INFO_KEYS.get(a.get("name", "").lower())
+            if key and a.get("content"):
+                self.found[key] = a["content"]
+
+
+def page_metadata(html: str) -> dict[str, str]:
+    """The PDF document information a page asks for through the ``<meta>`` tags of its
+    head: ``/Author``, ``/Subject`` (description), ``/Keywords``, ``/Creator`` (generator)."""
+    parser = _HeadMeta()
+    parser.feed(html.split("</head>", 1)[0])
+    parser.close()
+    return parser.found
+
+
+def with_metadata(pdf: bytes, info: dict[str, str]) -> bytes:
+    """``pdf`` with ``info`` added to its document information, as an incremental update
+    (the original bytes are kept; only the information dictionary is appended)."""
+    if not info:
+        return pdf
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    writer.add_metadata(info)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- WeasyPrint
+class WeasyPrintRenderer:
+    """WeasyPrint in this process (no browser; every URL fetch refused)."""
+
+    def __init__(self) -> None:
+        import weasyprint
+
+        self.name = f"weasyprint {weasyprint.__version__}"
+
+    def pdf(self, html: str) -> bytes:
+        from .pages import html_to_pdf
+
+        return html_to_pdf(html)
+
+    def close(self) -> None:
+        pass
+
+
+# --------------------------------------------------------------------------- Chromium
+class ChromiumRenderer:
+    """One headless Chromium, driven from a thread of its own; see the module docstring.
+
+    Usable as a context manager; :meth:`close` is idempotent."""
+
+    def __init__(self, executable: str = DEFAULT_CHROMIUM, *, recycle_after: int = 500,
+                 timeout_s: float = 60.0) -> None:
+        self.executable = executable
+        self.recycle_after = recycle_after  # a fresh page after this many cards
+        self.timeout_ms = timeout_s * 1000
+        self.token = uuid.uuid4().hex
+        self.version = ""
+        self.cards = 0  # cards printed
+        self.restarts = 0  # browsers or pages replaced after a failure
+        self.blocked: list[str] = []  # URLs the page asked for (aborted); the last 20
+        self._lock = threading.Lock()
+        self._jobs: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...], Future[Any]] | None]
+        self._jobs = queue.Queue()
+        self._thread: threading.Thread | None = None
+        # owned by the renderer's thread only
+        self._pw: Any = None
+        self._browser: Any = None
+        self._page: Any = None
+        self._page_cards = 0
+
+    @property
+    def name(self) -> str:
+        return f"chromium {self.version}".strip()
+
+    def __enter__(self) -> ChromiumRenderer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ caller side
+    def start(self) -> None:
+        """Start the thread and the browser (raises :class:`PdfError` when it cannot)."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, name="eperf-pdf",
+                                                daemon=True)
+                self._thread.start()
+            self._call(self._ensure)
+
+    def pdf(self, html: str) -> bytes:
+        """The page printed to PDF, with its metadata (see :func:`page_metadata`)."""
+        if self._thread is None:
+            self.start()
+        with self._lock:
+            data: bytes = self._call(self._render, html)
+        return with_metadata(data, page_metadata(html))
+
+    def close(self) -> None:
+        """Close the browser and its driver, and end the thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if thread is not None and thread.is_alive():
+                self._jobs.put(None)
+                thread.join(timeout=30)
+
+    def browser_pids(self) -> list[int]:
+        """The processes of this renderer's browser (found by its environment token)."""
+        needle = f"{TOKEN_ENV}={self.token}".encode()
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/environ", "rb") as fh:
+                        if needle in fh.read().split(b"\0"):
+                            pids.append(int(entry))
+                except OSError:
+                    continue
+        return sorted(pids)
+
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        fut: Future[Any] = Future()
+        self._jobs.put((fn, args, fut))
+        return fut.result()
+
+    # ------------------------------------------------------------------ thread side
+    def _serve(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                self._stop()
+                return
+            fn, args, fut = item
+            try:
+                fut.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                fut.set_exception(exc)
+
+    def _ensure(self) -> Any:
+        """The page, starting whatever is missing (driver, browser, page); a driver that
+        is gone (its objects still look alive) is replaced by a new one."""
+        try:
+            return self._ensure_once()
+        except PdfError:
+            raise
+        except Exception as exc:
+            if "connection closed" not in str(exc).lower():
+                raise
+            self._stop()
+            return self._ensure_once()
+
+    def _ensure_once(self) -> Any:
+        from playwright.sync_api import sync_playwright
+
+        if self._pw is None:
+            self._pw = sync_playwright().start()
+        if self._browser is None or not self._browser.is_connected():
+            self._drop_browser()
+            try:
+                self._browser = self._launch()
+            except Exception:  # noqa: BLE001 - the driver may be gone: a new one, once
+                self._stop()
+                self._pw = sync_playwright().start()
+                try:
+                    self._browser = self._launch()
+                except Exception as exc:  # noqa: BLE001 - reported as ours
+                    self._stop()
+                    raise PdfError(f"Chromium ({self.executable}) did not start: "
+                                   f"{str(exc).splitlines()[0][:300]}") from exc
+            self.version = self._browser.version
+        if self._page is None or self._page.is_closed():
+            context = self._browser.new_context(java_script_enabled=False, offline=True,
+                                                service_workers="block")
+            context.set_default_timeout(self.timeout_ms)
+            context.route("**/*", self._block)
+            self._page = context.new_page()
+            self._page_cards = 0
+        return self._page
+
+    def _launch(self) -> Any:
+        env = dict(os.environ)
+        env[TOKEN_ENV] = self.token
+        return self._pw.chromium.launch(
+            executable_path=self.executable, headless=True, args=CHROMIUM_ARGS, env=env,
+            handle_sigint=False, handle_sigterm=False, handle_sighup=False,
+            timeout=self.timeout_ms)
+
+    def _block(self, route: Any) -> None:
+        self.blocked = [*self.blocked[-19:], route.request.url[:200]]
+        route.abort("blockedbyclient")
+
+    def _render(self, html: str) -> bytes:
+        for attempt in (1, 2):
+            try:
+                page = self._ensure()
+                page.set_content(html, wait_until="load")
+                data: bytes = page.pdf(**self._pdf_options())
+            except PdfError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a crashed or hung page or browser
+                self._recover(exc)
+                if attempt == 2:
+                    raise PdfError(f"Chromium could not print the page: "
+                                   f"{str(exc).splitlines()[0][:300]}") from exc
+                log.warning("the PDF browser failed (%s); its card is retried once",
+                            type(exc).__name__)
+                continue
+            self.cards += 1
+            self._page_cards += 1
+            if self._page_cards >= self.recycle_after:
+                self._drop_page()
+            return data
+        raise AssertionError("unreachable")
+
+    def _pdf_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"format": "A4", "print_background": True,
+                                   "prefer_css_page_size": True}
+        major = int(self.version.split(".")[0]) if self.version[:1].isdigit() else 0
+        if major and major < MARGIN_BOXES_SINCE:
+            options.update(display_header_footer=True, header_template="<span></span>",
+                           footer_template=FOOTER)
+        return options
+
+    def _recover(self, exc: BaseException) -> None:
+        """After a failure: a new page; a new browser too when it is gone or hung; a new
+        driver too when Playwright lost its connection to it."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        self.restarts += 1
+        if "connection closed" in str(exc).lower():  # the driver is gone: start afresh
+            self._stop()
+            return
+        self._drop_page()
+        if self._browser is not None and (isinstance(exc, PlaywrightTimeout)
+                                          or not self._browser.is_connected()):
+            self._drop_browser()
+
+    def _drop_page(self) -> None:
+        page, self._page = self._page, None
+        if page is not None:
+            try:
+                page.context.close()
+            except Exception:  # noqa: BLE001 - crashed already
+                pass
+
+    def _drop_browser(self) -> None:
+        self._drop_page()
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            try:
+                browser.close()
+            except Exception:  # noqa: BLE001 - gone already
+                pass
+
+    def _stop(self) -> None:
+        self._drop_browser()
+        pw, self._pw = self._pw, None
+        if pw is not None:
+            try:
+                pw.stop()
+            except Exception:  # noqa: BLE001 - the driver is gone already
+                pass
+
+
+# --------------------------------------------------------------------------- the choice
+_RENDERER: PdfRenderer | None = None
+_PID = 0
+_CHOICE_LOCK = threading.Lock()
+
+
+def chromium_executable() -> str | None:
+    """The Chromium to use: ``EPERF_CHROMIUM``, else /usr/bin/chromium, if executable."""
+    path = os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+    return shutil.which(path)
+
+
+def _playwright_available() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def choice() -> str:
+    """``chromium`` or ``weasyprint``: what :func:`renderer` will try (no browser started)."""
+    wanted = (os.environ.get(RENDERER_ENV) or "auto").strip().lower()
+    if wanted not in CHOICES:
+        raise PdfError(f"invalid {RENDERER_ENV}={wanted!r}: use one of {', '.join(CHOICES)}")
+    if wanted == "weasyprint":
+        return "weasyprint"
+    if wanted == "chromium" or (chromium_executable() and _playwright_available()):
+        return "chromium"
+    return "weasyprint"
+
+
+def make_renderer() -> PdfRenderer:
+    """A started renderer as :func:`choice` says; in ``auto`` mode a Chromium that does not
+    start gives way to WeasyPrint, with a warning."""
+    if choice() == "weasyprint":
+        return WeasyPrintRenderer()
+    exe = chromium_executable()
+    forced = (os.environ.get(RENDERER_ENV) or "auto").strip().lower() == "chromium"
+    if exe is None or not _playwright_available():
+        raise PdfError(f"{RENDERER_ENV}=chromium but no Chromium at "
+                       f"{os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM} (or no Playwright)",
+                       hint="make sysdeps installs /usr/bin/chromium")
+    chromium = ChromiumRenderer(exe)
+    try:
+        chromium.start()
+    except PdfError as exc:
+        chromium.close()
+        if forced:
+            raise
+        log.warning("%s; PDF falls back to WeasyPrint", exc)
+        return WeasyPrintRenderer()
+    return chromium
+
+
+def renderer() -> PdfRenderer:
+    """This process's renderer, made on first use and closed when the process exits."""
+    global _RENDERER, _PID
+    with _CHOICE_LOCK:
+        if _RENDERER is None or _PID != os.getpid():  # none yet, or inherited by a fork
+            _RENDERER, _PID = make_renderer(), os.getpid()
+            log.debug("PDF renderer: %s", _RENDERER.name)
+            atexit.register(close_renderer)
+            from multiprocessing import util  # a pool worker's exit skips atexit
+
+            util.Finalize(None, close_renderer, exitpriority=20)
+        return _RENDERER
+
+
+def close_renderer() -> None:
+    """Close this process's renderer (its browser), if any; the next PDF starts another."""
+    global _RENDERER
+    with _CHOICE_LOCK:
+        current, _RENDERER = _RENDERER, None
+        if current is not None and _PID == os.getpid():
+            current.close()
+
+
+def html_pdf(html: str) -> tuple[bytes, str]:
+    """``(pdf bytes, renderer name)`` of a page, through this process's renderer."""
+    r = renderer()
+    return r.pdf(html), r.name
+
+
+def describe() -> str:
+    """What :func:`renderer` will use, without starting it (for the run log):
+    ``chromium (/usr/bin/chromium)`` or ``weasyprint 70.0``."""
+    if choice() == "chromium":
+        exe = chromium_executable() or os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+        return f"chromium ({exe})"
+    import weasyprint
+
+    return f"weasyprint {weasyprint.__version__}"
