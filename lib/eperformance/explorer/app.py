@@ -413,7 +413,7 @@ class Explorer:
 
     def make_pdf(self) -> Path | None:
         """Write the card's PDF to ``outputs/<period>/single/<nip>_<scheme>_<lang>.pdf`` and
-        download link (a ``data:`` URI, so it works in Voilà too)."""
+        offer it as a download link (a ``data:`` URI, so it works in Voilà too)."""
         record = self.card_record
         if record is None:
             return None
