@@ -131,7 +131,8 @@ def card_page(db: TinyDb) -> str:
                           db.period, "--format", "html"], capture_output=True, text=True,
                          env=db.env(), timeout=300)
     assert res.returncode == 0, res.stderr
-    return (db.home / "outputs" / db.period / "single" / f"{db.strong}.html").read_text()
+    return (db.home / "outputs" / db.period / "single"
+            / f"{db.strong}_permenpan-6-2022_id.html").read_text()
 
 
 @pytest.fixture(scope="module")
