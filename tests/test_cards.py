@@ -17,6 +17,7 @@ from eperformance import i18n
 from eperformance.cards import build_card, build_cards_context, card_from_context
 from eperformance.errors import NoDataError, UsageError
 from eperformance.render import card_html
+from eperformance.rounding import fmt2
 from eperformance.runparams import (
     BatchParams,
     RaporParams,
@@ -26,7 +27,6 @@ from eperformance.runparams import (
     validate,
 )
 from eperformance.scores import ScoreRequest, compute_scores
-from eperformance.scoring.rounding import fmt2
 from test_cards_support import (
     REPO,
     SELF_SCORE,

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eperformance.errors import UsageError
+from eperformance.rounding import fmt2, round_half_away, round_opt
 from eperformance.scoring.closing import (
     closing_time,
     closing_time_utc,
@@ -20,7 +21,6 @@ from eperformance.scoring.closing import (
     period_last_day,
     previous_period,
 )
-from eperformance.scoring.rounding import fmt2, round_half_away, round_opt
 
 
 @pytest.mark.parametrize(

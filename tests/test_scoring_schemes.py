@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from eperformance.errors import UsageError
 from eperformance.params import Permenpan6Config, Pp30Config, Pp46Config
 from eperformance.reference import ASPECTS
+from eperformance.rounding import fmt2
 from eperformance.scoring import (
     EmployeeScore,
     assignments_frame,
     compute_measures,
-    fmt2,
     get_scheme,
     score_period,
     scores_frame,

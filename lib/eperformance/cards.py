@@ -43,11 +43,11 @@ from .nip import format_nip
 from .recap import RankInfo, RecapTables, ranks, recap_tables, trend, trend_periods
 from .reference import PANGKAT, REGULATION
 from .rekap import RekapResult
+from .rounding import round_half_away
 from .runparams import RaporParams, RekapUnitParams, new_run_id, validate
 from .scores import ScoreRequest, ScoreRun, compute_scores
 from .scoring.closing import period_first_day, period_last_day
 from .scoring.common import BEHAVIOUR_UNRATED, NO_ASSIGNMENT, VERIFICATION_PENDING, EmployeeScore
-from .scoring.rounding import round_half_away
 from .tukin import TukinRequest, TukinRun, compute_tukin
 from .tukin.card import TukinSummary, card_summaries
 

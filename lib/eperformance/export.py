@@ -86,7 +86,7 @@ def formatted(frame: pd.DataFrame, number_columns: Iterable[str]) -> pd.DataFram
     """Numbers with exactly 2 decimals by the rounding rule; blanks for missing values."""
     import pandas as pd
 
-    from .scoring.rounding import fmt2
+    from .rounding import fmt2
 
     out = frame.copy()
     for col in number_columns:

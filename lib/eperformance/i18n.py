@@ -7,7 +7,7 @@
   aspects, *SEMENTARA*) keep their Indonesian spelling in every language; the English card
   adds a short gloss beside them: :func:`value_label` gives ``"Baik (good)"``.
 * Months and dates through Babel (``"Januari 2021"``, ``"10 Mei 2021"``); numbers by the
-  rounding rule of :func:`~eperformance.scoring.rounding.fmt2`, written with the language's
+  rounding rule of :func:`~eperformance.rounding.fmt2`, written with the language's
   separators (``"85,50"`` in Indonesian, ``"85.50"`` in English).
 """
 
@@ -22,7 +22,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from .scoring.rounding import fmt2, round_half_away
+from .rounding import fmt2, round_half_away
 
 Lang = Literal["id", "en"]
 LANGS: tuple[str, ...] = ("id", "en")

@@ -32,8 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import i18n
 from .recap import RecapTables
+from .rounding import round_half_away
 from .scores import ScoreRun
-from .scoring.rounding import round_half_away
 from .tukin import TukinRun, fmt_percent
 from .tukin.amount import round_half_up
 

@@ -37,7 +37,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from .. import i18n
 from ..pages import NBCONVERT_DIR, TEMPLATE_NAME, html_exporter, html_to_pdf, notebook_html
-from ..scoring.rounding import fmt2
+from ..rounding import fmt2
 
 if TYPE_CHECKING:
     from ..cards import CardRecord, RecapView

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from ..i18n import ASPECT_NAMES, month_label, number, t
-from ..scoring.rounding import round_opt
+from ..rounding import round_opt
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

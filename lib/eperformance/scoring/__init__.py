@@ -1,19 +1,20 @@
 """Pure scoring: no I/O, no clock, no randomness (design.md, "scoring/").
 
-* :mod:`.rounding` — the rounding rule and the written form of figures;
 * :mod:`.closing` — periods and the closing time of a month;
 * :mod:`.measures` — per-assignment measures (``aggregate_entries`` + ``finish_measures``);
 * :mod:`.permenpan_6_2022`, :mod:`.pp_30_2019`, :mod:`.pp_46_2011` — one module per scheme;
 * :mod:`.registry` — ``get_scheme`` and the batch entry point ``score_period``;
 * :mod:`.curve` — distribution-curve breaches per unit (permenpan-6-2022);
 * :mod:`.rank` — competition ranking within a unit, unit median.
+
+The rounding rule is the base module :mod:`eperformance.rounding`; the latest-decision rule
+is :mod:`eperformance.decisions`.
 """
 
 from .closing import closing_time, closing_time_utc, is_closed
 from .common import AssignmentScore, EmployeeScore, assignments_frame, scores_frame
 from .measures import aggregate_entries, compute_measures, finish_measures
 from .registry import Scheme, get_scheme, score_period
-from .rounding import fmt2, round_half_away
 
 __all__ = [
     "AssignmentScore",
@@ -25,10 +26,8 @@ __all__ = [
     "closing_time_utc",
     "compute_measures",
     "finish_measures",
-    "fmt2",
     "get_scheme",
     "is_closed",
-    "round_half_away",
     "score_period",
     "scores_frame",
 ]

@@ -6,14 +6,13 @@ missing figures are ``None`` (NaN inside frames), never 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..reference import ASPECTS, MANAGERIAL, MANAGERIAL_ONLY_ASPECTS
-from .rounding import round_half_away
 
 NO_ASSIGNMENT = "belum ada penugasan"
 VERIFICATION_PENDING = "verifikasi belum selesai"
@@ -119,18 +118,6 @@ def opt(x: object) -> float | None:
         return None
     f = float(x)  # type: ignore[arg-type]
     return None if np.isnan(f) else f
-
-
-def round_array(values: pd.Series | np.ndarray | Sequence[float]) -> np.ndarray:
-    """The rounding rule over an array, NaN kept; each distinct value is rounded once."""
-    arr = np.asarray(values, dtype=float)
-    out = np.full(arr.shape, np.nan)
-    ok = ~np.isnan(arr)
-    if ok.any():
-        uniq, inverse = np.unique(arr[ok], return_inverse=True)
-        rounded = np.array([round_half_away(float(u)) for u in uniq])
-        out[ok] = rounded[inverse]
-    return out
 
 
 def more_than_half(part: pd.Series | np.ndarray, total: pd.Series | np.ndarray) -> np.ndarray:

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..params import Permenpan6Config
+from ..rounding import round_half_away
 from .common import EmployeeScore
-from .rounding import round_half_away
 
 
 @dataclass(frozen=True)

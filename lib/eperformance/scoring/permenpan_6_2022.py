@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import Permenpan6Config
+from ..rounding import round_array
 from .common import (
     ALL_RATER_ROLES,
     WITHHOLD,
@@ -28,7 +29,6 @@ from .common import (
     employees_in_scope,
     month_measures,
     more_than_half,
-    round_array,
     weighted_skp,
 )
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import Pp30Config
+from ..rounding import round_array
 from .common import (
     ALL_RATER_ROLES,
     SUPERVISOR_ROLES,
@@ -26,7 +27,6 @@ from .common import (
     assemble,
     employees_in_scope,
     month_measures,
-    round_array,
     weighted_skp,
 )
 

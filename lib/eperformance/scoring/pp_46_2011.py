@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..params import Pp46Config
+from ..rounding import round_array
 from .common import (
     SUPERVISOR_ROLES,
     WITHHOLD,
@@ -28,7 +29,6 @@ from .common import (
     assemble,
     employees_in_scope,
     month_measures,
-    round_array,
 )
 
 NAME = "pp-46-2011"

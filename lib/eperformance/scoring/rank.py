@@ -11,7 +11,7 @@ import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .rounding import round_opt
+from ..rounding import round_opt
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ and ``base`` in whole rupiah (half up).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,6 +27,7 @@ from fractions import Fraction
 import pandas as pd
 
 from ..params import TukinProfile
+from ..rounding import fmt_percent, round_half_up
 from .ledger import Ledger
 
 NO_CLASS = "kelas jabatan tidak ada"
@@ -78,22 +78,6 @@ def frac(x: float | int) -> Fraction:
     if isinstance(x, int):
         return Fraction(x)
     return Fraction(repr(float(x)))
-
-
-def round_half_up(x: Fraction, step: int = 1) -> int:
-    """``x`` (non-negative) rounded half up to a multiple of ``step``."""
-    return math.floor(x / step + Fraction(1, 2)) * step
-
-
-def fmt_percent(x: Fraction | None) -> str:
-    """A percent with 2 decimals, half away from zero; blank when missing."""
-    if x is None:
-        return ""
-    sign = "-" if x < 0 else ""
-    cents = math.floor(abs(x) * 100 + Fraction(1, 2))
-    if cents == 0:
-        sign = ""
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
 SCALE = 10**6  # deductions are summed exactly in millionths of a percent
