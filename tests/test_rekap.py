@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from eperformance import rekap
+from eperformance.decisions import latest_decisions
 from eperformance.params import Settings
 
 P = "2021-05"
@@ -144,7 +145,7 @@ def test_minutes(result: rekap.RekapResult) -> None:
 
 
 def test_tie_break_by_verification_id_as_text() -> None:
-    latest = rekap.latest_decisions(_decisions(), rekap.closing_utc_of(P, Settings()))
+    latest = latest_decisions(_decisions(), rekap.closing_utc_of(P, Settings()))
     row = latest.set_index("activity_id").loc["a2"]
     assert row["verification_id"] == "V-9"
     assert row["status"] == "approved"
@@ -152,7 +153,7 @@ def test_tie_break_by_verification_id_as_text() -> None:
 
 def test_decision_at_closing_second_counts_later_one_is_listed(
         result: rekap.RekapResult) -> None:
-    latest = rekap.latest_decisions(_decisions(), rekap.closing_utc_of(P, Settings()))
+    latest = latest_decisions(_decisions(), rekap.closing_utc_of(P, Settings()))
     by_id = latest.set_index("activity_id")
     assert by_id.loc["a7", "status"] == "approved"  # decided exactly at the closing time
     assert by_id.loc["a4", "status"] == "revision"  # the later approval is too late

@@ -12,8 +12,8 @@ Rules (where the domain text was silent, the choice made here):
 * **Status** of an entry is that of its latest decision up to the closing time
   (``decided_at`` ≤ closing, compared as naive UTC; latest by ``decided_at``, a tie goes to
   the greater ``verification_id`` compared as text by code point); ``pending`` when it has
-  no decision up to the closing time. Later decisions are listed in
-  :func:`late_decisions` and counted nowhere.
+  no decision up to the closing time (the rule: :mod:`eperformance.decisions`). Later
+  decisions are listed in :func:`late_decisions` and counted nowhere.
 * **Minutes**: ``logged_minutes`` is the sum of ``end_time − start_time`` of all entries;
   ``approved_minutes`` the same over approved entries; ``standard_minutes_earned`` the sum
   of approved ``quantity × standard_minutes`` of the activity type; ``expected_minutes`` the
@@ -53,8 +53,8 @@ Frames (these become the CSV columns of ``eperf rekap``):
   revision: ``nip, activity_id, date, activity_code, description, status, decided_at,
   quality, note`` (the latest decision's; ``decided_at`` naive UTC).
 ``late_decisions`` (:data:`LATE_COLUMNS`): decisions after the closing time on entries of
-  the month: ``nip, activity_id, date, verification_id, verifier_nip, status, decided_at,
-  quality, note``.
+  the month: ``nip, activity_id, date, activity_code, description, verification_id,
+  verifier_nip, status, decided_at, quality, note``.
 ``entry_flags`` (:data:`FLAG_COLUMNS`): ``nip, activity_id, date, flag, detail``.
 ``supervisors`` (:data:`SUPERVISOR_COLUMNS`, the leniency view, one row per
   ``supervisor_nip`` of the employees given): ``supervisor_nip, direct_reports,
@@ -86,16 +86,22 @@ import numpy as np
 import pandas as pd
 
 from . import calendar as wcal
+from .decisions import (
+    LATE_COLUMNS,
+    REJECTED_COLUMNS,
+    STATUSES,
+    after_closing,
+    latest_decisions,
+    up_to_closing,
+)
 from .params import Settings
 from .scoring.closing import (
-    ONE_SECOND,
     closing_time,
     closing_time_utc,
     period_first_day,
     period_last_day,
 )
 
-STATUSES: tuple[str, ...] = ("approved", "rejected", "revision", "pending")
 FLAG_KINDS: tuple[str, ...] = ("overlap", "outside_hours", "no_check_in", "too_long", "too_short")
 
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -114,14 +120,6 @@ EMPLOYEE_COLUMNS: tuple[str, ...] = (
     "approved_quantity", "pending_quantity", "logged_minutes", "approved_minutes",
     "standard_minutes_earned", "expected_minutes", "pending_wait_median_days",
     "pending_wait_max_days", *ATTENDANCE_COLUMNS, *(f"flag_{k}" for k in FLAG_KINDS),
-)
-REJECTED_COLUMNS: tuple[str, ...] = (
-    "nip", "activity_id", "date", "activity_code", "description", "status", "decided_at",
-    "quality", "note",
-)
-LATE_COLUMNS: tuple[str, ...] = (
-    "nip", "activity_id", "date", "activity_code", "description", "verification_id",
-    "verifier_nip", "status", "decided_at", "quality", "note",
 )
 FLAG_COLUMNS: tuple[str, ...] = ("nip", "activity_id", "date", "flag", "detail")
 SUPERVISOR_COLUMNS: tuple[str, ...] = (
@@ -272,14 +270,7 @@ def _nips(employees: pd.DataFrame) -> list[str]:
 
 
 # --------------------------------------------------------------------------- status
-def latest_decisions(decisions: pd.DataFrame, closing_utc: dt.datetime) -> pd.DataFrame:
-    """One row per ``activity_id``: its latest decision up to ``closing_utc`` (latest by
-    ``decided_at``, a tie goes to the greater ``verification_id`` by code point)."""
-    d = _prepare_decisions(decisions)
-    d = d[d["decided_at"] < pd.Timestamp(closing_utc + ONE_SECOND)]
-    d = d.sort_values(["activity_id", "decided_at", "verification_id"],
-                      ascending=[True, False, False], kind="stable")
-    return d.drop_duplicates("activity_id", keep="first").reset_index(drop=True)
+_LATEST_COLUMNS = ("status", "decided_at", "quality", "note")
 
 
 def entry_status(entries: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
@@ -490,7 +481,7 @@ def late_decisions(
     e = prepare_entries(entries)[["activity_id", "nip", "date", "activity_code",
                                   "description"]]
     d = _prepare_decisions(decisions)
-    d = d[d["decided_at"] >= pd.Timestamp(closing_utc + ONE_SECOND)]
+    d = d[after_closing(d["decided_at"], closing_utc)]
     out = d.merge(e, on="activity_id", how="inner")
     out = out.sort_values(["nip", "activity_id", "decided_at", "verification_id"],
                           kind="stable")
@@ -534,7 +525,7 @@ def supervisor_view(
     closing_utc = closing_utc_of(period, settings)
     e = prepare_entries(entries)[["activity_id", "nip", "date"]]
     d = _prepare_decisions(decisions)
-    d = d[d["decided_at"] < pd.Timestamp(closing_utc + ONE_SECOND)]
+    d = d[up_to_closing(d["decided_at"], closing_utc)]
     d = d.merge(e, on="activity_id", how="inner").merge(emp, on="nip", how="inner")
     d = d[d["verifier_nip"] == d["supervisor_nip"]]
     local = (d["decided_at"].dt.tz_localize("UTC").dt.tz_convert(settings.timezone)
@@ -595,7 +586,7 @@ def rekap_from_frames(frames: RekapFrames, period: str, settings: Settings) -> R
     first = pd.Timestamp(period_first_day(period))
     last = pd.Timestamp(period_last_day(period))
     e = e[e["date"].between(first, last) & e["nip"].isin(nips)]
-    e = entry_status(e, latest_decisions(frames.decisions, closing_utc))
+    e = entry_status(e, latest_decisions(frames.decisions, closing_utc, _LATEST_COLUMNS))
     counts = status_counts(e)
     att = frames.attendance[frames.attendance["nip"].isin(nips)]
     flags = entry_flags(e, att, period, settings)

@@ -2,8 +2,9 @@
 
 What SQL can aggregate is aggregated in SQL: :func:`entry_aggregates` returns one row per
 assignment of the month (never one row per entry), computed with a window function over the
-verifications (latest decision up to the closing time) and a running sum of quantities
-(the date that completes the target). The pure path in ``scoring.measures`` computes the
+verifications (the latest decision up to the closing time, built by
+:func:`eperformance.decisions.ranked_decisions`) and a running sum of quantities (the date
+that completes the target). The pure path in ``scoring.measures`` computes the
 same frame from raw rows; a test checks both agree.
 """
 
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
+from ..decisions import is_latest, ranked_decisions, up_to_closing
 from ..errors import UsageError
 from ..nip import normalize_nip
 from . import schema as s
@@ -166,11 +168,6 @@ def load_period_verifications(conn: Connection, period: str, scope: Scope) -> pd
     return read_frame(conn, stmt)
 
 
-def _text_order(conn: Connection, col: Any) -> Any:
-    """Order a key column by code point on every engine."""
-    return col.collate("C") if conn.dialect.name == "postgresql" else col
-
-
 def _round10(conn: Connection, col: Any) -> Any:
     """``col`` rounded to 10 decimals (the cumulative-quantity comparison of domain.md)."""
     if conn.dialect.name == "sqlite":
@@ -209,19 +206,8 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
     # before its assignment's start: older decisions cannot be a counted entry's latest.
     # One day of margin covers the time zone (entry dates are Jakarta dates).
     lower = dt.datetime.combine(earliest, dt.time()) - dt.timedelta(days=1)
-    ranked = (
-        select(
-            v.c.activity_id,
-            v.c.status,
-            v.c.quality,
-            func.row_number().over(
-                partition_by=v.c.activity_id,
-                order_by=(v.c.decided_at.desc(), _text_order(conn, v.c.verification_id).desc()),
-            ).label("rn"),
-        )
-        .where(v.c.decided_at <= closing_utc, v.c.decided_at >= lower)
-        .cte("ranked")
-    )
+    ranked = ranked_decisions(v, conn.dialect.name, closing_utc, ("status", "quality"),
+                              where=[v.c.decided_at >= lower]).cte("ranked")
     marked = ranked.c.quality.is_not(None)
     daily = (
         select(
@@ -235,7 +221,7 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
             func.sum(a.c.cost).label("cost"),
         )
         .join(a, a.c.assignment_id == g.c.assignment_id)
-        .join(ranked, and_(ranked.c.activity_id == a.c.activity_id, ranked.c.rn == 1))
+        .join(ranked, is_latest(ranked, a.c.activity_id))
         .where(
             in_month,
             ranked.c.status == "approved",
@@ -290,7 +276,7 @@ def pending_aggregates(conn: Connection, period: str, scope: Scope,
     v, a, g = s.verifications, s.activities, s.assignments
     decided = (
         select(v.c.activity_id)
-        .where(v.c.activity_id == a.c.activity_id, v.c.decided_at <= closing_utc)
+        .where(v.c.activity_id == a.c.activity_id, up_to_closing(v.c.decided_at, closing_utc))
         .exists()
     )
     stmt = (

@@ -6,11 +6,10 @@ of NIPs, or ``None`` for every *active* employee; they return pandas frames with
 parameters only (SQLAlchemy Core; the same SQL on SQLite, PostgreSQL and MariaDB). An
 entry's status is its latest decision up to the closing time, chosen in SQL with
 ``ROW_NUMBER() OVER (PARTITION BY activity_id ORDER BY decided_at DESC, verification_id
-DESC)``. The light entry rows carry that status, and the counts by status are made from
-those same rows (aggregating them again in SQL would evaluate the window twice). On
-PostgreSQL ``verification_id`` is ordered ``COLLATE "C"`` so text compares by code
-point, as SQLite (binary) and MariaDB
-(``utf8mb4_bin`` columns) already do. Per-entry rows are fetched only where per-entry detail
+DESC)`` (:func:`eperformance.decisions.ranked_decisions`; ``verification_id`` by code
+point on every engine). The light entry rows carry that status, and the counts by status
+are made from those same rows (aggregating them again in SQL would evaluate the window
+twice). Per-entry rows are fetched only where per-entry detail
 is needed: the light entry rows behind the counts, minutes, waiting times and flags
 (time arithmetic is not portable SQL), and the rejected/revision and late-decision lists.
 
@@ -45,8 +44,16 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 from .. import rekap
+from ..decisions import (
+    LATE_COLUMNS,
+    REJECTED_COLUMNS,
+    after_closing,
+    is_latest,
+    ranked_decisions,
+    up_to_closing,
+)
 from ..params import Settings
-from ..scoring.closing import ONE_SECOND, period_first_day, period_last_day
+from ..scoring.closing import period_first_day, period_last_day
 from .queries import read_frame
 from .schema import activities, activity_types, attendance, behaviour, employees, verifications
 
@@ -81,37 +88,19 @@ def _month_entries(nips: Nips, period: str) -> ColumnElement[bool]:
     )
 
 
-def _before_closing(closing_utc: dt.datetime) -> ColumnElement[bool]:
-    return verifications.c.decided_at < closing_utc + ONE_SECOND
-
-
 def latest_subquery(
     dialect: str, period: str, nips: Nips, closing_utc: dt.datetime
 ) -> Subquery:
     """Every decision up to the closing time on entries of the month with its rank ``rn``
-    (1 = the latest), for the SQL dialect named ``dialect``."""
-    vid: ColumnElement = verifications.c.verification_id
-    if dialect == "postgresql":
-        vid = vid.collate("C")
-    rn = func.row_number().over(
-        partition_by=verifications.c.activity_id,
-        order_by=(verifications.c.decided_at.desc(), vid.desc()),
-    )
-    return (
-        select(
-            verifications.c.activity_id,
-            verifications.c.verification_id,
-            verifications.c.status,
-            verifications.c.decided_at,
-            verifications.c.quality,
-            verifications.c.note,
-            rn.label("rn"),
-        )
-        .select_from(verifications.join(
-            activities, activities.c.activity_id == verifications.c.activity_id))
-        .where(_month_entries(nips, period), _before_closing(closing_utc))
-        .subquery("latest")
-    )
+    (1 = the latest), for the SQL dialect named ``dialect``
+    (:func:`eperformance.decisions.ranked_decisions`)."""
+    return ranked_decisions(
+        verifications, dialect, closing_utc,
+        ("verification_id", "status", "decided_at", "quality", "note"),
+        where=[_month_entries(nips, period)],
+        select_from=verifications.join(
+            activities, activities.c.activity_id == verifications.c.activity_id),
+    ).subquery("latest")
 
 
 def _connection(bind: Connection | Engine) -> tuple[Connection, bool]:
@@ -154,8 +143,7 @@ def entry_rows(
             activities
             .outerjoin(activity_types,
                        activity_types.c.activity_code == activities.c.activity_code)
-            .outerjoin(latest, and_(latest.c.activity_id == activities.c.activity_id,
-                                    latest.c.rn == 1))
+            .outerjoin(latest, is_latest(latest, activities.c.activity_id))
         )
         .where(_month_entries(nips, period))
     )
@@ -168,7 +156,7 @@ def rejected_and_revision(
     conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
 ) -> pd.DataFrame:
     """Entries whose latest decision up to the closing time is rejected or revision
-    (:data:`eperformance.rekap.REJECTED_COLUMNS`), sorted by nip, date, activity_id."""
+    (:data:`eperformance.decisions.REJECTED_COLUMNS`), sorted by nip, date, activity_id."""
     latest = latest_subquery(conn.dialect.name, period, nips, closing_utc)
     stmt = (
         select(
@@ -177,10 +165,10 @@ def rejected_and_revision(
             latest.c.decided_at, latest.c.quality, latest.c.note,
         )
         .select_from(activities.join(
-            latest, and_(latest.c.activity_id == activities.c.activity_id, latest.c.rn == 1)))
+            latest, is_latest(latest, activities.c.activity_id)))
         .where(_month_entries(nips, period), latest.c.status.in_(["rejected", "revision"]))
     )
-    frame = _frame(conn, stmt, rekap.REJECTED_COLUMNS)
+    frame = _frame(conn, stmt, REJECTED_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame = frame.sort_values(["nip", "date", "activity_id"], kind="stable")
     out = frame.reset_index(drop=True)
@@ -193,7 +181,7 @@ def late_decisions(
     conn: Connection, period: str, nips: Nips, closing_utc: dt.datetime
 ) -> pd.DataFrame:
     """Decisions after the closing time on entries of the month
-    (:data:`eperformance.rekap.LATE_COLUMNS`)."""
+    (:data:`eperformance.decisions.LATE_COLUMNS`)."""
     stmt = (
         select(
             activities.c.nip, activities.c.activity_id, activities.c.date,
@@ -204,9 +192,10 @@ def late_decisions(
         )
         .select_from(verifications.join(
             activities, activities.c.activity_id == verifications.c.activity_id))
-        .where(_month_entries(nips, period), ~_before_closing(closing_utc))
+        .where(_month_entries(nips, period),
+               after_closing(verifications.c.decided_at, closing_utc))
     )
-    frame = _frame(conn, stmt, rekap.LATE_COLUMNS)
+    frame = _frame(conn, stmt, LATE_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame["decided_at"] = pd.to_datetime(frame["decided_at"]).astype("datetime64[ns]")
     frame["quality"] = pd.to_numeric(frame["quality"]).astype("float64")
@@ -246,7 +235,8 @@ def supervisor_decisions(
             .join(employees, and_(employees.c.nip == activities.c.nip,
                                   employees.c.supervisor_nip == verifications.c.verifier_nip))
         )
-        .where(_month_entries(nips, period), _before_closing(closing_utc))
+        .where(_month_entries(nips, period),
+               up_to_closing(verifications.c.decided_at, closing_utc))
     )
     cols = ["verification_id", "activity_id", "verifier_nip", "status", "decided_at",
             "quality", "note"]

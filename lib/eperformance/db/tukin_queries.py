@@ -8,7 +8,8 @@ MariaDB).
   quantity x the activity type's ``standard_minutes`` over the entries dated in the month
   whose latest decision up to the closing time is approved, and how many such entries
   there are. "Latest" is by ``decided_at``, a tie to the greater ``verification_id``
-  (code point order; ``COLLATE "C"`` on PostgreSQL), as everywhere else.
+  (code point order; ``COLLATE "C"`` on PostgreSQL), as everywhere else: the rule is
+  :mod:`eperformance.decisions`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, and_, func, select, true
 
-from ..scoring.closing import ONE_SECOND
+from ..decisions import is_latest, ranked_decisions
 from . import schema as s
 from .queries import Scope, read_frame
 from .rekap_queries import _raw
@@ -69,27 +70,16 @@ def verified_minutes(conn: Connection, scope: Scope, first: dt.date, last: dt.da
     """``nip, minutes, approved_entries`` of the active employees in scope that have at
     least one approved entry dated in the month (others are absent)."""
     v, a, t = s.verifications, s.activities, s.activity_types
-    vid = v.c.verification_id
-    if conn.dialect.name == "postgresql":
-        vid = vid.collate("C")  # type: ignore[assignment]
     month = and_(a.c.date >= first, a.c.date <= last, _active_in_scope(scope, a.c.nip))
-    ranked = (
-        select(
-            v.c.activity_id,
-            v.c.status,
-            func.row_number().over(partition_by=v.c.activity_id,
-                                   order_by=(v.c.decided_at.desc(), vid.desc())).label("rn"),
-        )
-        .select_from(v.join(a, a.c.activity_id == v.c.activity_id))
-        .where(month, v.c.decided_at < closing_utc + ONE_SECOND)
-        .subquery("latest")
-    )
+    ranked = ranked_decisions(v, conn.dialect.name, closing_utc, ("status",), where=[month],
+                              select_from=v.join(a, a.c.activity_id == v.c.activity_id)
+                              ).subquery("latest")
     minutes = func.coalesce(a.c.quantity * t.c.standard_minutes, 0)
     stmt = (
         select(a.c.nip, func.sum(minutes).label("minutes"),
                func.count(a.c.activity_id).label("approved_entries"))
         .select_from(
-            a.join(ranked, and_(ranked.c.activity_id == a.c.activity_id, ranked.c.rn == 1))
+            a.join(ranked, is_latest(ranked, a.c.activity_id))
             .outerjoin(t, t.c.activity_code == a.c.activity_code))
         .where(month, ranked.c.status == "approved")
         .group_by(a.c.nip)

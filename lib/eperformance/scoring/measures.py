@@ -48,7 +48,8 @@ pending_quantity float   sum of those entries' quantity (optional column, 0 when
 A *counted entry* of assignment *a* is an activity whose ``assignment_id`` is *a*, dated
 from ``a.start_date`` to the last day of the period, whose latest decision made up to the
 closing time is ``approved``. "Latest" is the greatest ``decided_at``; a tie goes to the
-greater ``verification_id`` compared as text (Unicode code points). The cumulative
+greater ``verification_id`` compared as text (Unicode code points): the rule and its
+pandas and SQL forms are :mod:`eperformance.decisions`. The cumulative
 quantity reaches TO when, rounded to 10 decimals, it is at least TO rounded to 10 decimals
 (so that ``0.1 + 0.2`` reaches 0.3). Quantities are never negative, so the order among the
 entries of one day never changes ``rw_date``: it is the first day whose end-of-day
@@ -70,7 +71,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .closing import ONE_SECOND, closing_time_utc, period_last_day
+from ..decisions import as_text, latest_decisions
+from .closing import closing_time_utc, period_last_day
 
 DEFAULT_CAPAIAN_CAP = 120.0
 
@@ -114,67 +116,11 @@ def _dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values).dt.normalize().astype("datetime64[ns]")
 
 
-def _naive_utc(values: pd.Series) -> pd.Series:
-    s = pd.to_datetime(values)
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    return s
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """Keys as text (object dtype of ``str``); missing stays missing."""
-    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
-        return values.astype(object)
-    return values.map(lambda v: v if isinstance(v, str) or pd.isna(v) else str(v)).astype(object)
-
-
 def _month_assignments(assignments: pd.DataFrame, period: str) -> pd.DataFrame:
     a = assignments.loc[assignments["period"].astype(str) == period].copy()
-    a["assignment_id"] = _text(a["assignment_id"])
-    a["nip"] = _text(a["nip"])
+    a["assignment_id"] = as_text(a["assignment_id"])
+    a["nip"] = as_text(a["nip"])
     return a
-
-
-def latest_decisions(verifications: pd.DataFrame, closing_utc: dt.datetime) -> pd.DataFrame:
-    """The latest decision per activity made up to ``closing_utc`` (naive UTC).
-
-    Returns columns activity_id (text), verification_id (text), status, quality, decided_at,
-    one row per decided activity. Only ties on ``decided_at`` are sorted by text, so a
-    million decisions need no string sort.
-    """
-    cols = ["activity_id", "verification_id", "status", "quality", "decided_at"]
-    decided = _naive_utc(verifications["decided_at"])
-    keep = (decided < pd.Timestamp(closing_utc + ONE_SECOND)).to_numpy()
-    if not keep.any():
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    v = verifications.loc[keep]
-    decided = decided.loc[keep]
-    act = _text(v["activity_id"]).to_numpy()
-    vid = _text(v["verification_id"]).to_numpy()
-    codes, uniques = pd.factorize(act)
-    t = decided.to_numpy(dtype="datetime64[ns]").view("int64")
-    latest_t = np.full(len(uniques), np.iinfo(np.int64).min, dtype="int64")
-    np.maximum.at(latest_t, codes, t)
-    cand = np.flatnonzero(t == latest_t[codes])
-    per_code = np.bincount(codes[cand], minlength=len(uniques))
-    tie = per_code[codes[cand]] > 1
-    chosen = cand[~tie]
-    if tie.any():  # same timestamp: the greater verification_id (as text) wins
-        ties = pd.DataFrame({"code": codes[cand[tie]], "vid": vid[cand[tie]],
-                             "pos": cand[tie]})
-        ties = ties.sort_values(["code", "vid"], kind="mergesort")
-        chosen = np.concatenate([chosen, ties.drop_duplicates("code", keep="last")["pos"]])
-    chosen = np.sort(chosen)
-    return pd.DataFrame(
-        {
-            "activity_id": act[chosen],
-            "verification_id": vid[chosen],
-            "status": v["status"].to_numpy(dtype=object)[chosen],
-            "quality": pd.to_numeric(v["quality"], errors="coerce")
-            .to_numpy(dtype=float)[chosen],
-            "decided_at": decided.to_numpy()[chosen],
-        }
-    )
 
 
 @dataclass(frozen=True)
@@ -200,7 +146,7 @@ def _window(assignments: pd.DataFrame, activities: pd.DataFrame, period: str) ->
     has_asg = activities["assignment_id"].notna().to_numpy()
     pos_all = np.full(len(activities), -1)
     pos_all[has_asg] = a_index.get_indexer(
-        _text(activities["assignment_id"].loc[has_asg]).to_numpy(dtype=object)
+        as_text(activities["assignment_id"].loc[has_asg]).to_numpy(dtype=object)
     )
     rows = np.flatnonzero(pos_all >= 0)
     pos = pos_all[rows]
@@ -208,7 +154,7 @@ def _window(assignments: pd.DataFrame, activities: pd.DataFrame, period: str) ->
     last = np.datetime64(period_last_day(period), "ns")
     in_dates = (date >= start[pos]) & (date <= last)
     rows, pos, date = rows[in_dates], pos[in_dates], date[in_dates]
-    act = _text(activities["activity_id"].iloc[rows]).to_numpy(dtype=object)
+    act = as_text(activities["activity_id"].iloc[rows]).to_numpy(dtype=object)
     return _Window(a_index, a["target_quantity"].to_numpy(dtype=float), rows, pos, date, act)
 
 
@@ -367,7 +313,7 @@ def finish_measures(
     """
     a = _month_assignments(assignments, period)
     g = aggregates.copy()
-    g["assignment_id"] = _text(g["assignment_id"])
+    g["assignment_id"] = as_text(g["assignment_id"])
     keep = [c for c in AGGREGATE_COLUMNS if c in g.columns and c != "nip"]
     m = a.merge(g[keep], on="assignment_id", how="left")
     if "has_counted_entry" not in m:
