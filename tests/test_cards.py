@@ -342,7 +342,7 @@ def test_card_answers_the_employee_s_questions(db: TinyDb) -> None:
 def test_tied_ranks_show_the_places_they_share() -> None:
     from types import SimpleNamespace
 
-    from eperformance.recap import ranks
+    from eperformance.unit_recap import ranks
 
     run = SimpleNamespace(scores=[
         SimpleNamespace(unit_code="U", nip=n, main_figure=f)

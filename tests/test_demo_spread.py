@@ -18,8 +18,8 @@ import pytest
 from eperformance.db.engine import open_engine, upgrade
 from eperformance.demo import generate_demo
 from eperformance.ingest import run_ingest
-from eperformance.recap import breaches_frame
 from eperformance.scores import ScoreRequest, ScoreRun, compute_scores
+from eperformance.unit_recap import breaches_frame
 
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = "2021-01"

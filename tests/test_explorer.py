@@ -17,8 +17,8 @@ import pytest
 from eperformance.cards import build_card
 from eperformance.explorer import ALL, Explorer, ExplorerData, PeriodKey
 from eperformance.explorer.serve import HOST, voila_command
-from eperformance.recap import NO_PREDIKAT
 from eperformance.runparams import RaporParams, validate
+from eperformance.unit_recap import NO_PREDIKAT
 from test_cards_support import REPO, TinyDb, build_tiny_db
 
 

@@ -1,5 +1,5 @@
-"""Rekap capaian aktivitas: pure computations (eperformance.rekap) and the database path
-(eperformance.db.rekap_queries) on tiny explicit fixtures.
+"""Rekap capaian aktivitas: pure computations (eperformance.activity_rekap) and the database
+path (eperformance.db.activity_rekap_queries) on tiny explicit fixtures.
 
 Period 2021-05 (18 working days: 13, 14 and 26 May are public holidays); closing time
 2021-06-05 23:59:59 Asia/Jakarta = 2021-06-05 16:59:59 UTC.
@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from eperformance import rekap
+from eperformance import activity_rekap as rekap
 from eperformance.decisions import latest_decisions
 from eperformance.params import Settings
 
@@ -360,7 +360,7 @@ def _assert_same(got: rekap.RekapResult, want: rekap.RekapResult) -> None:
 
 
 def test_compute_rekap_on_sqlite_equals_pure(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from eperformance.db.rekap_queries import compute_rekap
+    from eperformance.activity_rekap import compute_rekap
 
     engine = _open(f"sqlite:///{tmp_path}/x.sqlite")
     try:
@@ -382,7 +382,7 @@ def test_compute_rekap_on_sqlite_equals_pure(tmp_path) -> None:  # type: ignore[
 
 
 def test_compute_rekap_on_every_database(any_db_url: str) -> None:
-    from eperformance.db.rekap_queries import compute_rekap
+    from eperformance.activity_rekap import compute_rekap
 
     engine = _open(any_db_url)
     try:
@@ -398,12 +398,14 @@ def test_postgresql_orders_verification_id_by_code_point() -> None:
     from sqlalchemy import select
     from sqlalchemy.dialects import postgresql
 
-    from eperformance.db import rekap_queries as q
+    from eperformance.db import activity_rekap_queries as q
+    from eperformance.scoring.closing import period_first_day, period_last_day
 
     closing = rekap.closing_utc_of(P, Settings())
-    sub = q.latest_subquery("postgresql", P, [A], closing)
+    days = (period_first_day(P), period_last_day(P))
+    sub = q.latest_subquery("postgresql", days, [A], closing)
     sql = str(select(sub).compile(dialect=postgresql.dialect()))
     assert 'verification_id COLLATE "C" DESC' in sql
     assert "PARTITION BY verifications.activity_id" in sql
-    sub = q.latest_subquery("sqlite", P, [A], closing)
+    sub = q.latest_subquery("sqlite", days, [A], closing)
     assert "COLLATE" not in str(select(sub).compile())

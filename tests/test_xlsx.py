@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from eperformance.recap import recap_tables
 from eperformance.scores import ScoreRequest, compute_scores
+from eperformance.unit_recap import recap_tables
 from eperformance.xlsx import COLUMNS, recap_workbook, small_unit_limit
 from test_cards_support import TinyDb, build_tiny_db
 

@@ -35,14 +35,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from .activity_rekap import RekapResult, compute_rekap
 from .db import queries as q
 from .db import schema as s
-from .db.rekap_queries import compute_rekap
 from .errors import EperfError, NoDataError, UsageError
 from .nip import format_nip
-from .recap import RankInfo, RecapTables, ranks, recap_tables, trend, trend_periods
 from .reference import PANGKAT, REGULATION
-from .rekap import RekapResult
 from .rounding import round_half_away
 from .runparams import RaporParams, RekapUnitParams, new_run_id, validate
 from .scores import ScoreRequest, ScoreRun, compute_scores
@@ -50,6 +48,7 @@ from .scoring.closing import period_first_day, period_last_day
 from .scoring.common import BEHAVIOUR_UNRATED, NO_ASSIGNMENT, VERIFICATION_PENDING, EmployeeScore
 from .tukin import TukinRequest, TukinRun, compute_tukin
 from .tukin.card import TukinSummary, card_summaries
+from .unit_recap import RankInfo, RecapTables, ranks, recap_tables, trend, trend_periods
 
 TREND_MONTHS = 6
 

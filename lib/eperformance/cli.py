@@ -242,8 +242,8 @@ def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str
     from .db.engine import open_engine
     from .export import check_output_path, write_csv, write_json
     from .home import resolve_db_url
-    from .recap import recap_tables
     from .scores import ScoreRequest, compute_scores
+    from .unit_recap import recap_tables
 
     check_output_path(out_dir, folder=True)
     engine = open_engine(resolve_db_url(db_url))

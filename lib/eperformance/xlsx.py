@@ -31,11 +31,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import i18n
-from .recap import RecapTables
 from .rounding import round_half_away
 from .scores import ScoreRun
 from .tukin import TukinRun, fmt_percent
 from .tukin.amount import round_half_up
+from .unit_recap import RecapTables
 
 SHEETS = {
     "id": {"employees": "Pegawai", "assignments": "Penugasan", "units": "Unit",

@@ -569,7 +569,7 @@ def _recap_xlsx(plan: _Plan, engine: Any, run: Any, tukin_run: Any = None) -> by
     """The bytes of ``recap.xlsx`` (``None`` when the run does not write it)."""
     if "xlsx" not in plan.formats:
         return None
-    from ..recap import recap_tables
+    from ..unit_recap import recap_tables
     from ..xlsx import recap_workbook
 
     return recap_workbook(run, recap_tables(run, engine), plan.opts.lang, tukin_run)

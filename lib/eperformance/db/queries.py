@@ -25,8 +25,10 @@ from sqlalchemy import (
     func,
     select,
     true,
+    type_coerce,
 )
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.types import NullType
 
 from ..decisions import is_latest, ranked_decisions, up_to_closing
 from ..errors import UsageError
@@ -166,6 +168,14 @@ def load_period_verifications(conn: Connection, period: str, scope: Scope) -> pd
             .join(g, g.c.assignment_id == a.c.assignment_id)
             .where(g.c.period == period, scope.employee_filter(g.c.nip)))
     return read_frame(conn, stmt)
+
+
+def driver_value(column: ColumnElement) -> ColumnElement:
+    """``column`` as the driver returns it (no SQL change; skips SQLAlchemy's per-row
+    parsing of SQLite's date/time text): the pure functions parse dates and times
+    vectorised, whatever the driver gives (``date``/``time`` objects, text, timedeltas)."""
+    return type_coerce(column, NullType()).label(column.key)
+
 
 
 def _round10(conn: Connection, col: Any) -> Any:
@@ -318,7 +328,8 @@ def period_has_data(conn: Connection, period: str, scope: Scope,
 
 
 __all__ = [
-    "Scope", "descendants", "entry_aggregates", "load_assignments", "load_behaviour",
-    "load_employees", "load_period_entries", "load_period_verifications", "load_unit_results",
-    "load_units", "pending_aggregates", "period_has_data", "resolve_scope", "unit_tree",
+    "Scope", "descendants", "driver_value", "entry_aggregates", "load_assignments",
+    "load_behaviour", "load_employees", "load_period_entries", "load_period_verifications",
+    "load_unit_results", "load_units", "pending_aggregates", "period_has_data",
+    "resolve_scope", "unit_tree",
 ]

@@ -15,14 +15,15 @@ MariaDB).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, and_, func, select, true
 
 from ..decisions import is_latest, ranked_decisions
 from . import schema as s
-from .queries import Scope, read_frame
-from .rekap_queries import _raw
+from .queries import Scope, driver_value, read_frame
 
 ATTENDANCE_COLUMNS = ["nip", "date", "check_in", "check_out", "status"]
 MINUTES_COLUMNS = ["nip", "minutes", "approved_entries"]
@@ -40,29 +41,28 @@ def attendance_rows(conn: Connection, scope: Scope, first: dt.date,
     ledger lays them out itself)."""
     a = s.attendance
     stmt = (
-        select(a.c.nip, _raw(a.c.date), _raw(a.c.check_in), _raw(a.c.check_out), a.c.status)
+        select(a.c.nip, driver_value(a.c.date), driver_value(a.c.check_in),
+               driver_value(a.c.check_out), a.c.status)
         .where(a.c.date >= first, a.c.date <= last, _active_in_scope(scope, a.c.nip))
     )
     return read_frame(conn, stmt, ATTENDANCE_COLUMNS)
 
 
-def prepared_attendance(conn: Connection, scope: Scope, first: dt.date, last: dt.date,
-                        chunk: int = 10_000) -> pd.DataFrame:
-    """:func:`attendance_rows` typed by :func:`~eperformance.tukin.ledger.prepare_attendance`
-    (times as seconds, dates as ``datetime64``), read ``chunk`` rows at a time so that the
-    drivers' text never piles up: a month of 220,000 rows stays a few MB of arrays."""
-    from ..tukin.ledger import AttendanceCollector
-
+def attendance_batches(conn: Connection, scope: Scope, first: dt.date, last: dt.date,
+                       chunk: int = 10_000) -> Iterator[Sequence[Any]]:
+    """:func:`attendance_rows` as the driver returns them, ``chunk`` rows at a time, for a
+    caller that types them as they come (the tukin ledger's
+    :class:`~eperformance.tukin.ledger.AttendanceCollector`), so that the drivers' text
+    never piles up: a month of 220,000 rows stays a few MB of arrays."""
     a = s.attendance
     stmt = (
-        select(a.c.nip, _raw(a.c.date), _raw(a.c.check_in), _raw(a.c.check_out), a.c.status)
+        select(a.c.nip, driver_value(a.c.date), driver_value(a.c.check_in),
+               driver_value(a.c.check_out), a.c.status)
         .where(a.c.date >= first, a.c.date <= last, _active_in_scope(scope, a.c.nip))
     )
     result = conn.execute(stmt)
-    collector = AttendanceCollector()
     while rows := result.fetchmany(chunk):
-        collector.add(rows)
-    return collector.frame()
+        yield rows
 
 
 def verified_minutes(conn: Connection, scope: Scope, first: dt.date, last: dt.date,

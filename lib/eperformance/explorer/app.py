@@ -27,10 +27,10 @@ from ..cards import CardRecord
 from ..errors import EperfError
 from ..export import atomic_write_bytes
 from ..i18n import LABELS, number, quantity, t
-from ..recap import NO_PREDIKAT
 from ..render import card_html
 from ..render.single import single_card_name, single_folder
 from ..safefs import FILE_MODE
+from ..unit_recap import NO_PREDIKAT
 from . import views
 from .data import ALL, ExplorerData, Filters, PeriodData, PeriodKey, Selection
 

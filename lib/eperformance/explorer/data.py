@@ -28,20 +28,20 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, select, union
 
+from ..activity_rekap import compute_rekap
 from ..cards import CardRecord, CardsContext, _context_from_run, card_from_context
 from ..db import queries as q
 from ..db import schema as s
 from ..db.engine import open_engine, require_current
-from ..db.rekap_queries import compute_rekap
 from ..errors import EperfError
 from ..home import resolve_db_url
-from ..recap import NO_PREDIKAT, RecapTables, predikat_labels, recap_tables, scores_with_units
-from ..recap import trend as trend_frame
 from ..scores import ScoreRequest, ScoreRun, compute_scores
 from ..scoring.registry import SCHEME_REGISTRY
 from ..tukin import TukinRequest, TukinRun, compute_tukin, fmt_percent
 from ..tukin.amount import round_half_up
 from ..tukin.card import card_summaries
+from ..unit_recap import NO_PREDIKAT, RecapTables, predikat_labels, recap_tables, scores_with_units
+from ..unit_recap import trend as trend_frame
 
 ALL = ""  # the "whole organisation" value of the unit selector and the filters
 TREND_MONTHS = 6

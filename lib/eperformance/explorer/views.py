@@ -20,7 +20,7 @@ from ..cards import CardRecord
 from ..i18n import curve_rule_text, number, quantity, reasons_label, t
 from ..nip import format_nip
 from ..params import CurveRule, SchemeConfig
-from ..recap import NO_PREDIKAT
+from ..unit_recap import NO_PREDIKAT
 from .data import Selection
 
 MAX_ROWS = 200  # rows shown in a table (the rest counted below it)

@@ -164,7 +164,7 @@ def _recap_render(view: RecapView, part: str) -> str:
     env = _env(view.params.lang)
     tz = view.run.settings.timezone
     env.filters["when"] = lambda m: i18n.datetime_label(m, view.params.lang, tz) if m else ""
-    from ..recap import predikat_labels
+    from ..unit_recap import predikat_labels
 
     return env.get_template("recap.html.j2").render(
         part=part, view=view, css=card_css(), labels=predikat_labels(view.run.scheme_cfg.name),

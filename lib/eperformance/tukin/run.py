@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from ..params import (
     load_settings,
     load_tukin_profile,
 )
+from ..scores import ScoreRequest, ScoreRun, compute_scores
 from ..scoring.closing import (
     closing_time,
     closing_time_utc,
@@ -39,10 +40,7 @@ from ..scoring.closing import (
 )
 from ..scoring.registry import get_scheme
 from .amount import KinerjaInput, TukinRow, compute_amounts, ledger_frame, tukin_frame
-from .ledger import Ledger, build_ledger
-
-if TYPE_CHECKING:  # scores is imported where it is used (it loads the scoring stack)
-    from ..scores import ScoreRun
+from .ledger import AttendanceCollector, Ledger, build_ledger
 
 PREDIKAT_LABELS: dict[str, tuple[str, ...]] = {
     "permenpan-6-2022": ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct",
@@ -176,8 +174,6 @@ def compute_tukin(
     ``scores``: an already computed :class:`~eperformance.scores.ScoreRun` of the same
     month, scope, scheme and 360° mode (the batch has one), reused instead of scoring again.
     """
-    from ..scores import ScoreRequest, compute_scores
-
     parse_period(request.period)
     settings = load_settings(home)
     profile = load_tukin_profile(request.profile, home)
@@ -191,7 +187,10 @@ def compute_tukin(
     require_current(engine)
     with engine.connect() as conn:
         scope = q.resolve_scope(conn, request.unit, request.nip)
-        attendance = tq.prepared_attendance(conn, scope, first, last)
+        collector = AttendanceCollector()
+        for batch in tq.attendance_batches(conn, scope, first, last):
+            collector.add(batch)
+        attendance = collector.frame()
         has_score_data = q.period_has_data(conn, request.period, scope, first, last)
         if attendance.empty and not has_score_data:
             raise NoDataError(

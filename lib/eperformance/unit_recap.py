@@ -24,6 +24,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
+from .activity_rekap import compute_rekap
+from .db import queries as q
 from .errors import NoDataError
 from .scores import ScoreRequest, ScoreRun, compute_scores
 from .scoring import curve, rank
@@ -263,9 +265,6 @@ class RecapTables:
 
 def recap_tables(run: ScoreRun, engine: Engine) -> RecapTables:
     """Compute the rekap of ``run``'s period and scope and assemble every recap frame."""
-    from .db import queries as q
-    from .db.rekap_queries import compute_rekap
-
     nips = list(run.employees["nip"])
     rk = compute_rekap(engine, run.request.period, nips, run.settings)
     with engine.connect() as conn:

@@ -1,10 +1,15 @@
 """*Rekap capaian aktivitas*: per employee and month, entries by status, working minutes,
 waiting time, attendance and entry flags (domain.md §1, step 5, and "Presensi").
 
+The *activity* rekap, per employee (``eperf rekap``'s ``rekap-*.csv``, the card's
+verification and attendance sections); the *unit* recap, per unit, is
+:mod:`eperformance.unit_recap`.
+
 Pure functions on pandas frames of **one period** whose scope is already applied: no I/O,
-no clock. :mod:`eperformance.db.rekap_queries` feeds them from the database (aggregating
-in SQL what SQL can) and :func:`rekap_from_frames` computes everything from raw frames
-(the reference the database path is tested against).
+no clock. :func:`compute_rekap` feeds them from the database through
+:mod:`eperformance.db.activity_rekap_queries` (aggregating in SQL what SQL can) and
+:func:`rekap_from_frames` computes everything from raw frames (the reference the database
+path is tested against).
 
 Rules (where the domain text was silent, the choice made here):
 
@@ -80,12 +85,15 @@ month of a million entries stays feasible.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import Connection, Engine
 
 from . import calendar as wcal
+from .db import activity_rekap_queries as q
 from .decisions import (
     LATE_COLUMNS,
     REJECTED_COLUMNS,
@@ -602,4 +610,56 @@ def rekap_from_frames(frames: RekapFrames, period: str, settings: Settings) -> R
         entry_flags=flags,
         supervisors=supervisor_view(frames.employees, counts, e, frames.decisions,
                                     frames.behaviour, period, settings),
+    )
+
+
+# --------------------------------------------------------------------------- from the database
+def _connection(bind: Connection | Engine) -> tuple[Connection, bool]:
+    if isinstance(bind, Engine):
+        return bind.connect(), True
+    return bind, False
+
+
+def compute_rekap(
+    bind: Connection | Engine, period: str, nips: list[str] | None, settings: Settings
+) -> RekapResult:
+    """The rekap of ``period`` for ``nips`` (None: every active employee), read in one
+    transaction."""
+    conn, owned = _connection(bind)
+    try:
+        with conn.begin() if owned else nullcontext():
+            return _compute(conn, period, nips, settings)
+    finally:
+        if owned:
+            conn.close()
+
+
+def _compute(
+    conn: Connection, period: str, nips: list[str] | None, settings: Settings
+) -> RekapResult:
+    closing_utc = closing_utc_of(period, settings)
+    days = (period_first_day(period), period_last_day(period))
+    people = q.scope_employees(conn, nips)
+    scope: list[str] = sorted(people["nip"]) if nips is None else sorted(set(nips))
+    entries = prepare_entries(q.entry_rows(conn, days, nips, closing_utc))
+    # the entries are fetched once, with their status; counting them again in SQL
+    # would evaluate the latest-decision window a second time
+    counts = status_counts(entries)
+    att = q.attendance_rows(conn, days, nips)
+    flags = entry_flags(entries, att, period, settings)
+    supervisors = sorted({s for s in people["supervisor_nip"].dropna() if s})
+    return RekapResult(
+        period=period,
+        closing_utc=closing_utc,
+        employees=employee_rekap(
+            scope, period, settings, counts, entry_minutes(entries, period, settings),
+            attendance_summary(att, scope, period, settings), flag_counts(flags),
+        ),
+        rejected_and_revision=q.rejected_and_revision(conn, days, nips, closing_utc),
+        late_decisions=q.late_decisions(conn, days, nips, closing_utc),
+        entry_flags=flags,
+        supervisors=supervisor_view(
+            people, counts, entries, q.supervisor_decisions(conn, days, nips, closing_utc),
+            q.supervisor_behaviour(conn, period, supervisors), period, settings,
+        ),
     )
