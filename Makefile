@@ -49,9 +49,14 @@ demo: sysdeps $(STAMP) ## Main job on the embedded default: demo data -> import 
 test: sysdeps $(STAMP) ## Run the test suite (SQLite always; PostgreSQL/MariaDB when reachable)
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check lib tests bench
+lint: $(STAMP) ## ruff, mypy and the layers contract (lint-imports; docs/architecture.md)
+	$(BIN)/ruff check lib tests bench tools
 	$(BIN)/mypy lib/eperformance
+	$(BIN)/lint-imports
+
+.PHONY: layer-metrics
+layer-metrics: ## Import cycles, imports inside functions, modules over 500 lines
+	$(PYTHON) tools/layer_metrics.py
 
 bench: bench-ingest bench-score bench-batch bench-tukin ## Run every benchmark (figures as ratios, not tests)
 
