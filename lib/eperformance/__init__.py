@@ -1,5 +1,8 @@
 """e-Performance Workbook: scores and personal report cards for civil servants."""
 
+import gc
+import os
+import sys
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -15,9 +18,6 @@ def _skip_slow_optional_imports() -> None:
     command, each batch worker). Nothing here validates IRI formats, so when jsonschema
     is not loaded yet its import of that package fails at once and jsonschema leaves that
     one format check out. ``EPERF_KEEP_RFC3987=1`` keeps the package."""
-    import os
-    import sys
-
     if "jsonschema" not in sys.modules and not os.environ.get("EPERF_KEEP_RFC3987"):
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
@@ -40,9 +40,6 @@ def kernel_reset(shell: object | None = None, full_collect: bool = True) -> None
     Caches of static things (the template, the CSS, public holidays) stay: they hold no
     employee data. The batch's context slice stays for the next card of the same run (see
     :mod:`eperformance.batch.slices`)."""
-    import gc
-    import sys
-
     if shell is not None:
         collect = gc.collect
         gc.collect = lambda generation=2: 0

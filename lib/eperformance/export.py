@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputPathError
+from .rounding import fmt2
 
 if TYPE_CHECKING:  # pandas is imported where a frame is written: a batch worker, which
     import pandas as pd  # only writes files, does not load it
@@ -84,9 +85,7 @@ def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
 
 def formatted(frame: pd.DataFrame, number_columns: Iterable[str]) -> pd.DataFrame:
     """Numbers with exactly 2 decimals by the rounding rule; blanks for missing values."""
-    import pandas as pd
-
-    from .rounding import fmt2
+    import pandas as pd  # lazy: batch workers write files through this module, pandas-free
 
     out = frame.copy()
     for col in number_columns:
@@ -114,7 +113,7 @@ def spreadsheet_safe(value: Any) -> Any:
 def neutralised(frame: pd.DataFrame, keep: Iterable[str] = ()) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells are :func:`spreadsheet_safe` (the columns in
     ``keep`` -- numbers written by us, such as ``-0.50`` -- are left as they are)."""
-    import pandas as pd
+    import pandas as pd  # lazy: batch workers write files through this module, pandas-free
 
     out = frame.copy()
     kept = set(keep)

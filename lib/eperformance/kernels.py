@@ -126,7 +126,7 @@ def execute_notebook(input_path: str | Path, output_path: str | Path,
     kernel. nbclient owns the kernel as in a plain papermill run: it shuts it down and
     closes the client's channels, whether the notebook failed or not. Raises what
     papermill raises (``PapermillExecutionError`` for a failing cell)."""
-    import papermill as pm
+    import papermill as pm  # lazy: ~1 s to import; only a notebook run needs it
 
     with tempfile.TemporaryDirectory(prefix="eperf-kernel-") as sockets:
         return pm.execute_notebook(str(input_path), str(output_path), parameters=parameters,

@@ -16,6 +16,7 @@ printer only, not pandas or SQLAlchemy: a worker's memory stays small however ma
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ NBCONVERT_DIR = Path(__file__).resolve().parent / "render" / "nbconvert"
 def html_exporter() -> Any:
     """nbconvert's ``HTMLExporter`` with the template ``eperf-rapor`` and no input (one per
     process: building it loads and compiles the templates)."""
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # lazy: nbconvert is slow to import, built once
 
     return HTMLExporter(
         template_name=TEMPLATE_NAME,
@@ -58,7 +59,7 @@ def _no_fetcher() -> Any:
     ``URLFetcher`` (a plain function makes an external stylesheet link raise an
     ``AttributeError`` there instead of being skipped); older ones a function."""
     try:
-        from weasyprint.urls import URLFetcher
+        from weasyprint.urls import URLFetcher  # lazy: WeasyPrint only when it prints
     except ImportError:  # an older WeasyPrint
         return _refuse_fetch
     return URLFetcher(allowed_protocols=(), fail_on_errors=False)
@@ -67,9 +68,7 @@ def _no_fetcher() -> Any:
 def html_to_pdf(html: str, *, created: dt.datetime | None = None) -> bytes:
     """An A4 PDF of a card page with WeasyPrint; any URL fetch is refused (the page is
     self-contained; a refused fetch is logged by WeasyPrint and the item left out)."""
-    import logging
-
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: WeasyPrint (~1 s) only when it prints
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)

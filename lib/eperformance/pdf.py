@@ -47,9 +47,11 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from html.parser import HTMLParser
+from multiprocessing import util as mp_util
 from typing import Any, Protocol
 
 from .errors import EperfError
+from .pages import html_to_pdf
 
 log = logging.getLogger("eperformance.pdf")
 
@@ -125,7 +127,7 @@ def with_metadata(pdf: bytes, info: dict[str, str]) -> bytes:
     (the original bytes are kept; only the information dictionary is appended)."""
     if not info:
         return pdf
-    from pypdf import PdfWriter
+    from pypdf import PdfWriter  # lazy: only a PDF with document information needs pypdf
 
     writer = PdfWriter(io.BytesIO(pdf), incremental=True)
     writer.add_metadata(info)
@@ -139,13 +141,11 @@ class WeasyPrintRenderer:
     """WeasyPrint in this process (no browser; every URL fetch refused)."""
 
     def __init__(self) -> None:
-        import weasyprint
+        import weasyprint  # lazy: WeasyPrint (~1 s) only when it is the printer
 
         self.name = f"weasyprint {weasyprint.__version__}"
 
     def pdf(self, html: str) -> bytes:
-        from .pages import html_to_pdf
-
         return html_to_pdf(html)
 
     def close(self) -> None:
@@ -261,7 +261,7 @@ class ChromiumRenderer:
             return self._ensure_once()
 
     def _ensure_once(self) -> Any:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright  # lazy: only when Chromium prints
 
         if self._pw is None:
             self._pw = sync_playwright().start()
@@ -335,7 +335,7 @@ class ChromiumRenderer:
     def _recover(self, exc: BaseException) -> None:
         """After a failure: a new page; a new browser too when it is gone or hung; a new
         driver too when Playwright lost its connection to it."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout  # lazy: as above
 
         self.restarts += 1
         if "connection closed" in str(exc).lower():  # the driver is gone: start afresh
@@ -387,7 +387,7 @@ def chromium_executable() -> str | None:
 
 def _playwright_available() -> bool:
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401  # lazy: the probe is the import itself
     except ImportError:
         return False
     return True
@@ -436,9 +436,8 @@ def renderer() -> PdfRenderer:
             _RENDERER, _PID = make_renderer(), os.getpid()
             log.debug("PDF renderer: %s", _RENDERER.name)
             atexit.register(close_renderer)
-            from multiprocessing import util  # a pool worker's exit skips atexit
-
-            util.Finalize(None, close_renderer, exitpriority=20)
+            # a pool worker's exit skips atexit
+            mp_util.Finalize(None, close_renderer, exitpriority=20)
         return _RENDERER
 
 
@@ -463,6 +462,6 @@ def describe() -> str:
     if choice() == "chromium":
         exe = chromium_executable() or os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
         return f"chromium ({exe})"
-    import weasyprint
+    import weasyprint  # lazy: WeasyPrint (~1 s) only when it is the printer
 
     return f"weasyprint {weasyprint.__version__}"

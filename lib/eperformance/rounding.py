@@ -13,7 +13,8 @@ exact value of the float (:func:`round_half_away`, :func:`round_opt`, :func:`rou
 half away from zero (:func:`fmt_percent`), with no 10-decimal first step: a fraction is
 exact.
 
-A base module: the scoring, the ingest, the analysis and the writers all use it.
+A base module: the scoring, the analysis, the card and the writers all use it; it loads
+nothing but the standard library (batch workers write figures through it).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ import math
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 _PRE = Decimal(1).scaleb(-10)  # 1E-10: the first step
 # Enough digits for any finite float with 10 decimals (the default context has only 28).
@@ -74,6 +77,8 @@ def fmt2(x: float | None) -> str:
 def round_array(values: Sequence[float] | np.ndarray) -> np.ndarray:
     """:func:`round_half_away` (2 decimals) over an array (a pandas Series too), NaN kept;
     each distinct value is rounded once."""
+    import numpy as np  # lazy: batch workers import this module for fmt2 without numpy
+
     arr = np.asarray(values, dtype=float)
     out = np.full(arr.shape, np.nan)
     ok = ~np.isnan(arr)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -266,9 +267,7 @@ def _column_warnings(table: RawTable) -> list[str]:
 
 
 def _read_workbook(path: Path) -> Source:
-    import zipfile
-
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # lazy: only .xlsx sources need openpyxl (~0.2 s)
 
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
