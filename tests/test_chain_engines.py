@@ -234,7 +234,7 @@ def test_ledger_holds_every_run_with_its_key_hash(kind: str,
         manifest = json.loads((_run_folder(got["home"], scope) / "manifest.json").read_text())
         assert row["run_key"] == stored_key(manifest["run_key"]) and len(row["run_key"]) == 64
         assert row["run_id"] == manifest["run_id"]
-    # the key written is the interface's key (design.md, Outputs), hashed
+    # the key written is the run key of the run folder (docs/scheduling.md), hashed
     key = run_key(PERIOD, "all", "permenpan-6-2022", by_scope["all"]["scheme_version"], False,
                   "id", ("html", "pdf", "xlsx"))
     assert by_scope["all"]["run_key"] == stored_key(key)

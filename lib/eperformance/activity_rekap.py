@@ -1,8 +1,8 @@
 """*Rekap capaian aktivitas*: per employee and month, entries by status, working minutes,
 waiting time, attendance and entry flags (domain.md §1, step 5, and "Presensi").
 
-The *activity* rekap, per employee (``eperf rekap``'s ``rekap-*.csv``, the card's
-verification and attendance sections); the *unit* recap, per unit, is
+The *activity* rekap, per employee (``eperf rekap``'s ``rekap_pegawai.csv`` and entry
+lists, the card's verification and attendance sections); the *unit* recap, per unit, is
 :mod:`eperformance.unit_recap`.
 
 Pure functions on pandas frames of **one period** whose scope is already applied: no I/O,

@@ -1,4 +1,4 @@
-"""Project home and database URL resolution (design.md, Interfaces).
+"""Project home and database URL resolution (README.md, "Choosing the database").
 
 * Project home: ``EPERF_HOME`` if set, else the repository root derived from this file.
 * Database URL precedence: ``--db`` > ``DATABASE_URL`` in the environment > ``DATABASE_URL``

@@ -1,6 +1,6 @@
 """Run parameters of the notebooks, validated before anything is read or written.
 
-One frozen pydantic model per parameterised notebook (design.md, Interfaces, "Notebooks"):
+One frozen pydantic model per parameterised notebook (README.md, "The personal report card"):
 :class:`RaporParams` (``notebooks/10-rapor-personal.ipynb``), :class:`RekapUnitParams`
 (``notebooks/20-rekap-unit.ipynb``) and :class:`BatchParams`
 (``notebooks/40-batch-bulanan.ipynb``). A test checks that each notebook's ``parameters``

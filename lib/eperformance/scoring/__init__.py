@@ -1,4 +1,4 @@
-"""Pure scoring: no I/O, no clock, no randomness (design.md, "scoring/").
+"""Pure scoring: no I/O, no clock, no randomness (docs/architecture.md, "Scoring").
 
 * :mod:`.closing` — periods and the closing time of a month;
 * :mod:`.measures` — per-assignment measures (``aggregate_entries`` + ``finish_measures``);
