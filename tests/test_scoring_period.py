@@ -17,6 +17,7 @@ from eperformance.scoring.common import (
     VERIFICATION_PENDING,
 )
 from eperformance.scoring.period import (
+    MonthResult,
     measures_by_month,
     org_results_for,
     score_period,
@@ -171,12 +172,14 @@ def test_quarter_month_by_month() -> None:
     assert may.keterangan == () and fmt2(may.main_figure) == "50.00"
     assert may.predikat == "Butuh Perbaikan" and may.complete
     assert june.keterangan == (NO_ASSIGNMENT, BEHAVIOUR_UNRATED)
-    n2 = result.month_table()["n2"]
+    n2 = result.month_results("n2")
     assert [r.keterangan for r in n2] == [(VERIFICATION_PENDING,),
                                           (NO_ASSIGNMENT, BEHAVIOUR_UNRATED),
                                           (BEHAVIOUR_UNRATED,)]
-    assert n2[0].pending_entries == 1
-    assert result.month_table()["n1"] == rows
+    assert n2[0].pending_entries == 1 and n2[0].nilai_skp is None
+    assert n2[0].nilai_perilaku == pytest.approx(80.0)
+    assert result.month_results("nobody") == []
+    assert score_period("2021-Q2", mbm, b, e, PERMENPAN, with_months=False).months == {}
 
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: c.name)
@@ -186,11 +189,13 @@ def test_months_equal_the_monthly_scores(cfg: Any) -> None:
     mbm, b, e = quarter_data()
     scheme = get_scheme(cfg.name)
     result = score_period("2021-Q2", mbm, b, e, cfg)
-    for month, frame in mbm.items():
+    for k, (month, frame) in enumerate(mbm.items()):
         monthly = scheme.score_period(frame, e, b, cfg, False, month)
-        assert result.monthly[month] == monthly
+        assert [result.months[s.nip][k] for s in monthly] == [
+            MonthResult.of(month, s) for s in monthly]
         one = score_period(month, {month: frame}, b, e, cfg)
-        assert one.scores == monthly and one.monthly == {}
+        assert one.scores == monthly
+        assert one.months == {s.nip: [MonthResult.of(month, s)] for s in monthly}
         assert scores_frame(one.scores).equals(scores_frame(monthly))
 
 
@@ -229,7 +234,7 @@ def test_a_period_without_any_assignment() -> None:
     _, b, e = quarter_data()
     result = score_period("2021-S1", {}, b, e, PERMENPAN)
     assert all(NO_ASSIGNMENT in s.keterangan for s in result.scores)
-    assert len(result.monthly) == 6
+    assert all(len(rows) == 6 for rows in result.months.values())
     assert union_measures({}, e.set_index("nip"), ()).empty
 
 

@@ -30,25 +30,34 @@ from ..params import Permenpan6Config, SchemeConfig
 from ..periods import Period
 from .closing import month_closing_times_utc
 from .common import (
+    PENDING_MODES,
     WITHHOLD,
+    AspectTable,
     EmployeeScore,
     aspect_table,
     employees_in_scope,
+    keterangan,
     month_measures,
+    opt,
+    pending_per_employee,
 )
 from .curve import CurveBreach, curve_breaches_for_scores
 from .measures import DEFAULT_CAPAIAN_CAP, MEASURE_COLUMNS, compute_measures
 from .rank import RankEntry, rank_within_units, unit_median
-from .registry import get_scheme
+from .registry import Scheme, get_scheme
 
 
 @dataclass(frozen=True)
 class MonthResult:
     """One month of an employee's period (a row of the annual card's month-by-month
-    table), under the monthly rules: that month's predikat, main figure and missing-data
-    reasons (§5, in their order)."""
+    table), exactly as that month scores alone (the monthly rules, §5's withholding
+    included): its figures, predikat, main figure and missing-data reasons in their order.
+    """
 
     month: str
+    nilai_skp: float | None
+    nilai_perilaku: float | None
+    nilai_akhir: float | None
     predikat: str | None
     main_figure: float | None
     keterangan: tuple[str, ...]
@@ -59,6 +68,14 @@ class MonthResult:
     def complete(self) -> bool:
         return not self.keterangan
 
+    @classmethod
+    def of(cls, month: str, s: EmployeeScore) -> MonthResult:
+        """The row of a monthly :class:`EmployeeScore`."""
+        return cls(month=month, nilai_skp=s.nilai_skp, nilai_perilaku=s.nilai_perilaku,
+                   nilai_akhir=s.nilai_akhir, predikat=s.predikat, main_figure=s.main_figure,
+                   keterangan=tuple(s.keterangan), n_assignments=len(s.assignments),
+                   pending_entries=s.pending_entries)
+
 
 @dataclass(frozen=True)
 class PeriodScores:
@@ -67,9 +84,9 @@ class PeriodScores:
     * ``scores``: one :class:`EmployeeScore` per active employee (sorted by nip) with the
       period's figures; ``period`` is the canonical code (``2021-Q2``) and ``assignments``
       every assignment of every month of the period;
-    * ``monthly``: month (``YYYY-MM``) -> that month's own scores (the monthly rules), for
-      every month of the period; empty when not asked for (``with_months=False``) and for
-      a one-month period (its ``scores`` are that month's);
+    * ``months``: nip -> one :class:`MonthResult` per month of the period, in order (the
+      annual card's table); for a one-month period, the row of ``scores``; empty when not
+      asked for (``with_months=False``);
     * ``org_results``: unit_code -> organisational result given for exactly this period
       (domain.md §7; a unit absent from it gets the scheme's default, Baik);
     * ``breaches``: the distribution-curve breaches (permenpan-6-2022; empty otherwise).
@@ -78,7 +95,7 @@ class PeriodScores:
     period: Period
     scheme: str
     scores: list[EmployeeScore]
-    monthly: dict[str, list[EmployeeScore]] = field(default_factory=dict)
+    months: dict[str, list[MonthResult]] = field(default_factory=dict)
     org_results: dict[str, str] = field(default_factory=dict)
     breaches: list[CurveBreach] = field(default_factory=list)
 
@@ -87,34 +104,8 @@ class PeriodScores:
         return {s.nip: s for s in self.scores}
 
     def month_results(self, nip: str) -> list[MonthResult]:
-        """The month-by-month rows of one employee, in month order (one per month of the
-        period; a month period gives its single row from ``scores``)."""
-        months = self.monthly or {self.period.code: self.scores}
-        out: list[MonthResult] = []
-        for month in self.period.months:
-            found = [s for s in months.get(month, ()) if s.nip == nip]
-            if not found:
-                continue
-            s = found[0]
-            out.append(MonthResult(
-                month=month, predikat=s.predikat, main_figure=s.main_figure,
-                keterangan=tuple(s.keterangan), n_assignments=len(s.assignments),
-                pending_entries=s.pending_entries,
-            ))
-        return out
-
-    def month_table(self) -> dict[str, list[MonthResult]]:
-        """:meth:`month_results` of every employee, by nip (one pass over the months)."""
-        months = self.monthly or {self.period.code: self.scores}
-        out: dict[str, list[MonthResult]] = {s.nip: [] for s in self.scores}
-        for month in self.period.months:
-            for s in months.get(month, ()):
-                out.setdefault(s.nip, []).append(MonthResult(
-                    month=month, predikat=s.predikat, main_figure=s.main_figure,
-                    keterangan=tuple(s.keterangan), n_assignments=len(s.assignments),
-                    pending_entries=s.pending_entries,
-                ))
-        return out
+        """The month-by-month rows of one employee, in month order."""
+        return self.months.get(nip, [])
 
     def ranks(self) -> dict[str | None, list[RankEntry]]:
         """Ranking within each unit by the period's rounded main figure (§2, §7)."""
@@ -126,6 +117,49 @@ class PeriodScores:
         for s in self.scores:
             units.setdefault(s.unit_code, []).append(s.main_figure)
         return {u: unit_median(f) for u, f in units.items()}
+
+
+def month_results(
+    scheme: Scheme,
+    month: str,
+    scored: pd.DataFrame,
+    emp: pd.DataFrame,
+    aspects: AspectTable,
+    cfg: SchemeConfig,
+    use_360: bool = False,
+    pending_at_closing: str = WITHHOLD,
+) -> list[MonthResult]:
+    """One :class:`MonthResult` per employee of ``emp`` (in its order) for one month, from
+    that month's scored assignments and aspect table: the figures of
+    :func:`~.common.assemble` without building the full records (no assignment or aspect
+    records), so a year's twelve months cost little."""
+    if pending_at_closing not in PENDING_MODES:
+        raise ValueError(f"pending_at_closing must be one of {PENDING_MODES}, "
+                         f"not {pending_at_closing!r}")
+    idx = emp.index
+    pe = scheme.employee_figures(scored, emp, aspects, cfg, use_360).reindex(idx)
+    n_pending, _ = pending_per_employee(scored, idx)
+    withheld = ((n_pending > 0) & (pending_at_closing == WITHHOLD)).tolist()
+    n_asg = scored.groupby(scored["nip"].astype(str)).size().reindex(idx, fill_value=0)
+    rated = aspects.all_rated.to_numpy().tolist()
+    cols = {f: pe[f].tolist() for f in ("nilai_skp", "nilai_perilaku", "nilai_akhir",
+                                        "predikat", "main_figure")}
+    out: list[MonthResult] = []
+    for i, (n, pending) in enumerate(zip(n_asg.tolist(), n_pending.tolist(), strict=True)):
+        w = withheld[i]
+        pred = cols["predikat"][i]
+        out.append(MonthResult(
+            month=month,
+            nilai_skp=None if w else opt(cols["nilai_skp"][i]),
+            nilai_perilaku=opt(cols["nilai_perilaku"][i]),
+            nilai_akhir=None if w else opt(cols["nilai_akhir"][i]),
+            predikat=None if w or not isinstance(pred, str) else pred,
+            main_figure=None if w else opt(cols["main_figure"][i]),
+            keterangan=tuple(keterangan(n > 0, bool(rated[i]), w)),
+            n_assignments=int(n),
+            pending_entries=int(pending),
+        ))
+    return out
 
 
 # --------------------------------------------------------------------------- inputs
@@ -222,7 +256,8 @@ def score_period(
       unit_code);
     * ``unit_results``: unit_code, period, org_result (only the rows of exactly this period
       count) for the curve;
-    * ``with_months``: also score each month on its own (the annual card's table).
+    * ``with_months``: also each month's own result (the annual card's table,
+      :class:`MonthResult` per employee and month).
 
     For a one-month period the scores equal the monthly ``registry.score_period``.
     """
@@ -239,20 +274,25 @@ def score_period(
         aspects = aspect_table(period_behaviour(behaviour, p.months), emp, scheme.name, roles)
     scores = scheme.assemble_scores(scored, emp, aspects, scheme_cfg, use_360, p.code,
                                     pending_at_closing)
-    monthly: dict[str, list[EmployeeScore]] = {}
-    if with_months and not p.is_month:
+    months: dict[str, list[MonthResult]] = {}
+    if with_months and p.is_month:
+        months = {s.nip: [MonthResult.of(p.code, s)] for s in scores}
+    elif with_months:
+        months = {nip: [] for nip in emp.index}
         month_of = scored["period"].astype(str).to_numpy()
         for m in p.months:
             # the monthly rules on that month's rows of the union (already scored: the
-            # scheme's assignment figures are row by row), its own ratings
+            # scheme's assignment figures are row by row) and that month's own ratings
             rows = scored.loc[month_of == m].reset_index(drop=True)
-            monthly[m] = scheme.assemble_scores(
-                rows, emp, aspect_table(behaviour, emp, scheme.name, roles, m), scheme_cfg,
-                use_360, m, pending_at_closing)
+            table = aspect_table(behaviour, emp, scheme.name, roles, m)
+            for nip, row in zip(emp.index, month_results(
+                    scheme, m, rows, emp, table, scheme_cfg, use_360, pending_at_closing),
+                    strict=True):
+                months[nip].append(row)
     org = org_results_for(unit_results, p)
     breaches = (curve_breaches_for_scores(scores, org, scheme_cfg)
                 if isinstance(scheme_cfg, Permenpan6Config) else [])
-    return PeriodScores(period=p, scheme=scheme.name, scores=scores, monthly=monthly,
+    return PeriodScores(period=p, scheme=scheme.name, scores=scores, months=months,
                         org_results=org, breaches=breaches)
 
 
@@ -285,6 +325,7 @@ def measures_by_month(
 
 
 __all__ = [
-    "MonthResult", "PeriodScores", "check_months", "measures_by_month", "months_of",
+    "MonthResult", "PeriodScores", "check_months", "measures_by_month", "month_results",
+    "months_of",
     "org_results_for", "period_behaviour", "score_period", "union_measures",
 ]

@@ -107,6 +107,12 @@ def score_period(
     return assemble_scores(scored, emp, aspects, cfg, use_360, period, pending_at_closing)
 
 
+def employee_figures(scored: pd.DataFrame, emp: pd.DataFrame, aspects: AspectTable,
+                     cfg: Pp30Config, use_360: bool = False) -> pd.DataFrame:
+    """The per-employee figures frame alone (indexed by nip), before §5's withholding."""
+    return score_employees(scored, emp, aspects, cfg, use_360)
+
+
 def assemble_scores(
     scored: pd.DataFrame,
     emp: pd.DataFrame,

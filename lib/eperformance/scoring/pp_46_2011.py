@@ -129,6 +129,12 @@ def score_period(
     return assemble_scores(scored, emp, aspects, cfg, use_360, period, pending_at_closing)
 
 
+def employee_figures(scored: pd.DataFrame, emp: pd.DataFrame, aspects: AspectTable,
+                     cfg: Pp46Config, use_360: bool = False) -> pd.DataFrame:
+    """The per-employee figures frame alone (indexed by nip), before §5's withholding."""
+    return score_employees(scored, emp, aspects, cfg)
+
+
 def assemble_scores(
     scored: pd.DataFrame,
     emp: pd.DataFrame,

@@ -41,6 +41,12 @@ class Scheme:
         return self.module.assemble_scores  # type: ignore[no-any-return]
 
     @property
+    def employee_figures(self) -> Callable[..., pd.DataFrame]:
+        """``employee_figures(scored, emp, aspects, cfg, use_360)``: the per-employee
+        figures frame (nilai_skp … main_figure, indexed by nip), before §5's withholding."""
+        return self.module.employee_figures  # type: ignore[no-any-return]
+
+    @property
     def score_assignments(self) -> Callable[..., pd.DataFrame]:
         """``score_assignments(measures, cfg)``: the measures frame plus scheme columns."""
         return self.module.score_assignments  # type: ignore[no-any-return]
