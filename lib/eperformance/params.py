@@ -39,6 +39,7 @@ from pydantic import (
     model_validator,
 )
 
+from .contract import FUNCTIONAL_LEVELS
 from .errors import SettingsError, UsageError
 from .reference import ORG_RESULTS, SCHEMES
 
@@ -282,6 +283,42 @@ def _default_curve() -> dict[str, tuple[CurveRule, ...]]:
     }
 
 
+class CreditSource(_Frozen):
+    """Where a block of the angka kredit settings comes from: the regulation and, when
+    known, its article or annex."""
+
+    block: Literal["predikat_percent", "coefficients"]
+    regulation: Text
+    article: Text | None = None
+
+
+NonNegative = Annotated[float, Strict(), Field(ge=0)]
+
+
+class AngkaKredit(_Frozen):
+    """Angka kredit of functional posts (domain.md §7): the percent of the level's annual
+    coefficient earned by each predikat, and the annual coefficient of each level. Every
+    number comes from the scheme's YAML (there is no default in code), with its sources."""
+
+    sources: tuple[CreditSource, ...] = Field(min_length=1)
+    predikat_percent: dict[Literal[PERMENPAN_PREDIKAT], NonNegative]  # type: ignore[valid-type]
+    coefficients: dict[Literal[FUNCTIONAL_LEVELS], Positive]  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _complete(self) -> AngkaKredit:
+        missing = [p for p in PERMENPAN_PREDIKAT if p not in self.predikat_percent]
+        if missing:
+            raise ValueError(f"'predikat_percent' lacks the predikat {', '.join(missing)}")
+        lacking = [lv for lv in FUNCTIONAL_LEVELS if lv not in self.coefficients]
+        if lacking:
+            raise ValueError(f"'coefficients' lacks the level(s) {', '.join(lacking)}")
+        blocks = {src.block for src in self.sources}
+        unsourced = [b for b in ("predikat_percent", "coefficients") if b not in blocks]
+        if unsourced:
+            raise ValueError(f"'sources' names no regulation for {', '.join(unsourced)}")
+        return self
+
+
 class _SchemeBase(_Frozen):
     version: Version
     capaian_cap: Positive = 120.0
@@ -298,6 +335,8 @@ class Permenpan6Config(_SchemeBase):
     curve: dict[Literal[ORG_RESULTS], tuple[CurveRule, ...]] = Field(  # type: ignore[valid-type]
         default_factory=_default_curve
     )
+    # domain.md §7: only from the YAML (None: the file gives none, no angka kredit)
+    angka_kredit: AngkaKredit | None = None
 
     @model_validator(mode="after")
     def _all_results(self) -> Permenpan6Config:

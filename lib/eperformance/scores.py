@@ -4,6 +4,10 @@
 SQL), finishes the measures, scores them under the chosen scheme and returns a
 :class:`ScoreRun` with everything needed to write ``eperf score`` outputs, the recap and
 the cards. It never writes files.
+
+``compute_period_scores`` does the same for any period (a month, quarter, semester or
+year: domain.md §7) and returns a :class:`PeriodRun`: each month measured once with its
+own closing time, the period scored over the union, each month's own result beside it.
 """
 
 from __future__ import annotations
@@ -23,16 +27,23 @@ from .db.engine import require_current
 from .errors import NoDataError
 from .home import clock_now
 from .params import SchemeConfig, Settings, load_scheme, load_settings
+from .periods import Period
 from .scoring import measures as m
 from .scoring.closing import (
     closing_time,
     closing_time_utc,
     is_closed,
+    month_closing_times_utc,
     parse_period,
+    period_closing_time,
     period_first_day,
+    period_is_closed,
     period_last_day,
 )
 from .scoring.common import EmployeeScore, assignments_frame, scores_frame
+from .scoring.credits import credits_out
+from .scoring.period import PeriodScores
+from .scoring.period import score_period as score_any_period
 from .scoring.registry import get_scheme
 
 
@@ -150,5 +161,138 @@ def compute_scores(
         behaviour=behaviour,
         unit_results=unit_results,
         scores=scores,
+        data_fingerprint=fingerprint,
+    )
+
+
+# --------------------------------------------------------------------------- any period (§7)
+@dataclass
+class PeriodRun:
+    """The scores of one period of any kind (domain.md §7) and scope, with provenance.
+
+    ``result`` holds the period's scores, each month's own scores, the unit results of
+    exactly that period and the curve breaches; ``measures_by_month`` every month's
+    measures frame (computed once). ``closing_time`` is that of the period's last month;
+    the period is provisional until then.
+    """
+
+    request: ScoreRequest
+    period: Period
+    scope: q.Scope
+    scheme_cfg: SchemeConfig
+    settings: Settings
+    closing_time: dt.datetime  # aware, settings' time zone: the last month's
+    provisional: bool
+    computed_at: dt.datetime  # aware UTC
+    employees: pd.DataFrame  # active employees in scope
+    measures_by_month: dict[str, pd.DataFrame]
+    behaviour: pd.DataFrame
+    unit_results: pd.DataFrame
+    result: PeriodScores
+    data_fingerprint: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scores(self) -> list[EmployeeScore]:
+        return self.result.scores
+
+    @property
+    def scores_frame(self) -> pd.DataFrame:
+        return scores_frame(self.result.scores)
+
+    @property
+    def assignments_frame(self) -> pd.DataFrame:
+        """Every assignment of every month of the period (data-contract.md)."""
+        return assignments_frame(self.result.scores)
+
+    @property
+    def credits_frame(self) -> pd.DataFrame:
+        """The ``--credits-out`` rows as written (header only under pp-30/pp-46)."""
+        return credits_out(self.result.scores, self.employees, self.period, self.scheme_cfg)
+
+    def meta(self) -> dict[str, Any]:
+        """The ``<out>.meta.json`` sidecar content (that of :class:`ScoreRun`, with the
+        period's kind and months)."""
+        return {
+            "period": self.period.code,
+            "period_kind": self.period.kind,
+            "months": list(self.period.months),
+            "scope": self.scope.label if self.scope.kind != "nip" else self.scope.nip,
+            "scheme": self.scheme_cfg.name,
+            "scheme_version": self.scheme_cfg.version,
+            "scheme_settings": self.scheme_cfg.model_dump(mode="json"),
+            "settings": self.settings.model_dump(mode="json"),
+            "use_360": self.request.use_360,
+            "closing_time": self.closing_time.isoformat(),
+            "provisional": self.provisional,
+            "data_fingerprint": self.data_fingerprint,
+            "computed_at": self.computed_at.isoformat(timespec="seconds"),
+            "package_version": __version__,
+            "employees": len(self.result.scores),
+        }
+
+
+def compute_period_scores(
+    engine: Engine,
+    request: ScoreRequest,
+    *,
+    home: Path | None = None,
+    now: dt.datetime | None = None,
+    with_months: bool = True,
+) -> PeriodRun:
+    """Score ``request.period`` (``YYYY-MM``, ``YYYY-Qn``, ``YYYY-Sn`` or ``YYYY``) for its
+    scope; raises our own errors for user mistakes (an invalid period names the accepted
+    forms; no data in any month of the period: :class:`NoDataError`).
+
+    Assignments and ratings of all the period's months are read in one query each; the
+    entries are aggregated in SQL month by month, each month with its own last day and
+    closing time, and each month's measures are finished once and reused for the period
+    and for the month-by-month results (``with_months``).
+    """
+    period = Period.parse(request.period)
+    scheme = get_scheme(request.scheme)
+    scheme_cfg = load_scheme(scheme.name, home)
+    settings = load_settings(home)
+    now = now or clock_now()
+    closings = month_closing_times_utc(period, settings.closing_day, settings.timezone)
+    last_days = {p.code: p.last_day for p in period.month_periods}
+    require_current(engine)
+    with engine.connect() as conn:
+        scope = q.resolve_scope(conn, request.unit, request.nip)
+        if not q.months_have_data(conn, period.months, scope, period.first_day,
+                                  period.last_day):
+            raise NoDataError(
+                f"no data for {period.code}: nobody in scope has an assignment, "
+                f"an entry or a rating in {'that month' if period.is_month else 'that period'}",
+                hint="check the period, or import that period's files first",
+            )
+        employees = q.load_employees(conn, scope, active_only=True)
+        assignments = q.load_months_assignments(conn, period.months, scope)
+        behaviour = q.load_months_behaviour(conn, period.months, scope)
+        aggregates = q.months_entry_aggregates(conn, closings, last_days, scope)
+        unit_results = q.load_unit_results(conn, period.code)
+    measures = {month: m.finish_measures(assignments, agg, month, scheme_cfg.capaian_cap)
+                for month, agg in aggregates.items()}
+    result = score_any_period(
+        period, measures, behaviour, employees, scheme_cfg, unit_results=unit_results,
+        use_360=request.use_360, pending_at_closing=settings.pending_at_closing,
+        with_months=with_months)
+    fingerprint = frame_digest(employees, assignments, *aggregates.values(), behaviour,
+                               unit_results)
+    return PeriodRun(
+        request=request,
+        period=period,
+        scope=scope,
+        scheme_cfg=scheme_cfg,
+        settings=settings,
+        closing_time=period_closing_time(period, settings.closing_day, settings.timezone),
+        provisional=not period_is_closed(period, now, settings.closing_day,
+                                         settings.timezone),
+        computed_at=now.astimezone(dt.UTC),
+        employees=employees,
+        measures_by_month=measures,
+        behaviour=behaviour,
+        unit_results=unit_results,
+        result=result,
         data_fingerprint=fingerprint,
     )

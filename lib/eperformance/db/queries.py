@@ -333,3 +333,68 @@ __all__ = [
     "load_unit_results", "load_units", "pending_aggregates", "period_has_data",
     "resolve_scope", "unit_tree",
 ]
+
+
+# --------------------------------------------------------------------------- longer periods
+# domain.md §7: a quarter, semester or year is the union of its months. One query over the
+# period's months for the assignments and the ratings; the entries are aggregated month by
+# month, each with its own last day and closing time (``entry_aggregates``, so the
+# latest-decision rule lives in one place).
+
+
+def load_months_assignments(conn: Connection, months: Sequence[str],
+                            scope: Scope) -> pd.DataFrame:
+    """The assignments of every month of ``months`` in scope (one query), sorted by nip
+    then assignment_id; ``period`` tells each row's month."""
+    a = s.assignments
+    stmt = (select(a).where(a.c.period.in_(list(months)), scope.employee_filter(a.c.nip))
+            .order_by(a.c.nip, a.c.assignment_id))
+    return read_frame(conn, stmt)
+
+
+def load_months_behaviour(conn: Connection, months: Sequence[str],
+                          scope: Scope) -> pd.DataFrame:
+    """The rating rows of every month of ``months`` in scope (one query), in the order of
+    :func:`load_behaviour` within each month."""
+    b = s.behaviour
+    stmt = (select(b).where(b.c.period.in_(list(months)), scope.employee_filter(b.c.nip))
+            .order_by(b.c.period, b.c.nip, b.c.aspect, b.c.assessor_nip))
+    return read_frame(conn, stmt)
+
+
+def months_entry_aggregates(
+    conn: Connection,
+    closings: dict[str, dt.datetime],
+    last_days: dict[str, dt.date],
+    scope: Scope,
+) -> dict[str, pd.DataFrame]:
+    """Month -> the aggregate frame of :func:`entry_aggregates` for that month, with the
+    month's own closing time (naive UTC, ``closings``) and last day (``last_days``).
+
+    Each month's statements read only that month's assignments and the decisions of its
+    own time slice, so the months together read the period's rows once.
+    """
+    return {month: entry_aggregates(conn, month, scope, closing, last_days[month])
+            for month, closing in closings.items()}
+
+
+def months_have_data(conn: Connection, months: Sequence[str], scope: Scope,
+                     first: dt.date, last: dt.date) -> bool:
+    """Does anyone in scope have an assignment, an entry or a rating in any of ``months``
+    (entries dated from ``first`` to ``last``)?"""
+    checks = [
+        select(s.assignments.c.assignment_id).where(
+            s.assignments.c.period.in_(list(months)),
+            scope.employee_filter(s.assignments.c.nip)),
+        select(s.activities.c.activity_id).where(
+            s.activities.c.date.between(first, last), scope.employee_filter(s.activities.c.nip)),
+        select(s.behaviour.c.nip).where(
+            s.behaviour.c.period.in_(list(months)), scope.employee_filter(s.behaviour.c.nip)),
+    ]
+    return any(conn.execute(q.limit(1)).first() is not None for q in checks)
+
+
+__all__ += [
+    "load_months_assignments", "load_months_behaviour", "months_entry_aggregates",
+    "months_have_data",
+]

@@ -8,7 +8,6 @@ of entries with few distinct dates, times or numbers costs little.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -21,6 +20,7 @@ import pandas as pd
 from .. import contract as c
 from .. import reference as ref
 from ..nip import nip_problem, normalize_nip
+from ..periods import Period, PeriodError
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 Parsed = tuple[Any, str | None]
@@ -35,8 +35,6 @@ _NOT_A_NUMBER = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+inf
                  "-infinity"}
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _TIME = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")
-_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})")
-_LONG_PERIOD = re.compile(r"([0-9]{4})(?:-([QqSs])([0-9]))?")
 _TIMESTAMP = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?"
     r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
@@ -203,28 +201,30 @@ def parse_time(s: str) -> Parsed:
 
 
 def parse_period(s: str) -> Parsed:
-    m = _PERIOD.fullmatch(s)
-    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1:
+    """A month ``YYYY-MM`` (every table but ``unit_results``); a quarter, a semester or a
+    year is refused with a word on where it is accepted."""
+    try:
+        p = Period.parse(s)
+    except PeriodError:
         return None, "is not a period (YYYY-MM)"
-    return s, None
+    if not p.is_month:
+        return None, ("is not a period (YYYY-MM): a quarter, semester or year is accepted "
+                      "in unit_results only")
+    return p.code, None
 
 
 def parse_any_period(s: str) -> Parsed:
     """A month ``YYYY-MM``, a quarter ``YYYY-Qn``, a semester ``YYYY-Sn`` or a year ``YYYY``
     (domain.md §7); ``q``/``s`` are stored upper case."""
-    if _PERIOD.fullmatch(s):
-        return parse_period(s)
-    m = _LONG_PERIOD.fullmatch(s)
-    if m and int(m[1]) >= 1:
-        letter, n = (m[2] or "").upper(), int(m[3] or 0)
-        if not letter or (letter == "Q" and 1 <= n <= 4) or (letter == "S" and 1 <= n <= 2):
-            return (f"{m[1]}-{letter}{n}" if letter else m[1]), None
-    return None, "is not a period (YYYY-MM, YYYY-Qn, YYYY-Sn or YYYY)"
+    try:
+        return Period.parse(s).code, None
+    except PeriodError:
+        return None, "is not a period (YYYY-MM, YYYY-Qn, YYYY-Sn or YYYY)"
 
 
 def period_last_day(period: str) -> date:
-    year, month = int(period[:4]), int(period[5:7])
-    return date(year, month, calendar.monthrange(year, month)[1])
+    """The last day of a period (of its last month for a longer one)."""
+    return Period.parse(period).last_day
 
 
 def parse_timestamp(s: str) -> Parsed:

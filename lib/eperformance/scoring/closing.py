@@ -1,4 +1,4 @@
-"""Periods and the closing time of a month (domain.md §2, "Closing time").
+"""Periods and the closing time of a month (domain.md §2, "Closing time"; §7).
 
 A month ``P`` (``YYYY-MM``) is scored from the decisions made up to the end (23:59:59, in the
 settings' time zone, default Asia/Jakarta) of day ``closing_day`` of the following month.
@@ -15,23 +15,23 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
 from ..errors import UsageError
+from ..periods import Period, parse_month
 
 DEFAULT_TIMEZONE = "Asia/Jakarta"
 DEFAULT_CLOSING_DAY = 5
 ONE_SECOND = dt.timedelta(seconds=1)
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def parse_period(period: str) -> tuple[int, int]:
-    """``"2024-03"`` -> ``(2024, 3)``; anything else raises :class:`UsageError`."""
-    m = _PERIOD.match(str(period))
-    if not m:
-        raise UsageError(f"invalid period {period!r}: expected YYYY-MM", hint="e.g. 2024-03")
-    return int(m.group(1)), int(m.group(2))
+def parse_period(period: str | Period) -> tuple[int, int]:
+    """``"2024-03"`` -> ``(2024, 3)``. Parsed by :func:`eperformance.periods.parse_month`:
+    invalid text, or a quarter, semester or year (the functions of this module that take a
+    ``period`` are month-only), raises :class:`~eperformance.periods.PeriodError` (a
+    :class:`UsageError`)."""
+    p = parse_month(period)
+    return p.year, p.number
 
 
 def period_first_day(period: str) -> dt.date:
@@ -99,3 +99,32 @@ def is_closed(
     """Whether the closing time of ``period`` has passed at ``now_utc`` (naive UTC, or
     aware in any zone). Before that, everything computed for the month is provisional."""
     return to_naive_utc(now_utc) >= closing_time_utc(period, closing_day, timezone) + ONE_SECOND
+
+
+def period_closing_time(
+    period: str | Period, closing_day: int = DEFAULT_CLOSING_DAY,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> dt.datetime:
+    """The closing time of any period (a month, quarter, semester or year): that of its
+    last month (domain.md §7), aware in ``timezone``."""
+    return closing_time(Period.parse(period).last_month, closing_day, timezone)
+
+
+def period_is_closed(
+    period: str | Period,
+    now_utc: dt.datetime,
+    closing_day: int = DEFAULT_CLOSING_DAY,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> bool:
+    """Whether any period is closed: its last month's closing time has passed at
+    ``now_utc``; before that, everything computed for the period is provisional (§7)."""
+    return is_closed(Period.parse(period).last_month, now_utc, closing_day, timezone)
+
+
+def month_closing_times_utc(
+    period: str | Period, closing_day: int = DEFAULT_CLOSING_DAY,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> dict[str, dt.datetime]:
+    """Each month of ``period`` -> its own closing time as naive UTC (§7: every assignment
+    is measured with its own month's closing time)."""
+    return {m: closing_time_utc(m, closing_day, timezone) for m in Period.parse(period).months}

@@ -161,6 +161,27 @@ def score_period(
     emp = employees_in_scope(employees)
     scored = score_assignments(month_measures(measures, emp, period), cfg)
     aspects = aspect_table(behaviour, emp, NAME, counted_roles(use_360), period)
+    return assemble_scores(scored, emp, aspects, cfg, use_360, period, pending_at_closing)
+
+
+def employee_figures(scored: pd.DataFrame, emp: pd.DataFrame, aspects: AspectTable,
+                     cfg: Permenpan6Config, use_360: bool = False) -> pd.DataFrame:
+    """The per-employee figures frame alone (indexed by nip), before §5's withholding."""
+    return score_employees(scored, emp, aspects, cfg)[0]
+
+
+def assemble_scores(
+    scored: pd.DataFrame,
+    emp: pd.DataFrame,
+    aspects: AspectTable,
+    cfg: Permenpan6Config,
+    use_360: bool,
+    period: str,
+    pending_at_closing: str = WITHHOLD,
+) -> list[EmployeeScore]:
+    """The employees' records from already scored assignments (:func:`score_assignments`
+    of the period's measures: one month's, or the union of a longer period's months) and
+    their aspect table (domain.md §3.1, §7)."""
     per_employee, value_ratings = score_employees(scored, emp, aspects, cfg)
     return assemble(
         employees=emp, period=period, scheme=NAME, scheme_version=cfg.version,

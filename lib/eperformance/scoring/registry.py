@@ -34,6 +34,19 @@ class Scheme:
         return self.module.score_period  # type: ignore[no-any-return]
 
     @property
+    def assemble_scores(self) -> Callable[..., list[EmployeeScore]]:
+        """``assemble_scores(scored, emp, aspects, cfg, use_360, period,
+        pending_at_closing="withhold")``: the records from scored assignments and the
+        aspect table (a month, or the union of a longer period's months)."""
+        return self.module.assemble_scores  # type: ignore[no-any-return]
+
+    @property
+    def employee_figures(self) -> Callable[..., pd.DataFrame]:
+        """``employee_figures(scored, emp, aspects, cfg, use_360)``: the per-employee
+        figures frame (nilai_skp … main_figure, indexed by nip), before §5's withholding."""
+        return self.module.employee_figures  # type: ignore[no-any-return]
+
+    @property
     def score_assignments(self) -> Callable[..., pd.DataFrame]:
         """``score_assignments(measures, cfg)``: the measures frame plus scheme columns."""
         return self.module.score_assignments  # type: ignore[no-any-return]
