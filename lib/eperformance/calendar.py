@@ -21,7 +21,7 @@ from functools import lru_cache
 import holidays
 
 from .params import Settings
-from .scoring.closing import period_first_day, period_last_day
+from .periods import parse_month
 
 FRIDAY = 4
 COUNTRY = "ID"
@@ -44,7 +44,8 @@ def is_working_day(day: dt.date, settings: Settings) -> bool:
 
 def working_days(period: str, settings: Settings) -> list[dt.date]:
     """The working days of ``period`` (``YYYY-MM``), in date order."""
-    first, last = period_first_day(period), period_last_day(period)
+    month = parse_month(period, what="the working-day calendar")
+    first, last = month.first_day, month.last_day
     return [
         first + dt.timedelta(days=i)
         for i in range((last - first).days + 1)
