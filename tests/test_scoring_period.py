@@ -23,7 +23,7 @@ from eperformance.scoring.period import (
     score_period,
     union_measures,
 )
-from eperformance.scoring.rounding import fmt2
+from eperformance.rounding import fmt2
 
 PERMENPAN = Permenpan6Config(version="1.0.0")
 PP30 = Pp30Config(version="1.0.0")
