@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..export import atomic_write_bytes, atomic_write_text
+from .handoff import KernelHandoff
 from .journal import CardOutcome, sha256_file
 from .runinfo import FILE_MODE
-
-CARD_NOTEBOOK = "10-rapor-personal.ipynb"
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,13 @@ class CardJob:
     context_secret: str = field(default="", repr=False)  # signs the slices; never on disk
 
 
+    def handoff(self) -> KernelHandoff:
+        """What the card's kernel is given through its environment."""
+        return KernelHandoff(db_url=self.db_url, home=self.home, now=self.now,
+                             scope=self.scope, context_dir=self.context_dir,
+                             context_secret=self.context_secret)
+
+
 def parameters_of(job: CardJob) -> dict[str, Any]:
     """The card notebook's parameters (the database URL is never one of them)."""
     return {"nip": job.nip, "period": job.period, "scheme": job.scheme, "lang": job.lang,
@@ -65,9 +71,7 @@ def render_card_job(job: CardJob) -> CardOutcome:
     work = folder / ".work"
     work.mkdir(parents=True, exist_ok=True)
     executed = work / f"{job.nip}.ipynb"
-    os.environ["DATABASE_URL"] = job.db_url
-    os.environ["EPERF_HOME"] = job.home
-    os.environ["EPERF_NOW"] = job.now
+    os.environ.update(job.handoff().to_env())
     try:
         execute_notebook(job.notebook, executed, parameters_of(job), work)
     except PapermillExecutionError as exc:

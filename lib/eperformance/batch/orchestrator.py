@@ -30,14 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..card import build_cards_context, card_from_context, split_context
 from ..errors import Refused, UsageError
 from ..export import atomic_write_bytes, atomic_write_text, write_json
-from ..home import outputs_dir, project_home
+from ..home import CARD_NOTEBOOK, RECAP_NOTEBOOK, notebook_path, outputs_dir, project_home
 from ..safefs import open_nofollow, owned_by_us, unlink_nofollow
 from ..scoring.closing import closing_time, is_closed, parse_period, previous_period
 from . import ledger
 from .executors import make_executor
-from .jobs import CARD_NOTEBOOK, CardJob
+from .jobs import CardJob
 from .journal import CardOutcome, Journal, sha256_file
 from .lock import BatchLock
 from .runinfo import (
@@ -53,7 +54,6 @@ from .runinfo import (
 from .slices import context_key, new_secret, remove_slices, unit_groups, write_slices
 
 log = logging.getLogger("eperformance.batch")
-RECAP_NOTEBOOK = "20-rekap-unit.ipynb"
 CARD_FORMATS = ("html", "pdf")
 ALL_FORMATS = ("html", "pdf", "xlsx")
 
@@ -290,8 +290,6 @@ def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
 
 def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                 on_outcome: Callable[[CardOutcome], None] | None) -> BatchResult:
-    from ..cards import build_cards_context, card_from_context, split_context
-
     opts = plan.opts
     # 3. score once; cut the context per unit (for the kernels); every card's fingerprint
     ctx = build_cards_context(engine, plan.period, opts.scheme, opts.use_360,
@@ -454,7 +452,6 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
     """Render the cards to render; ``slices`` (unit -> context slice) are written for the
     warm kernels, then dropped here."""
     from ..params import load_settings
-    from ..render.single import notebook_path
 
     opts = plan.opts
     outcomes: dict[str, CardOutcome] = {}
@@ -482,7 +479,9 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
     jobs = (CardJob(nip=nip, period=plan.period, scheme=opts.scheme, lang=opts.lang,
                     use_360=opts.use_360, run_id=result.run_id, formats=plan.card_formats,
                     run_folder=str(result.folder), db_url=plan.db_url, notebook=notebook,
-                    home=str(project_home()), now=plan.now.isoformat(), scope=plan.scope,
+                    home=str(project_home()), now=plan.now.isoformat(),
+                    # warm kernels share the run's context; a fresh kernel computes its own
+                    scope=plan.scope if opts.executor != "process" else "",
                     context_dir=str(context_dir) if context_dir.is_dir() else "",
                     context_secret=secret)
             for nip in todo)
@@ -583,7 +582,6 @@ def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, fol
 
     from ..kernels import execute_notebook
     from ..render import notebook_html
-    from ..render.single import notebook_path
 
     opts = plan.opts
     files: dict[str, str] = {}

@@ -36,12 +36,11 @@ from typing import Any
 from .executors import run_in_pool
 from .jobs import CardJob, write_card_files
 from .journal import CardOutcome
-from .slices import CONTEXT_ENV, SCOPE_ENV, SECRET_ENV
 
 log = logging.getLogger("eperformance.batch")
 
 WARMUP = """\
-import eperformance.cards, eperformance.render, eperformance.render.charts  # noqa: F401
+import eperformance.notebook_entry, eperformance.render, eperformance.render.charts  # noqa: F401
 import eperformance.scores, eperformance.batch.slices, pandas  # noqa: F401
 import gc as _gc
 _gc.collect()
@@ -275,8 +274,7 @@ def warm_card_job(job: CardJob) -> CardOutcome:
 
     assert _KERNEL is not None, "worker not initialised"
     started = time.perf_counter()
-    env = {"DATABASE_URL": job.db_url, "EPERF_NOW": job.now, "EPERF_HOME": job.home,
-           SCOPE_ENV: job.scope, CONTEXT_ENV: job.context_dir, SECRET_ENV: job.context_secret}
+    env = job.handoff().to_env()
     os.environ.update(env)
     for attempt in (1, 2):
         nb = parameterize_notebook(_template(job.notebook), parameters_of(job),

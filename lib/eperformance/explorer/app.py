@@ -23,10 +23,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..cards import CardRecord
+from ..card import CardRecord
 from ..errors import EperfError
 from ..export import atomic_write_bytes
 from ..i18n import LABELS, number, quantity, t
+from ..notebook_entry import short_tracebacks
 from ..recap import NO_PREDIKAT
 from ..render import card_html
 from ..render.single import single_card_name, single_folder
@@ -507,8 +508,6 @@ def _summary(record: CardRecord, lang: str = "id") -> str:
 def explorer_app(period: str | None = None, **options: Any) -> Explorer:
     """The one call of ``notebooks/30-explorer.ipynb``: the explorer on the database of
     ``DATABASE_URL`` (or the project home), newest period first."""
-    from ..cards import short_tracebacks
-
     short_tracebacks()
     return Explorer(period=period, **options)
 

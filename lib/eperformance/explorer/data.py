@@ -10,7 +10,7 @@ its own employees), so slicing the whole organisation's frames by a unit's sub-t
 exactly the figures a run scoped to that unit gives.
 
 An employee's card is the card the batch renders: the same
-:func:`~eperformance.cards.card_from_context` on a :class:`~eperformance.cards.CardsContext`
+:func:`~eperformance.card.card_from_context` on a :class:`~eperformance.card.CardsContext`
 of the cached run, with the employee's own rekap and six-month trend
 (:func:`ExplorerData.card`).
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, select, union
 
-from ..cards import CardRecord, CardsContext, _context_from_run, card_from_context
+from ..card import CardRecord, CardsContext, card_from_context, context_from_run
 from ..db import queries as q
 from ..db import schema as s
 from ..db.engine import open_engine, require_current
@@ -222,12 +222,12 @@ class ExplorerData:
         """``nip``'s card exactly as the batch renders it: the cached run, the card
         context's people, assignment titles and ranks, and the employee's own rekap and
         trend (a main figure does not depend on the scope, so the trend is scored on the
-        employee alone, as :func:`~eperformance.cards.build_card` does)."""
+        employee alone, as :func:`~eperformance.card.build_card` does)."""
         data = self.period(key)
         with self._lock:
             base = data._card_base
             if base is None:
-                base = _context_from_run(self.engine, data.run, [nip], self.home, TREND_MONTHS)
+                base = context_from_run(self.engine, data.run, [nip], self.home, TREND_MONTHS)
                 data._card_base = base
         if nip not in base.rekap.employees["nip"].values:
             rekap = compute_rekap(self.engine, key.period, [nip], data.run.settings)

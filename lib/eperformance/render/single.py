@@ -34,26 +34,12 @@ from typing import Any
 from .. import errors
 from ..errors import UsageError
 from ..export import atomic_write_bytes, atomic_write_text
-from ..home import outputs_dir, project_home
+from ..home import CARD_NOTEBOOK, notebook_path, outputs_dir
 from ..pages import card_meta
 from ..runparams import RaporParams, new_run_id
 from ..safefs import DIR_MODE, FILE_MODE, safe_makedirs, unlink_nofollow
 
-CARD_NOTEBOOK = "10-rapor-personal.ipynb"
 CARD_FORMATS: tuple[str, ...] = ("html", "pdf")
-_REPO = Path(__file__).resolve().parents[3]
-
-
-def notebook_path(name: str) -> Path:
-    """A notebook of the project: under the project home, else beside the package's
-    source tree (an ``EPERF_HOME`` outside the repository need not copy them)."""
-    for base in (project_home() / "notebooks", _REPO / "notebooks"):
-        if (base / name).is_file():
-            return base / name
-    raise UsageError(f"notebook {name} not found under {project_home() / 'notebooks'}",
-                     hint="run from a checkout of the workbook, or copy notebooks/ to the home")
-
-
 def single_card_name(nip: str, scheme: str, lang: str, use_360: bool = False) -> str:
     """The file name (without extension) of a single card: one per NIP, scheme, language
     and 360° mode, e.g. ``196503061989122001_permenpan-6-2022_id``."""
@@ -121,7 +107,7 @@ def make_single_card(params: RaporParams, *, db_url: str,
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
-    from ..cards import check_card_request
+    from ..card import check_card_request
     from ..db.engine import open_engine
     from ..kernels import execute_notebook
     from ..pdf import html_pdf
