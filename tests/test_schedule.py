@@ -327,7 +327,7 @@ def test_scheduler_execution_of_a_refused_month_fails_the_job(home, tmp_path, mo
 def test_failed_cards_show_the_summary_then_fail(tmp_path: Path, monkeypatch, capsys  # type: ignore[no-untyped-def]
                                                  ) -> None:
     from eperformance import notebook_entry as nbmod
-    from eperformance.batch import summary
+    from eperformance.batch import orchestrator, summary
 
     folder = tmp_path / "outputs" / PERIOD / "all" / "20210206T020000Z-abcdef"
     (folder / "failed").mkdir(parents=True)
@@ -344,7 +344,7 @@ def test_failed_cards_show_the_summary_then_fail(tmp_path: Path, monkeypatch, ca
         seen["opts"] = opts
         return result
 
-    monkeypatch.setattr(nbmod, "run_batch", fake_run_batch)
+    monkeypatch.setattr(orchestrator, "run_batch", fake_run_batch)
     with pytest.raises(summary.CardsFailed) as exc:
         nbmod.notebook_batch(period=PERIOD, formats="html,xlsx", force=True)
     assert exc.value.exit_code == 3

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .batch.options import BatchOptions
 from .errors import EXIT_OK, EperfError, UsageError
 
 log = logging.getLogger("eperformance")
@@ -337,14 +338,15 @@ def card(nip: str, period: str, scheme: str, use_360: bool, lang: str, formats: 
 
     The PDF is printed by headless Chromium (/usr/bin/chromium), else WeasyPrint;
     EPERF_PDF=chromium|weasyprint chooses."""
+    from .batch.single import make_single_card
     from .home import resolve_db_url
-    from .render.single import make_single_card, parse_formats
-    from .runparams import RaporParams, validate
+    from .reference import CARD_FORMATS
+    from .runparams import RaporParams, parse_formats, validate
 
     params = validate(RaporParams, nip=nip, period=period, scheme=scheme, lang=lang,
                       use_360=use_360)
     result = make_single_card(params, db_url=resolve_db_url(db_url),
-                              formats=parse_formats(formats))
+                              formats=parse_formats(formats, CARD_FORMATS))
     note = " (SEMENTARA: the month is not closed yet)" if result.provisional else ""
     click.echo(f"card of {params.nip} for {params.period}: "
                f"{result.predikat or 'no predikat'}{note}; run {result.run_id}")
@@ -391,52 +393,49 @@ def db_status(db_url: str | None) -> None:
 
 
 # --------------------------------------------------------------------------- batch
+def _batch_flags(func: F) -> F:
+    """The options of ``eperf batch``, each as :class:`~eperformance.batch.options.BatchOptions`
+    declares it (flag, help, choices, default)."""
+    for f, how in reversed(BatchOptions.declared()):
+        if how.flag is None:
+            continue
+        default = f.default
+        extra: dict[str, Any] = {}
+        if isinstance(default, bool):
+            extra["is_flag"] = True
+        elif how.choices:
+            extra.update(type=click.Choice(list(how.choices)), show_default=True)
+        elif isinstance(default, int):
+            extra["type"] = click.IntRange(0, how.max_value)
+        elif isinstance(default, tuple):
+            default = ",".join(default)
+            extra["show_default"] = True
+        elif default is not None:
+            extra["show_default"] = True
+        func = click.option(how.flag, f.name, default=default, help=how.help,
+                            metavar=how.metavar, **extra)(func)
+    return func
+
+
 @main.command()
-@click.option("--period", default="previous", show_default=True,
-              help="Month, YYYY-MM, or 'previous' (the month before the current one).")
-@click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
-@_scheme_option
-@_use_360_option
-@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
-@click.option("--format", "formats", default="html,pdf,xlsx", show_default=True,
-              help="Card formats (html, pdf) and the recap workbook (xlsx).")
-@click.option("--workers", default=0, type=click.IntRange(0, 256),
-              help="Cards rendered at once, one kernel each (default: the number of CPUs).")
-@click.option("--executor", type=click.Choice(["warm", "process", "dask"]), default="warm",
-              show_default=True,
-              help="warm: long-lived kernels; process: a fresh kernel per card (papermill's "
-                   "way); dask: warm kernels on a Dask cluster (--scheduler).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).")
-@click.option("--provisional", is_flag=True,
-              help="Allow a month that is not closed yet; everything is marked SEMENTARA.")
-@click.option("--force", is_flag=True, help="Re-render every card, changed or not.")
-@click.option("--wait", is_flag=True, help="Wait for a running batch of the same scope.")
-@click.option("--quiet", "quiet_run", is_flag=True, help="No progress bar, only the summary.")
-@click.option("--verbose", "verbose_run", is_flag=True,
-              help="Name the employees in the log (run.log).")
+@_batch_flags
 @db_option
 @reports_errors
-def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, formats: str,
-          workers: int, executor: str, scheduler: str | None, provisional: bool,
-          force: bool, wait: bool, quiet_run: bool, verbose_run: bool,
-          db_url: str | None) -> None:
+def batch(formats: str, **options: Any) -> None:
     """Render every active employee's card of a month, the unit recap and recap.xlsx.
 
     Exit 0: every card made; 3: some cards failed (see the summary and failed/);
     4: refused (another batch runs, or the month is not closed); 2: bad parameters or
     no data for the month; 5: database unreachable.
     """
-    from .batch import BatchOptions, run_batch
+    # lazy: eperf's other commands need no batch machinery (nor pydantic)
+    from .batch import run_batch
+    from .runparams import parse_formats
 
-    if quiet_run:  # the terminal gets the summary, warnings and errors; run.log gets it all
+    opts = BatchOptions(formats=parse_formats(formats), **options)
+    if opts.quiet:  # the terminal gets the summary, warnings and errors; run.log gets it all
         for handler in logging.getLogger().handlers:
             handler.addFilter(_warnings_and_up)
-    opts = BatchOptions(
-        period=period, unit=unit, scheme=scheme, use_360=use_360, lang=lang,
-        formats=tuple(f.strip().lower() for f in formats.split(",") if f.strip()),
-        workers=workers, executor=executor, scheduler=scheduler, provisional=provisional,
-        force=force, wait=wait, quiet=quiet_run, verbose=verbose_run, db_url=db_url)
     try:
         result = run_batch(opts)
     finally:

@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython import get_ipython
 from IPython.display import display
 from sqlalchemy import Engine
 
 from .batch.handoff import KernelHandoff
-from .batch.orchestrator import run_batch
 from .batch.slices import context_key, load_slice
-from .batch.summary import TEXT_PARAMETERS, BatchSummary, batch_options, summarise
 from .card import (
     CardsContext,
     build_card,
@@ -43,6 +41,11 @@ from .home import resolve_db_url
 from .render import CardDisplay, RecapDisplay
 from .runparams import BatchParams, RaporParams, RekapUnitParams, validate
 
+if TYPE_CHECKING:
+    from .batch.summary import BatchSummary
+
+# the batch notebook's parameters that are text (a scheduler's value must be quoted)
+TEXT_PARAMETERS = ("period", "unit", "scheme", "lang", "formats")
 SCHEDULER_HINT = ("in JupyterLab's scheduler a parameter value is a Python literal: write "
                   "\"2021-05\" and \"html,pdf\" in quotes, True or False for flags")
 
@@ -167,12 +170,17 @@ def notebook_batch(**parameters: Any) -> BatchSummary:
     cards failed, displays the summary here and raises
     :class:`~eperformance.batch.summary.CardsFailed`.
     """
+    # lazy: a card kernel imports this module; it need not load the batch's orchestrator
+    from .batch import orchestrator
+    from .batch.options import BatchOptions
+    from .batch.summary import summarise
+
     short_tracebacks()
     params = _batch_params(parameters)
     with warnings.catch_warnings():
         # tqdm.auto without ipywidgets: a text bar instead of a widget, no warning
         warnings.filterwarnings("ignore", message="IProgress not found")
-        result = run_batch(batch_options(params))
+        result = orchestrator.run_batch(BatchOptions.from_notebook(params))
     summary = summarise(params, result)
     if not summary.succeeded:
         display(summary)

@@ -29,10 +29,9 @@ from typing import Any
 
 from ..errors import EXIT_PARTIAL, EperfError
 from ..runparams import BatchParams
-from .orchestrator import BatchOptions, BatchResult
+from .orchestrator import BatchResult
 from .runinfo import read_json
 
-TEXT_PARAMETERS = ("period", "unit", "scheme", "lang", "formats")
 MAX_FAILURES_SHOWN = 50
 
 
@@ -178,15 +177,6 @@ class BatchSummary:
 
 
 # --------------------------------------------------------------------------- steps
-def batch_options(params: BatchParams) -> BatchOptions:
-    """The options of ``eperf batch`` with the same values (the CLI's other defaults:
-    one worker, no waiting for a held lock; the database from the environment)."""
-    return BatchOptions(period=params.period, unit=params.unit or None, scheme=params.scheme,
-                        use_360=params.use_360, lang=params.lang,
-                        formats=params.format_list, provisional=params.provisional,
-                        force=params.force, progress="auto")
-
-
 def summarise(params: BatchParams, result: BatchResult) -> BatchSummary:
     """Read the run's manifest for the failures (cell, error) of the failed cards."""
     manifest = read_json(result.folder / "manifest.json")

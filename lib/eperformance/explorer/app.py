@@ -23,6 +23,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..batch.single import single_card_name, single_folder
 from ..card import CardRecord
 from ..errors import EperfError
 from ..export import atomic_write_bytes
@@ -30,7 +31,6 @@ from ..i18n import LABELS, number, quantity, t
 from ..notebook_entry import short_tracebacks
 from ..recap import NO_PREDIKAT
 from ..render import card_html
-from ..render.single import single_card_name, single_folder
 from ..safefs import FILE_MODE
 from . import views
 from .data import ALL, ExplorerData, Filters, PeriodData, PeriodKey, Selection
