@@ -122,6 +122,7 @@ def main(verbose: bool, quiet: bool) -> None:
 @reports_errors
 def demo(out_dir: Path, employees: int, start: str, months: int, seed: int, scheme: str) -> None:
     """Write a deterministic synthetic organisation in the data-contract format."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .demo import generate_demo
 
     summary = generate_demo(out_dir, employees=employees, start=start, months=months,
@@ -148,6 +149,7 @@ def ingest(path: Path, rejects_path: Path | None, check: bool, db_url: str | Non
     loaded; 2: the import failed as a whole (nothing loaded); 5: database unreachable.
     With --check the same codes say what an import would do; nothing is loaded.
     """
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine, upgrade
     from .home import resolve_db_url
     from .ingest import check_target, run_ingest
@@ -198,6 +200,7 @@ def _use_360_option(func: F) -> F:
 def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str | None,
           out: Path, assignments_out: Path | None) -> None:
     """Compute every active employee's scores for a month and write them as CSV."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine
     from .export import (
         NUMBER_COLUMNS_ASSIGNMENTS,
@@ -240,6 +243,7 @@ def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str
 def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str | None,
           out_dir: Path) -> None:
     """Write the rekap capaian, unit recap, supervisor view and curve breaches as CSV."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine
     from .export import check_output_path, write_csv, write_json
     from .home import resolve_db_url
@@ -289,6 +293,7 @@ def tukin(period: str, profile: str | None, scheme: str, use_360: bool, unit: st
     Exit 0: written; 2: bad parameters, an invalid profile, an attendance status the
     profile does not price, or no data for the month; 5: database unreachable.
     """
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine
     from .export import atomic_write_text, csv_text, write_json
     from .home import resolve_db_url
@@ -338,6 +343,7 @@ def card(nip: str, period: str, scheme: str, use_360: bool, lang: str, formats: 
 
     The PDF is printed by headless Chromium (/usr/bin/chromium), else WeasyPrint;
     EPERF_PDF=chromium|weasyprint chooses."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .batch.single import make_single_card
     from .home import resolve_db_url
     from .reference import CARD_FORMATS
@@ -366,6 +372,7 @@ def db() -> None:
 @reports_errors
 def db_upgrade(db_url: str | None) -> None:
     """Apply the schema migrations (creates the SQLite file if needed)."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import current_revision, open_engine, upgrade
     from .home import masked_url, resolve_db_url
 
@@ -382,6 +389,7 @@ def db_upgrade(db_url: str | None) -> None:
 @reports_errors
 def db_status(db_url: str | None) -> None:
     """Show the database URL (password masked) and its schema revision."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import current_revision, head_revision, open_engine
     from .home import masked_url, resolve_db_url
 
@@ -477,6 +485,7 @@ def _warnings_and_up(record: logging.LogRecord) -> bool:
 @reports_errors
 def runs(period: str | None, limit: int, db_url: str | None) -> None:
     """List the run ledger, newest first."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .batch.ledger import list_runs
     from .db.engine import open_engine, require_current
     from .home import resolve_db_url
@@ -498,6 +507,7 @@ def runs(period: str | None, limit: int, db_url: str | None) -> None:
 @reports_errors
 def find(text: str, include_inactive: bool, db_url: str | None) -> None:
     """Find employees by part of their name or NIP: NIP, name, unit and position."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine, require_current
     from .home import resolve_db_url
     from .people import find_people
@@ -531,6 +541,7 @@ def app(port: int, allow_hosts: tuple[str, ...], db_url: str | None) -> None:
     """Serve the explorer (notebooks/30-explorer.ipynb) with Voila on localhost, no code
     shown; the database reaches the kernel through DATABASE_URL. Prints the URL to open,
     with its token (EPERF_APP_TOKEN, else a new one per start)."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .explorer.serve import serve_app
 
     serve_app(port=port, db_url=db_url, allow_hosts=allow_hosts)
