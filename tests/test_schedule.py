@@ -184,6 +184,22 @@ def test_notebook_parameters_are_batch_params_and_eperf_batch_options() -> None:
     assert not {"db_url", "database_url", "db"} & set(found)
 
 
+def test_batch_options_are_declared_once() -> None:
+    """The notebook's parameters are the options marked ``notebook``, with the same
+    defaults; every flag of ``eperf batch`` is an option, with the option's help."""
+    from eperformance.batch.options import BatchOptions
+    from eperformance.cli import batch
+
+    declared = BatchOptions.declared()
+    assert set(BatchParams.model_fields) == {f.name for f, how in declared if how.notebook}
+    assert BatchOptions.from_notebook(BatchParams()) == BatchOptions()
+    flags = {p.name: p for p in batch.params}
+    for f, how in declared:
+        if how.flag is not None:
+            assert how.flag in flags[f.name].opts  # type: ignore[attr-defined]
+            assert flags[f.name].help == how.help  # type: ignore[attr-defined]
+
+
 def test_notebook_is_thin_and_committed_without_outputs() -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
