@@ -116,7 +116,7 @@ class ExplorerData:
 
     ``db_url``: a SQLAlchemy URL (default: ``DATABASE_URL``, the home's ``.env``, then the
     default SQLite file). ``now``: the clock of the computations (default: the current
-    time, or ``EPERF_NOW``)."""
+    time)."""
 
     def __init__(self, db_url: str | None = None, *, engine: Engine | None = None,
                  home: Path | None = None, now: dt.datetime | None = None,
