@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from eperformance import i18n
-from eperformance.cards import build_card, build_cards_context, card_from_context
+from eperformance.card import build_card, build_cards_context, card_from_context
 from eperformance.errors import NoDataError, UsageError
-from eperformance.render import card_html
+from eperformance.render import card_bundle, card_html
 from eperformance.rounding import fmt2
 from eperformance.runparams import (
     BatchParams,
@@ -156,7 +156,7 @@ def test_fingerprint_covers_what_the_card_shows(db: TinyDb) -> None:
     pp30 = build_card(db.engine, _params(db.strong, scheme="pp-30-2019"), now=NOW)
     assert pp30.fingerprint != a.fingerprint
     changed = dataclasses.replace(a, nilai_skp=(a.nilai_skp or 0) + 0.01)
-    from eperformance.cards import card_fingerprint
+    from eperformance.card import card_fingerprint
 
     assert card_fingerprint(changed) != a.fingerprint
 
@@ -299,7 +299,7 @@ def test_older_schemes_show_the_final_number(db: TinyDb, scheme: str) -> None:
 
 def test_notebook_display_carries_metadata(db: TinyDb) -> None:
     card = build_card(db.engine, _params(db.strong), now=NOW)
-    data, meta = card._repr_mimebundle_()
+    data, meta = card_bundle(card)
     assert data["text/html"].startswith("<style>")
     assert meta["eperf"]["fingerprint"] == card.fingerprint
     assert meta["eperf"]["kind"] == "card" and meta["eperf"]["lang"] == "id"

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 
-from eperformance.cards import AspectLine, TrendPoint
+from eperformance.card import AspectLine, TrendPoint
 from eperformance.i18n import ASPECT_NAMES, month_label, number, t
 from eperformance.render import charts
 from eperformance.render.charts import behaviour_chart, trend_chart
 
 if TYPE_CHECKING:
-    from eperformance.cards import CardRecord
+    from eperformance.card import CardRecord
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 PERIODS = ["2021-01", "2021-02", "2021-03", "2021-04", "2021-05", "2021-06"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from eperformance.cards import build_card
+from eperformance.card import build_card
 from eperformance.explorer import ALL, Explorer, ExplorerData, PeriodKey
 from eperformance.explorer.serve import HOST, voila_command
 from eperformance.runparams import RaporParams, validate

@@ -184,6 +184,22 @@ def test_notebook_parameters_are_batch_params_and_eperf_batch_options() -> None:
     assert not {"db_url", "database_url", "db"} & set(found)
 
 
+def test_batch_options_are_declared_once() -> None:
+    """The notebook's parameters are the options marked ``notebook``, with the same
+    defaults; every flag of ``eperf batch`` is an option, with the option's help."""
+    from eperformance.batch.options import BatchOptions
+    from eperformance.cli import batch
+
+    declared = BatchOptions.declared()
+    assert set(BatchParams.model_fields) == {f.name for f, how in declared if how.notebook}
+    assert BatchOptions.from_notebook(BatchParams()) == BatchOptions()
+    flags = {p.name: p for p in batch.params}
+    for f, how in declared:
+        if how.flag is not None:
+            assert how.flag in flags[f.name].opts  # type: ignore[attr-defined]
+            assert flags[f.name].help == how.help  # type: ignore[attr-defined]
+
+
 def test_notebook_is_thin_and_committed_without_outputs() -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
@@ -194,7 +210,7 @@ def test_notebook_is_thin_and_committed_without_outputs() -> None:
         assert cell.outputs == [] and cell.execution_count is None
         for node in ast.walk(ast.parse(cell.source)):
             assert not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Lambda, ast.BinOp))
-    assert "from eperformance.batch.notebook import notebook_batch" in code[1].source
+    assert "from eperformance.notebook_entry import notebook_batch" in code[1].source
     assert all(c.source.startswith("display(") for c in code[2:])
 
 
@@ -326,7 +342,8 @@ def test_scheduler_execution_of_a_refused_month_fails_the_job(home, tmp_path, mo
 # --------------------------------------------------------------------------- failures
 def test_failed_cards_show_the_summary_then_fail(tmp_path: Path, monkeypatch, capsys  # type: ignore[no-untyped-def]
                                                  ) -> None:
-    from eperformance.batch import notebook as nbmod
+    from eperformance import notebook_entry as nbmod
+    from eperformance.batch import orchestrator, summary
 
     folder = tmp_path / "outputs" / PERIOD / "all" / "20210206T020000Z-abcdef"
     (folder / "failed").mkdir(parents=True)
@@ -343,8 +360,8 @@ def test_failed_cards_show_the_summary_then_fail(tmp_path: Path, monkeypatch, ca
         seen["opts"] = opts
         return result
 
-    monkeypatch.setattr(nbmod, "run_batch", fake_run_batch)
-    with pytest.raises(nbmod.CardsFailed) as exc:
+    monkeypatch.setattr(orchestrator, "run_batch", fake_run_batch)
+    with pytest.raises(summary.CardsFailed) as exc:
         nbmod.notebook_batch(period=PERIOD, formats="html,xlsx", force=True)
     assert exc.value.exit_code == 3
     assert str(exc.value).startswith(f"1 of 10 cards failed in run {folder.name}")
@@ -354,6 +371,6 @@ def test_failed_cards_show_the_summary_then_fail(tmp_path: Path, monkeypatch, ca
     assert opts.db_url is None  # the database comes from the environment
     shown = capsys.readouterr().out
     assert "9/10 cards ok, 1 failed" in shown and bad in shown  # displayed before the error
-    page = nbmod.summarise(BatchParams(period=PERIOD), result)._repr_html_()
+    page = summary.summarise(BatchParams(period=PERIOD), result)._repr_html_()
     assert "&lt;GHOST&gt;" in page and "<GHOST>" not in page
     assert 'data-status="partial"' in page and "failed notebooks" in page

@@ -10,6 +10,7 @@ import pytest
 
 from eperformance.params import Permenpan6Config, Pp30Config, Pp46Config
 from eperformance.reference import ASPECTS
+from eperformance.rounding import fmt2
 from eperformance.scoring import get_scheme, scores_frame
 from eperformance.scoring.common import (
     BEHAVIOUR_UNRATED,
@@ -23,7 +24,6 @@ from eperformance.scoring.period import (
     score_period,
     union_measures,
 )
-from eperformance.rounding import fmt2
 
 PERMENPAN = Permenpan6Config(version="1.0.0")
 PP30 = Pp30Config(version="1.0.0")

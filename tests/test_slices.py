@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from eperformance import cards
+from eperformance import card as cards
+from eperformance import notebook_entry
 from eperformance.batch import slices as sl
-from eperformance.cards import CardsContext, build_cards_context, card_from_context
+from eperformance.batch.handoff import CONTEXT_ENV, SECRET_ENV
+from eperformance.card import CardRecord, CardsContext, build_cards_context, card_from_context
 from eperformance.db.engine import open_engine, upgrade
 from eperformance.demo import generate_demo
 from eperformance.ingest import run_ingest
@@ -81,16 +83,21 @@ SECRET = "0" * 64
 
 def _batch_env(monkeypatch: pytest.MonkeyPatch, url: str, folder: Path | None,
                secret: str = SECRET) -> None:
-    monkeypatch.setenv(sl.SECRET_ENV, secret)
+    monkeypatch.setenv(SECRET_ENV, secret)
     monkeypatch.setenv("EPERF_BATCH_SCOPE", "all")
     monkeypatch.setenv("EPERF_NOW", NOW.isoformat())
     monkeypatch.setenv("DATABASE_URL", url)
     if folder is None:
-        monkeypatch.delenv(sl.CONTEXT_ENV, raising=False)
+        monkeypatch.delenv(CONTEXT_ENV, raising=False)
     else:
-        monkeypatch.setenv(sl.CONTEXT_ENV, str(folder))
+        monkeypatch.setenv(CONTEXT_ENV, str(folder))
     sl.drop_loaded()
-    cards._CONTEXTS.clear()  # noqa: SLF001 - a fresh kernel
+    notebook_entry.drop_contexts()  # a fresh kernel
+
+
+def _kernel_card(nip: str) -> CardRecord:
+    """The card the card notebook shows, as a kernel of the batch makes it."""
+    return notebook_entry.notebook_card(nip=nip, period=PERIOD, run_id=RUN_ID).record
 
 
 def test_a_kernel_card_reads_its_unit_slice_and_never_another_runs(
@@ -107,8 +114,8 @@ def test_a_kernel_card_reads_its_unit_slice_and_never_another_runs(
         raise AssertionError("the kernel scored the period instead of reading its slice")
 
     _batch_env(monkeypatch, url, tmp_path / "context")
-    monkeypatch.setattr(cards, "build_cards_context", no_scoring)
-    card = cards.notebook_card(nip=nip, period=PERIOD, run_id=RUN_ID)
+    monkeypatch.setattr(notebook_entry, "build_cards_context", no_scoring)
+    card = _kernel_card(nip)
     assert card.fingerprint == expected.fingerprint
     assert card.employee == expected.employee
     # a slice written for another clock (another run) is not used: the card scores itself
@@ -116,14 +123,14 @@ def test_a_kernel_card_reads_its_unit_slice_and_never_another_runs(
     sl.write_slices(tmp_path / "other", other, parts, SECRET)
     _batch_env(monkeypatch, url, tmp_path / "other")
     with pytest.raises(AssertionError, match="scored the period"):
-        cards.notebook_card(nip=nip, period=PERIOD, run_id=RUN_ID)
+        _kernel_card(nip)
     # no slice folder at all (a kernel on a machine without the run folder): same
     monkeypatch.undo()
     _batch_env(monkeypatch, url, tmp_path / "missing")
-    assert cards.notebook_card(nip=nip, period=PERIOD, run_id=RUN_ID).fingerprint == \
+    assert _kernel_card(nip).fingerprint == \
         expected.fingerprint
     sl.drop_loaded()
-    cards._CONTEXTS.clear()  # noqa: SLF001
+    notebook_entry.drop_contexts()
 
 
 RAN: list[str] = []
@@ -172,7 +179,7 @@ def test_only_slices_signed_by_the_run_are_unpickled(
         assert sl.load_slice(str(folder), unit, key, nip, SECRET) is None, what
         assert RAN == [], what
         _batch_env(monkeypatch, url, folder)
-        assert cards.notebook_card(nip=nip, period=PERIOD, run_id=RUN_ID).fingerprint == \
+        assert _kernel_card(nip).fingerprint == \
             expected, what
     # the genuine file, with another run's secret or none: not loaded either
     path.write_bytes(good)
@@ -185,7 +192,7 @@ def test_only_slices_signed_by_the_run_are_unpickled(
     pickle.loads(body)
     assert RAN == ["ran"]
     sl.drop_loaded()
-    cards._CONTEXTS.clear()  # noqa: SLF001
+    notebook_entry.drop_contexts()
 
 
 def test_slice_names_are_safe_for_any_unit_code() -> None:

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import select, text
 
 from eperformance.batch.ledger import stored_key
+from eperformance.card import shape
 from eperformance.db.engine import open_engine, upgrade
 from eperformance.db.schema import runs as runs_table
 from eperformance.demo import generate_demo
 from eperformance.home import absolute_sqlite_url, masked_url
-from eperformance.render import shape
 
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = "2021-01"
@@ -236,7 +236,7 @@ def test_a_changed_notebook_re_renders_the_cards(demo: Path, tmp_path: Path) -> 
 
 
 def test_fingerprint_changes_with_the_template(monkeypatch: pytest.MonkeyPatch) -> None:
-    from eperformance.cards import card_fingerprint
+    from eperformance.card import card_fingerprint
 
     class Record:
         def content(self) -> dict[str, str]:

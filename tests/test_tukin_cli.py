@@ -113,7 +113,7 @@ def test_card_section_fingerprint_and_explorer_view(home: Path, tmp_path: Path,
                                                     demo_dir: Path) -> None:
     """The doctor's card shows his days; the card's fingerprint covers the profile's
     version; the explorer's per-unit view adds up to the payroll of `eperf tukin`."""
-    from eperformance.cards import build_cards_context, card_from_context
+    from eperformance.card import build_cards_context, card_from_context
     from eperformance.explorer.data import ExplorerData, Filters, PeriodKey
     from eperformance.explorer.views import tukin_html
     from eperformance.render import card_html

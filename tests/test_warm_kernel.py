@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from eperformance.batch import warm
+from eperformance.batch.executors import warm
 from eperformance.batch.jobs import CardJob
 
 
@@ -79,7 +79,7 @@ def test_dead_kernel_is_replaced_and_its_card_retried_once(
                   lang="id", use_360=False, run_id="", formats=("html",),
                   run_folder=str(tmp_path / "run"), db_url="sqlite://", notebook=str(path),
                   home=str(tmp_path), now="2021-03-01T00:00:00+00:00")
-    warm._init_worker({}, warm.WarmSettings(timeout=60))  # noqa: SLF001
+    warm.start_worker({}, warm.WarmSettings(timeout=60))
     try:
         outcome = warm.warm_card_job(job)
         assert outcome.status == "ok", outcome.error
@@ -93,6 +93,5 @@ def test_dead_kernel_is_replaced_and_its_card_retried_once(
         assert outcome.status == "failed"
         assert (tmp_path / "run" / "failed" / f"{job.nip}.ipynb").is_file()
     finally:
-        assert warm._KERNEL is not None  # noqa: SLF001
-        warm._KERNEL.close()  # noqa: SLF001
-        warm._KERNEL = None  # noqa: SLF001
+        assert warm.worker_started()
+        warm.stop_worker()

@@ -50,8 +50,8 @@ def kernel_reset(shell: object | None = None, full_collect: bool = True) -> None
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")
-    cards = sys.modules.get("eperformance.cards")
-    dispose = getattr(cards, "dispose_engines", None)
+    entry = sys.modules.get("eperformance.notebook_entry")
+    dispose = getattr(entry, "dispose_engines", None)
     if callable(dispose):
         dispose()
     gc.collect() if full_collect else gc.collect(1)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
+from .batch.options import BatchOptions
 from .errors import EXIT_OK, EperfError, UsageError
 
 log = logging.getLogger("eperformance")
@@ -121,6 +122,7 @@ def main(verbose: bool, quiet: bool) -> None:
 @reports_errors
 def demo(out_dir: Path, employees: int, start: str, months: int, seed: int, scheme: str) -> None:
     """Write a deterministic synthetic organisation in the data-contract format."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .demo import generate_demo
 
     summary = generate_demo(out_dir, employees=employees, start=start, months=months,
@@ -147,6 +149,7 @@ def ingest(path: Path, rejects_path: Path | None, check: bool, db_url: str | Non
     loaded; 2: the import failed as a whole (nothing loaded); 5: database unreachable.
     With --check the same codes say what an import would do; nothing is loaded.
     """
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine, upgrade
     from .home import resolve_db_url
     from .ingest import check_target, run_ingest
@@ -197,6 +200,7 @@ def _use_360_option(func: F) -> F:
 def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str | None,
           out: Path, assignments_out: Path | None) -> None:
     """Compute every active employee's scores for a month and write them as CSV."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine
     from .export import (
         NUMBER_COLUMNS_ASSIGNMENTS,
@@ -239,6 +243,7 @@ def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str
 def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str | None,
           out_dir: Path) -> None:
     """Write the rekap capaian, unit recap, supervisor view and curve breaches as CSV."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine
     from .export import check_output_path, write_csv, write_json
     from .home import resolve_db_url
@@ -288,6 +293,7 @@ def tukin(period: str, profile: str | None, scheme: str, use_360: bool, unit: st
     Exit 0: written; 2: bad parameters, an invalid profile, an attendance status the
     profile does not price, or no data for the month; 5: database unreachable.
     """
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine
     from .export import atomic_write_text, csv_text, write_json
     from .home import resolve_db_url
@@ -337,14 +343,16 @@ def card(nip: str, period: str, scheme: str, use_360: bool, lang: str, formats: 
 
     The PDF is printed by headless Chromium (/usr/bin/chromium), else WeasyPrint;
     EPERF_PDF=chromium|weasyprint chooses."""
+    # lazy: a command loads only what it needs (eperf starts fast)
+    from .batch.single import make_single_card
     from .home import resolve_db_url
-    from .render.single import make_single_card, parse_formats
-    from .runparams import RaporParams, validate
+    from .reference import CARD_FORMATS
+    from .runparams import RaporParams, parse_formats, validate
 
     params = validate(RaporParams, nip=nip, period=period, scheme=scheme, lang=lang,
                       use_360=use_360)
     result = make_single_card(params, db_url=resolve_db_url(db_url),
-                              formats=parse_formats(formats))
+                              formats=parse_formats(formats, CARD_FORMATS))
     note = " (SEMENTARA: the month is not closed yet)" if result.provisional else ""
     click.echo(f"card of {params.nip} for {params.period}: "
                f"{result.predikat or 'no predikat'}{note}; run {result.run_id}")
@@ -364,6 +372,7 @@ def db() -> None:
 @reports_errors
 def db_upgrade(db_url: str | None) -> None:
     """Apply the schema migrations (creates the SQLite file if needed)."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import current_revision, open_engine, upgrade
     from .home import masked_url, resolve_db_url
 
@@ -380,6 +389,7 @@ def db_upgrade(db_url: str | None) -> None:
 @reports_errors
 def db_status(db_url: str | None) -> None:
     """Show the database URL (password masked) and its schema revision."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import current_revision, head_revision, open_engine
     from .home import masked_url, resolve_db_url
 
@@ -391,52 +401,49 @@ def db_status(db_url: str | None) -> None:
 
 
 # --------------------------------------------------------------------------- batch
+def _batch_flags(func: F) -> F:
+    """The options of ``eperf batch``, each as :class:`~eperformance.batch.options.BatchOptions`
+    declares it (flag, help, choices, default)."""
+    for f, how in reversed(BatchOptions.declared()):
+        if how.flag is None:
+            continue
+        default = f.default
+        extra: dict[str, Any] = {}
+        if isinstance(default, bool):
+            extra["is_flag"] = True
+        elif how.choices:
+            extra.update(type=click.Choice(list(how.choices)), show_default=True)
+        elif isinstance(default, int):
+            extra["type"] = click.IntRange(0, how.max_value)
+        elif isinstance(default, tuple):
+            default = ",".join(default)
+            extra["show_default"] = True
+        elif default is not None:
+            extra["show_default"] = True
+        func = click.option(how.flag, f.name, default=default, help=how.help,
+                            metavar=how.metavar, **extra)(func)
+    return func
+
+
 @main.command()
-@click.option("--period", default="previous", show_default=True,
-              help="Month, YYYY-MM, or 'previous' (the month before the current one).")
-@click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
-@_scheme_option
-@_use_360_option
-@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
-@click.option("--format", "formats", default="html,pdf,xlsx", show_default=True,
-              help="Card formats (html, pdf) and the recap workbook (xlsx).")
-@click.option("--workers", default=0, type=click.IntRange(0, 256),
-              help="Cards rendered at once, one kernel each (default: the number of CPUs).")
-@click.option("--executor", type=click.Choice(["warm", "process", "dask"]), default="warm",
-              show_default=True,
-              help="warm: long-lived kernels; process: a fresh kernel per card (papermill's "
-                   "way); dask: warm kernels on a Dask cluster (--scheduler).")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).")
-@click.option("--provisional", is_flag=True,
-              help="Allow a month that is not closed yet; everything is marked SEMENTARA.")
-@click.option("--force", is_flag=True, help="Re-render every card, changed or not.")
-@click.option("--wait", is_flag=True, help="Wait for a running batch of the same scope.")
-@click.option("--quiet", "quiet_run", is_flag=True, help="No progress bar, only the summary.")
-@click.option("--verbose", "verbose_run", is_flag=True,
-              help="Name the employees in the log (run.log).")
+@_batch_flags
 @db_option
 @reports_errors
-def batch(period: str, unit: str | None, scheme: str, use_360: bool, lang: str, formats: str,
-          workers: int, executor: str, scheduler: str | None, provisional: bool,
-          force: bool, wait: bool, quiet_run: bool, verbose_run: bool,
-          db_url: str | None) -> None:
+def batch(formats: str, **options: Any) -> None:
     """Render every active employee's card of a month, the unit recap and recap.xlsx.
 
     Exit 0: every card made; 3: some cards failed (see the summary and failed/);
     4: refused (another batch runs, or the month is not closed); 2: bad parameters or
     no data for the month; 5: database unreachable.
     """
-    from .batch import BatchOptions, run_batch
+    # lazy: eperf's other commands need no batch machinery (nor pydantic)
+    from .batch import run_batch
+    from .runparams import parse_formats
 
-    if quiet_run:  # the terminal gets the summary, warnings and errors; run.log gets it all
+    opts = BatchOptions(formats=parse_formats(formats), **options)
+    if opts.quiet:  # the terminal gets the summary, warnings and errors; run.log gets it all
         for handler in logging.getLogger().handlers:
             handler.addFilter(_warnings_and_up)
-    opts = BatchOptions(
-        period=period, unit=unit, scheme=scheme, use_360=use_360, lang=lang,
-        formats=tuple(f.strip().lower() for f in formats.split(",") if f.strip()),
-        workers=workers, executor=executor, scheduler=scheduler, provisional=provisional,
-        force=force, wait=wait, quiet=quiet_run, verbose=verbose_run, db_url=db_url)
     try:
         result = run_batch(opts)
     finally:
@@ -478,6 +485,7 @@ def _warnings_and_up(record: logging.LogRecord) -> bool:
 @reports_errors
 def runs(period: str | None, limit: int, db_url: str | None) -> None:
     """List the run ledger, newest first."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .batch.ledger import list_runs
     from .db.engine import open_engine, require_current
     from .home import resolve_db_url
@@ -499,6 +507,7 @@ def runs(period: str | None, limit: int, db_url: str | None) -> None:
 @reports_errors
 def find(text: str, include_inactive: bool, db_url: str | None) -> None:
     """Find employees by part of their name or NIP: NIP, name, unit and position."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine, require_current
     from .home import resolve_db_url
     from .people import find_people
@@ -532,6 +541,7 @@ def app(port: int, allow_hosts: tuple[str, ...], db_url: str | None) -> None:
     """Serve the explorer (notebooks/30-explorer.ipynb) with Voila on localhost, no code
     shown; the database reaches the kernel through DATABASE_URL. Prints the URL to open,
     with its token (EPERF_APP_TOKEN, else a new one per start)."""
+    # lazy: a command loads only what it needs (eperf starts fast)
     from .explorer.serve import serve_app
 
     serve_app(port=port, db_url=db_url, allow_hosts=allow_hosts)

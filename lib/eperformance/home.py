@@ -15,7 +15,16 @@ from pathlib import Path
 from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 
+from .errors import UsageError
+
 DEFAULT_SQLITE = Path("data") / "workbook.sqlite"
+_REPO = Path(__file__).resolve().parents[2]
+
+# the project's notebooks (design.md, Interfaces)
+CARD_NOTEBOOK = "10-rapor-personal.ipynb"
+RECAP_NOTEBOOK = "20-rekap-unit.ipynb"
+EXPLORER_NOTEBOOK = "30-explorer.ipynb"
+BATCH_NOTEBOOK = "40-batch-bulanan.ipynb"
 
 
 def project_home() -> Path:
@@ -23,7 +32,7 @@ def project_home() -> Path:
     env = os.environ.get("EPERF_HOME")
     if env:
         return Path(env).expanduser().resolve()
-    return Path(__file__).resolve().parents[2]
+    return _REPO
 
 
 def data_dir() -> Path:
@@ -36,6 +45,16 @@ def outputs_dir() -> Path:
 
 def params_dir() -> Path:
     return project_home() / "params"
+
+
+def notebook_path(name: str) -> Path:
+    """A notebook of the project: under the project home, else beside the package's
+    source tree (an ``EPERF_HOME`` outside the repository need not copy them)."""
+    for base in (project_home() / "notebooks", _REPO / "notebooks"):
+        if (base / name).is_file():
+            return base / name
+    raise UsageError(f"notebook {name} not found under {project_home() / 'notebooks'}",
+                     hint="run from a checkout of the workbook, or copy notebooks/ to the home")
 
 
 def resolve_db_url(cli_value: str | None = None) -> str:
@@ -98,14 +117,7 @@ def masked_url(url: str) -> str:
 
 
 def clock_now() -> dt.datetime:
-    """The reference time of a computation: ``EPERF_NOW`` (ISO 8601, set by a batch for
-    every card it renders, so that a whole run shares one clock and a month cannot turn
-    from provisional to closed half-way) or else the current time, in UTC."""
-
-    value = os.environ.get("EPERF_NOW")
-    if value:
-        moment = dt.datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC)
+    """The reference time of a computation that was given none: the current time, in UTC.
+    (A batch hands its kernels one clock for the whole run, ``EPERF_NOW``; the notebook
+    entry points, :mod:`eperformance.notebook_entry`, decode it and pass it down.)"""
     return dt.datetime.now(dt.UTC)

@@ -12,7 +12,7 @@ WARNING of ``eperformance.kernels``, while ipykernel's harmless shutdown traceba
 longer lands in cron mail.
 
 Used by ``eperf card``, the unit-recap notebook of a batch and the ``process`` executor;
-the warm kernels (:mod:`eperformance.batch.warm`) keep theirs, from
+the warm kernels (:mod:`eperformance.batch.executors.warm`) keep theirs, from
 :func:`ipc_kernel_manager`.
 """
 

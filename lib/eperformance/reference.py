@@ -42,6 +42,9 @@ ORG_RESULTS: tuple[str, ...] = ("istimewa", "baik", "butuh_perbaikan", "kurang",
 RESERVED_UNIT_CODES: frozenset[str] = frozenset({"all", "single", "latest"})
 
 SCHEMES: tuple[str, ...] = ("permenpan-6-2022", "pp-30-2019", "pp-46-2011")
+# output formats: a card's, and a batch's (its cards' and the recap workbook)
+CARD_FORMATS: tuple[str, ...] = ("html", "pdf")
+FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx")
 DEFAULT_SCHEME = "permenpan-6-2022"
 
 # Behaviour aspects per scheme (domain.md §3).

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -33,9 +34,8 @@ from pydantic import (
 
 from .errors import UsageError
 from .nip import NIP_LENGTH, normalize_nip
-from .reference import DEFAULT_SCHEME, RESERVED_UNIT_CODES, SCHEMES
+from .reference import DEFAULT_SCHEME, FORMATS, RESERVED_UNIT_CODES, SCHEMES
 
-FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _UNIT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
@@ -90,12 +90,26 @@ def _run_id(value: str) -> str:
     return value
 
 
+def parse_formats(value: str | Iterable[str], allowed: tuple[str, ...] = FORMATS
+                  ) -> tuple[str, ...]:
+    """The one check of output formats: ``"PDF, html"`` (or a sequence of names) ->
+    ``("pdf", "html")``, duplicates dropped; none, or one not in ``allowed``, is a
+    :class:`UsageError` naming them (``eperf batch`` and ``eperf card``'s ``--format``,
+    the batch notebook's ``formats``, the explorer's batch)."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    parts = tuple(dict.fromkeys(p.strip().lower() for p in items if p.strip()))
+    if not parts or any(p not in allowed for p in parts):
+        given = value if isinstance(value, str) else ",".join(value)
+        raise UsageError(f"invalid --format {given!r}: use any of {','.join(allowed)}")
+    return parts
+
+
 def _formats(value: str) -> str:
-    parts = [p.strip().lower() for p in value.split(",") if p.strip()]
-    unknown = [p for p in parts if p not in FORMATS]
-    if not parts or unknown:
-        raise ValueError(f"formats is a comma-separated list of {', '.join(FORMATS)}")
-    return ",".join(dict.fromkeys(parts))
+    try:
+        return ",".join(parse_formats(value))
+    except UsageError:
+        raise ValueError(f"formats is a comma-separated list of {', '.join(FORMATS)}") \
+            from None
 
 
 Nip = Annotated[str, BeforeValidator(_nip)]

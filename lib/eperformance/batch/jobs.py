@@ -2,24 +2,38 @@
 (:mod:`eperformance.pdf`: the worker's warm Chromium, or WeasyPrint).
 
 :func:`render_card_job` is a plain function of a picklable :class:`CardJob`, so any
-executor (this process, worker processes, a Dask cluster) can run it. It never raises for
-a card that fails: the outcome says ``failed``, with the cell and error, and the partly
-executed notebook is kept as ``failed/<nip>.ipynb``. Every file is written atomically.
+executor (:mod:`.executors`: this process, worker processes, a Dask cluster) can run it;
+a warm kernel runs the same steps with its own kernel (:mod:`.executors.warm`). It never
+raises for a card that fails: the outcome says ``failed``, with a
+:class:`~.failure.CardFailure`, the partly executed notebook is kept (``failed/<nip>.ipynb``)
+and the card's files are removed (no card of older data survives a failed run). Every
+file is written atomically, without following a link.
+
+A batch's card is ``cards/<nip>.html``/``.pdf`` in its run folder; ``eperf card`` runs the
+same job for a batch of one (:mod:`.single`), into ``outputs/<period>/single/``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..export import atomic_write_bytes, atomic_write_text
-from .journal import CardOutcome, sha256_file
-from .runinfo import FILE_MODE
+import nbformat
 
-CARD_NOTEBOOK = "10-rapor-personal.ipynb"
+from ..export import atomic_write_bytes, atomic_write_text
+from ..kernels import execute_notebook
+from ..pages import card_meta, notebook_html
+from ..pdf import html_pdf
+from ..safefs import DIR_MODE, FILE_MODE, safe_makedirs, unlink_nofollow
+from .failure import CardFailure
+from .handoff import KernelHandoff
+from .journal import CardOutcome, sha256_file
+from .options import CARD_FORMATS
 
 
 @dataclass(frozen=True)
@@ -27,7 +41,11 @@ class CardJob:
     """Everything a worker needs to render one card (no database handle, no secrets in
     the notebook: the URL reaches the kernel through ``DATABASE_URL``). The URL (it may
     hold a password) and the slices' secret are left out of the job's ``repr``, which a
-    Dask worker writes to its log when a task fails."""
+    Dask worker writes to its log when a task fails.
+
+    Files, relative to ``run_folder``: the card is ``<stem>.html``/``.pdf`` (default
+    ``cards/<nip>``), a failed notebook ``<failed_as>`` (default ``failed/<nip>.ipynb``);
+    the notebook executes in ``work_dir`` (default ``<run_folder>/.work``)."""
 
     nip: str
     period: str
@@ -35,15 +53,37 @@ class CardJob:
     lang: str
     use_360: bool
     run_id: str
-    formats: tuple[str, ...]  # subset of ("html", "pdf")
+    formats: tuple[str, ...]  # subset of CARD_FORMATS
     run_folder: str
     db_url: str = field(repr=False)
     notebook: str
     home: str
     now: str  # ISO 8601: the batch's clock (EPERF_NOW), shared by every card of the run
-    scope: str = ""  # the run's scope (all or a unit code): a warm kernel's context key
+    scope: str = ""  # the run's scope for warm kernels (all or a unit code); "" none
     context_dir: str = ""  # the run's context slices for warm kernels (.slices); "" none
     context_secret: str = field(default="", repr=False)  # signs the slices; never on disk
+    stem: str = ""
+    failed_as: str = ""
+    work_dir: str = ""
+
+    def handoff(self) -> KernelHandoff:
+        """What the card's kernel is given through its environment."""
+        return KernelHandoff(db_url=self.db_url, home=self.home, now=self.now,
+                             scope=self.scope, context_dir=self.context_dir,
+                             context_secret=self.context_secret)
+
+    def card_path(self, fmt: str) -> Path:
+        return Path(self.run_folder) / f"{self.stem or f'cards/{self.nip}'}.{fmt}"
+
+    def card_file(self, fmt: str) -> str:
+        """The card's file in ``fmt``, relative to the run folder (the journal's name)."""
+        return f"{self.stem or f'cards/{self.nip}'}.{fmt}"
+
+    def failed_path(self) -> Path:
+        return Path(self.run_folder) / (self.failed_as or f"failed/{self.nip}.ipynb")
+
+    def work_path(self) -> Path:
+        return Path(self.work_dir) if self.work_dir else Path(self.run_folder) / ".work"
 
 
 def parameters_of(job: CardJob) -> dict[str, Any]:
@@ -55,74 +95,75 @@ def parameters_of(job: CardJob) -> dict[str, Any]:
 def render_card_job(job: CardJob) -> CardOutcome:
     """Execute (a fresh kernel, via papermill), convert and write one card; report, never
     raise, a failing card."""
-    import nbformat
-    from papermill.exceptions import PapermillExecutionError
-
-    from ..kernels import execute_notebook
-
     started = time.perf_counter()
-    folder = Path(job.run_folder)
-    work = folder / ".work"
+    work = job.work_path()
     work.mkdir(parents=True, exist_ok=True)
     executed = work / f"{job.nip}.ipynb"
-    os.environ["DATABASE_URL"] = job.db_url
-    os.environ["EPERF_HOME"] = job.home
-    os.environ["EPERF_NOW"] = job.now
-    try:
-        execute_notebook(job.notebook, executed, parameters_of(job), work)
-    except PapermillExecutionError as exc:
-        nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
-        executed.unlink(missing_ok=True)
-        return failed_outcome(job, nb, started, {"cell": exc.cell_index, "ename": exc.ename,
-                                                 "evalue": exc.evalue})
-    except Exception as exc:  # noqa: BLE001 - a dead kernel, a timeout: the card failed
-        nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
-        executed.unlink(missing_ok=True)
-        return failed_outcome(job, nb, started, {"cell": None, "ename": type(exc).__name__,
-                                                 "evalue": str(exc)})
+    with kernel_environment(job.handoff()):
+        try:
+            execute_notebook(job.notebook, executed, parameters_of(job), work)
+        except Exception as exc:  # noqa: BLE001 - a failing cell, a dead kernel, a timeout
+            nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
+            executed.unlink(missing_ok=True)
+            return failed_outcome(job, nb, started, CardFailure.of(exc))
     nb = nbformat.read(executed, as_version=4)
     executed.unlink(missing_ok=True)
     return write_card_files(job, nb, started)
 
 
-def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
-    """Convert an executed card notebook and write ``cards/<nip>.html`` and ``.pdf``
-    atomically, with their checksums."""
-    from ..pages import card_meta, notebook_html
-    from ..pdf import html_pdf
+@contextlib.contextmanager
+def kernel_environment(handoff: KernelHandoff) -> Iterator[None]:
+    """The hand-off in ``os.environ`` inside the block, for the kernels started there;
+    the process's own values come back after it."""
+    values = handoff.to_env()
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
-    folder = Path(job.run_folder)
+
+def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
+    """Convert an executed card notebook and write the card in the job's formats
+    atomically, with their checksums; the card's files in other formats (an earlier
+    request's) and its failed notebook are removed."""
+    files: dict[str, str] = {}
+    printer = ""
     try:
         meta = card_meta(nb)
         html = notebook_html(nb)
-        files: dict[str, str] = {}
-        printer = ""
         if "html" in job.formats:
-            path = folder / "cards" / f"{job.nip}.html"
-            atomic_write_text(path, html, FILE_MODE)
-            files[f"cards/{job.nip}.html"] = sha256_file(path)
+            atomic_write_text(job.card_path("html"), html, FILE_MODE)
+            files[job.card_file("html")] = sha256_file(job.card_path("html"))
         if "pdf" in job.formats:
-            path = folder / "cards" / f"{job.nip}.pdf"
             pdf, printer = html_pdf(html)
-            atomic_write_bytes(path, pdf, FILE_MODE)
-            files[f"cards/{job.nip}.pdf"] = sha256_file(path)
+            atomic_write_bytes(job.card_path("pdf"), pdf, FILE_MODE)
+            files[job.card_file("pdf")] = sha256_file(job.card_path("pdf"))
     except Exception as exc:  # noqa: BLE001 - rendering failed: keep the notebook
-        return failed_outcome(job, nb, started, {"cell": None, "ename": type(exc).__name__,
-                                                 "evalue": str(exc)})
-    (folder / "failed" / f"{job.nip}.ipynb").unlink(missing_ok=True)
+        return failed_outcome(job, nb, started, CardFailure.of(exc))
+    for fmt in CARD_FORMATS:
+        if fmt not in job.formats:
+            unlink_nofollow(job.card_path(fmt))
+    unlink_nofollow(job.failed_path())
     return CardOutcome(nip=job.nip, status="ok", fingerprint=str(meta.get("fingerprint", "")),
                        files=files, seconds=time.perf_counter() - started,
-                       predikat=meta.get("predikat"), pdf_renderer=printer)
+                       predikat=meta.get("predikat"), pdf_renderer=printer,
+                       provisional=bool(meta.get("provisional")))
 
 
-def failed_outcome(job: CardJob, nb: Any, started: float,
-                   error: dict[str, Any]) -> CardOutcome:
-    """Keep the partly executed notebook as ``failed/<nip>.ipynb``; the outcome says why."""
-    import nbformat
-
+def failed_outcome(job: CardJob, nb: Any, started: float, failure: CardFailure
+                   ) -> CardOutcome:
+    """Remove the card's files, keep the partly executed notebook (by rename: a planted
+    link is replaced, never followed); the outcome says why."""
+    for fmt in CARD_FORMATS:
+        unlink_nofollow(job.card_path(fmt))
     if nb is not None:
-        atomic_write_text(Path(job.run_folder) / "failed" / f"{job.nip}.ipynb",
-                          nbformat.writes(nb), FILE_MODE)
-    return CardOutcome(nip=job.nip, status="failed", seconds=time.perf_counter() - started,
-                       error={k: (v[:2000] if isinstance(v, str) else v)
-                              for k, v in error.items()})
+        kept = job.failed_path()
+        safe_makedirs(kept.parent, Path(job.run_folder), DIR_MODE)
+        atomic_write_text(kept, nbformat.writes(nb), FILE_MODE)
+    return CardOutcome.failed(job.nip, failure, time.perf_counter() - started)

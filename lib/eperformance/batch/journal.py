@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..safefs import FILE_MODE, append_nofollow, confined, read_nofollow
+from .failure import CardFailure
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +32,31 @@ class CardOutcome:
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     seconds: float = 0.0
     predikat: str | None = None
-    error: dict[str, Any] | None = None  # {cell, ename, evalue}
+    error: CardFailure | None = None
     attempt: int = 1
     pdf_renderer: str = ""  # what printed the PDF ("chromium 156.0…", "weasyprint 70.0")
+    # the card is marked SEMENTARA (eperf card says so; a batch's manifest says it once
+    # for the run): not journalled
+    provisional: bool = field(default=False, compare=False)
+
+    def record(self) -> dict[str, Any]:
+        """What the journal and the manifest keep of the outcome (plain JSON values)."""
+        data = asdict(self)
+        data.pop("provisional")
+        return data
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> CardOutcome:
+        """From a journal line (``TypeError``/``ValueError`` when it is not one of ours)."""
+        if not isinstance(data, dict):
+            raise TypeError("not a card outcome")
+        error = data.get("error")
+        return cls(**{**data, "error": None if error is None
+                      else CardFailure.from_record(error)})
+
+    @classmethod
+    def failed(cls, nip: str, failure: CardFailure, seconds: float = 0.0) -> CardOutcome:
+        return cls(nip=nip, status="failed", seconds=seconds, error=failure)
 
 
 def sha256_file(path: Path) -> str:
@@ -52,7 +75,7 @@ class Journal:
         self.path = run_folder / "journal.jsonl"
 
     def append(self, outcome: CardOutcome) -> None:
-        line = json.dumps(asdict(outcome), sort_keys=True, ensure_ascii=False) + "\n"
+        line = json.dumps(outcome.record(), sort_keys=True, ensure_ascii=False) + "\n"
         append_nofollow(self.path, line.encode("utf-8"), FILE_MODE)
 
     def read(self) -> dict[str, CardOutcome]:
@@ -65,7 +88,7 @@ class Journal:
         for raw in raw_bytes.decode("utf-8", errors="replace").splitlines():
             try:
                 data = json.loads(raw)
-                outcome = CardOutcome(**data)
+                outcome = CardOutcome.from_record(data)
                 for rel in outcome.files:
                     confined(self.folder, rel)
             except UsageError as exc:

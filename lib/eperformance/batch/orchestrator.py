@@ -17,8 +17,10 @@ Only this module (and the jobs it runs) writes files; every write is atomic.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import gc
+import hashlib
 import logging
 import os
 import re
@@ -28,18 +30,43 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import nbformat
+from tqdm.auto import tqdm
 
 from .. import __version__
+from ..card import build_cards_context, card_from_context, split_context
+from ..db import queries as q
+from ..db.engine import open_engine, require_current
 from ..errors import Refused, UsageError
-from ..export import atomic_write_bytes, atomic_write_text, write_json
-from ..home import outputs_dir, project_home
+from ..export import atomic_write_bytes, atomic_write_text, csv_text, write_json
+from ..home import (
+    CARD_NOTEBOOK,
+    RECAP_NOTEBOOK,
+    notebook_path,
+    outputs_dir,
+    project_home,
+    resolve_db_url,
+)
+from ..kernels import execute_notebook
+from ..pages import notebook_html
+from ..params import load_scheme, load_settings
+from ..pdf import describe
+from ..runparams import parse_formats
 from ..safefs import open_nofollow, owned_by_us, unlink_nofollow
 from ..scoring.closing import closing_time, is_closed, parse_period, previous_period
+from ..scoring.registry import get_scheme
+from ..unit_recap import recap_tables
+from ..xlsx import recap_workbook
 from . import ledger
-from .executors import make_executor
-from .jobs import CARD_NOTEBOOK, CardJob
+from .executors import ExecutorSettings, executor_class
+from .failure import CardFailure
+from .handoff import KernelHandoff
+from .jobs import CardJob, kernel_environment
 from .journal import CardOutcome, Journal, sha256_file
 from .lock import BatchLock
+from .options import CARD_FORMATS, BatchOptions
 from .runinfo import (
     FILE_MODE,
     link_latest,
@@ -53,33 +80,6 @@ from .runinfo import (
 from .slices import context_key, new_secret, remove_slices, unit_groups, write_slices
 
 log = logging.getLogger("eperformance.batch")
-RECAP_NOTEBOOK = "20-rekap-unit.ipynb"
-CARD_FORMATS = ("html", "pdf")
-ALL_FORMATS = ("html", "pdf", "xlsx")
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    """The parameters of ``eperf batch`` (and of ``notebooks/40-batch-bulanan.ipynb``)."""
-
-    period: str = "previous"
-    unit: str | None = None
-    scheme: str = "permenpan-6-2022"
-    use_360: bool = False
-    lang: str = "id"
-    formats: tuple[str, ...] = ALL_FORMATS
-    workers: int = 0  # 0: the number of CPUs
-    executor: str = "warm"  # warm | process | dask
-    scheduler: str | None = None  # Dask scheduler address (executor "dask")
-    provisional: bool = False
-    force: bool = False
-    wait: bool = False
-    quiet: bool = False
-    verbose: bool = False
-    db_url: str | None = None
-    progress: str = "auto"  # auto (tqdm, notebook-aware) | none
-
-
 @dataclass
 class BatchResult:
     run_id: str
@@ -105,19 +105,10 @@ class BatchResult:
 def resolve_period(period: str, now: dt.datetime, timezone: str) -> str:
     """``previous`` -> the month before ``now``'s month in ``timezone``; else checked."""
     if period == "previous":
-        from zoneinfo import ZoneInfo
-
         local = now.astimezone(ZoneInfo(timezone))
         return previous_period(f"{local.year:04d}-{local.month:02d}")
     parse_period(period)
     return period
-
-
-def check_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
-    bad = [f for f in formats if f not in ALL_FORMATS]
-    if bad or not formats:
-        raise UsageError(f"invalid --format {','.join(formats)!r}: use any of html,pdf,xlsx")
-    return tuple(dict.fromkeys(formats))
 
 
 @contextmanager
@@ -144,8 +135,6 @@ def run_log(folder: Path, verbose: bool) -> Iterator[None]:
 def _progress(total: int, opts: BatchOptions) -> Any:
     if opts.quiet or opts.progress == "none" or total == 0:
         return None
-    from tqdm.auto import tqdm
-
     return tqdm(total=total, desc="rapor", unit="kartu", smoothing=0.1)
 
 
@@ -228,9 +217,10 @@ class _Plan:
         return context_key(self.db_url, self.period, self.opts.scheme, self.opts.use_360,
                            self.scope, self.now.isoformat())
 
-    def kernel_env(self) -> dict[str, str]:
-        return {"DATABASE_URL": self.db_url, "EPERF_HOME": str(project_home()),
-                "EPERF_NOW": self.now.isoformat()}
+    def handoff(self) -> KernelHandoff:
+        """What every kernel of the run is given (a card job adds its scope and slices)."""
+        return KernelHandoff(db_url=self.db_url, home=str(project_home()),
+                             now=self.now.isoformat())
 
     def parameters(self) -> dict[str, Any]:
         o = self.opts
@@ -243,15 +233,9 @@ class _Plan:
 def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
               on_outcome: Callable[[CardOutcome], None] | None = None) -> BatchResult:
     """Render every card of ``opts.period`` for the scope; see the module docstring."""
-    from ..db import queries as q
-    from ..db.engine import open_engine, require_current
-    from ..home import resolve_db_url
-    from ..params import load_scheme, load_settings
-    from ..scoring.registry import get_scheme
-
     started = time.perf_counter()
     now = now or dt.datetime.now(dt.UTC)
-    formats = check_formats(opts.formats)
+    formats = parse_formats(opts.formats)
     settings = load_settings()
     period = resolve_period(opts.period, now, settings.timezone)
     scheme_cfg = load_scheme(get_scheme(opts.scheme).name)
@@ -290,8 +274,6 @@ def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
 
 def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                 on_outcome: Callable[[CardOutcome], None] | None) -> BatchResult:
-    from ..cards import build_cards_context, card_from_context, split_context
-
     opts = plan.opts
     # 3. score once; cut the context per unit (for the kernels); every card's fingerprint
     ctx = build_cards_context(engine, plan.period, opts.scheme, opts.use_360,
@@ -362,10 +344,10 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
         failed = sorted(n for n, o in outcomes.items() if o.status != "ok")
         result.failed = failed
         result.status = "partial" if failed or recap_error else "ok"
-        errors = [{"nip": n if opts.verbose else None, **(outcomes[n].error or {})}
+        errors = [{"nip": n if opts.verbose else None, **_failure_record(outcomes[n].error)}
                   for n in failed]
         if recap_error:
-            errors.append({"recap": True, **recap_error})
+            errors.append({"recap": True, **asdict(recap_error)})
         manifest = {
             "run_id": run_id, "run_key": plan.key, "status": result.status,
             "parameters": parameters, "scheme": plan.scheme,
@@ -377,9 +359,9 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
             "started_at": run_started.isoformat(timespec="seconds"),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "resumed": resumed,
-            "cards": {n: {k: v for k, v in asdict(o).items() if k != "nip"}
+            "cards": {n: {k: v for k, v in o.record().items() if k != "nip"}
                       for n, o in sorted(outcomes.items())},
-            "recap": recap_files, "recap_error": recap_error,
+            "recap": recap_files, "recap_error": _failure_record(recap_error) or None,
             "pdf_renderer": ", ".join(printers) or None,
             "counts": {"total": len(nips), "ok": len(nips) - len(failed),
                        "failed": len(failed), "rendered": result.rendered,
@@ -396,6 +378,10 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                  run_id, result.status, len(nips) - len(failed), len(failed),
                  result.rendered, result.reused, result.seconds)
     return result
+
+
+def _failure_record(failure: CardFailure | None) -> dict[str, Any]:
+    return asdict(failure) if failure is not None else {}
 
 
 _NIP_LIKE = re.compile(r"(?<!\d)\d{8} ?\d{6} ?\d ?\d{3}(?!\d)")
@@ -453,16 +439,12 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
                   slices: dict[str, Any]) -> dict[str, CardOutcome]:
     """Render the cards to render; ``slices`` (unit -> context slice) are written for the
     warm kernels, then dropped here."""
-    from ..params import load_settings
-    from ..render.single import notebook_path
-
     opts = plan.opts
+    executor_type = executor_class(opts.executor)
     outcomes: dict[str, CardOutcome] = {}
     todo = _cards_to_render(plan, result, nips, expected, journal, reuse_from, outcomes)
     log.info("%d cards to render, %d unchanged", len(todo), result.reused)
     if todo and "pdf" in plan.card_formats:
-        from ..pdf import describe
-
         log.info("PDF renderer: %s", describe())
     notebook = str(notebook_path(CARD_NOTEBOOK))
     context_dir = result.folder / ".work" / "context"
@@ -471,7 +453,7 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
     todo.sort(key=lambda nip: (unit_of.get(nip, ""), nip))
     secret = new_secret()  # the slices' signing key: in the jobs, never on disk
     remove_slices(context_dir)  # a killed run's slices (signed with its own secret)
-    if todo and opts.executor != "process":  # fresh kernels (process) compute their own
+    if todo and executor_type.shares_context:  # fresh kernels compute their own
         wanted = {unit_of for unit_of, part in slices.items()
                   if any(nip in part.scores for nip in todo)}
         written = write_slices(context_dir, plan.context_key(),
@@ -482,13 +464,16 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
     jobs = (CardJob(nip=nip, period=plan.period, scheme=opts.scheme, lang=opts.lang,
                     use_360=opts.use_360, run_id=result.run_id, formats=plan.card_formats,
                     run_folder=str(result.folder), db_url=plan.db_url, notebook=notebook,
-                    home=str(project_home()), now=plan.now.isoformat(), scope=plan.scope,
+                    home=str(project_home()), now=plan.now.isoformat(),
+                    # warm kernels share the run's context; a fresh kernel computes its own
+                    scope=plan.scope if executor_type.shares_context else "",
                     context_dir=str(context_dir) if context_dir.is_dir() else "",
                     context_secret=secret)
             for nip in todo)
     bar = _progress(len(todo), opts)
-    executor = make_executor(opts.executor, plan.workers, plan.kernel_env(), opts.scheduler,
-                             load_settings().batch_kernels, pdf="pdf" in plan.card_formats)
+    executor = executor_type(ExecutorSettings(
+        workers=plan.workers, handoff=plan.handoff(), scheduler=opts.scheduler,
+        kernels=load_settings().batch_kernels, pdf="pdf" in plan.card_formats))
     try:
         for outcome in executor.run(jobs):
             if (outcome.status == "ok" and expected[outcome.nip]
@@ -498,11 +483,10 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
             outcomes[outcome.nip] = outcome
             result.rendered += 1
             if outcome.status != "ok":
-                err = outcome.error or {}
+                err = outcome.error or CardFailure(None, "?", "")
                 who = outcome.nip if opts.verbose else "a card"
-                log.error("%s failed in cell %s: %s: %s", who, err.get("cell"),
-                          err.get("ename"), _loggable(str(err.get("evalue") or ""),
-                                                      opts.verbose))
+                log.error("%s failed in cell %s: %s: %s", who, err.cell, err.ename,
+                          _loggable(err.evalue, opts.verbose))
             elif opts.verbose:
                 log.info("card %s ok in %.1f s", outcome.nip, outcome.seconds)
             if bar is not None:
@@ -522,33 +506,14 @@ def _release_memory() -> None:
     context computed at the start does not stay in the batch's resident memory."""
     gc.collect()
     try:
-        import ctypes
-
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         pass
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """``values`` in ``os.environ`` inside the block (kernels started there inherit them)."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _run_fingerprint(scores_fingerprint: str, tukin_run: Any) -> str:
     """The run's data fingerprint: the scores' and the allowance's data, and the tukin
     profile with its version and digest (design.md, Fingerprints)."""
-    import hashlib
-
     p = tukin_run.profile
     text = (f"{scores_fingerprint}\0{tukin_run.data_fingerprint}\0{p.name}\0{p.version}"
             f"\0{p.digest()}")
@@ -557,8 +522,6 @@ def _run_fingerprint(scores_fingerprint: str, tukin_run: Any) -> str:
 
 def _write_tukin(folder: Path, tukin_run: Any) -> None:
     """``tukin.csv`` (with its ``.meta.json``) and ``tukin_days.csv`` (tukin.md §4)."""
-    from ..export import csv_text
-
     atomic_write_text(folder / "tukin.csv", csv_text(tukin_run.frame), FILE_MODE)
     atomic_write_text(folder / "tukin_days.csv", csv_text(tukin_run.days_frame), FILE_MODE)
     write_json(folder / "tukin.csv.meta.json", tukin_run.meta())
@@ -569,21 +532,14 @@ def _recap_xlsx(plan: _Plan, engine: Any, run: Any, tukin_run: Any = None) -> by
     """The bytes of ``recap.xlsx`` (``None`` when the run does not write it)."""
     if "xlsx" not in plan.formats:
         return None
-    from ..unit_recap import recap_tables
-    from ..xlsx import recap_workbook
-
     return recap_workbook(run, recap_tables(run, engine), plan.opts.lang, tukin_run)
 
 
 def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, folder: Path
-                  ) -> tuple[dict[str, str], dict[str, Any] | None]:
+                  ) -> tuple[dict[str, str], CardFailure | None]:
     """The executed recap notebook, its HTML and recap.xlsx; (files, error)."""
-    import nbformat
+    # lazy: papermill takes seconds to import; a run with nothing to do never needs it
     from papermill.exceptions import PapermillExecutionError
-
-    from ..kernels import execute_notebook
-    from ..render import notebook_html
-    from ..render.single import notebook_path
 
     opts = plan.opts
     files: dict[str, str] = {}
@@ -592,7 +548,7 @@ def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, fol
     params = {"period": plan.period, "unit": opts.unit or "", "scheme": opts.scheme,
               "lang": opts.lang, "use_360": opts.use_360, "run_id": run_id}
     try:
-        with _environment({"DATABASE_URL": plan.db_url, "EPERF_NOW": plan.now.isoformat()}):
+        with kernel_environment(plan.handoff()):
             execute_notebook(notebook_path(RECAP_NOTEBOOK), executed, params,
                              executed.parent)
         nb = nbformat.read(executed, as_version=4)
@@ -604,7 +560,7 @@ def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, fol
     except PapermillExecutionError as exc:
         if executed.is_file():
             os.replace(executed, folder / "failed" / "recap.ipynb")
-        return files, {"cell": exc.cell_index, "ename": exc.ename, "evalue": exc.evalue}
+        return files, CardFailure.of(exc)
     if xlsx is not None:
         atomic_write_bytes(folder / "recap.xlsx", xlsx, FILE_MODE)
         files["recap.xlsx"] = sha256_file(folder / "recap.xlsx")

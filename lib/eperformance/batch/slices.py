@@ -1,7 +1,7 @@
 """The batch's period context, scored once and cut per unit for the warm kernels.
 
 The orchestrator scores the period once (it needs every card's fingerprint anyway). Before
-the cards run it writes that context, cut per unit (:func:`eperformance.cards.split_context`),
+the cards run it writes that context, cut per unit (:func:`eperformance.card.split_context`),
 into ``<run folder>/.work/context/``: one pickle per unit, named after the unit code. A
 warm kernel rendering a card loads the slice of the employee's unit (the card notebook
 already looks the unit up) and keeps only that one, so
@@ -17,7 +17,7 @@ are written with the run folder's permissions (0640 in a 0750 folder).
 
 A slice is a pickle, and unpickling runs code: so every file is signed (HMAC-SHA256) with
 a secret drawn for the run and handed to the kernels with the job
-(``EPERF_BATCH_CONTEXT_SECRET``, like ``DATABASE_URL``), never written to disk. A kernel
+(:class:`~.handoff.KernelHandoff`, like ``DATABASE_URL``), never written to disk. A kernel
 unpickles only a file whose signature checks; a file planted or altered by anyone who can
 write into the run folder is ignored (the kernel computes the context itself).
 """
@@ -32,17 +32,12 @@ import secrets
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..card import CardsContext
 from ..export import atomic_write_bytes
 from .runinfo import FILE_MODE
 
-if TYPE_CHECKING:
-    from ..cards import CardsContext
-
-SCOPE_ENV = "EPERF_BATCH_SCOPE"  # set in a warm kernel: the run's scope (all or a unit)
-CONTEXT_ENV = "EPERF_BATCH_CONTEXT"  # the kernel's folder of slices
-SECRET_ENV = "EPERF_BATCH_CONTEXT_SECRET"  # the run's signing secret
 MAGIC = b"eperf-context-slice/1\n"
 _MAC_SIZE = hashlib.sha256().digest_size
 

@@ -23,12 +23,13 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..cards import CardRecord
+from ..batch.single import single_card_name, single_folder
+from ..card import CardRecord
 from ..errors import EperfError
 from ..export import atomic_write_bytes
 from ..i18n import LABELS, number, quantity, t
+from ..notebook_entry import short_tracebacks
 from ..render import card_html
-from ..render.single import single_card_name, single_folder
 from ..safefs import FILE_MODE
 from ..unit_recap import NO_PREDIKAT
 from . import views
@@ -507,8 +508,6 @@ def _summary(record: CardRecord, lang: str = "id") -> str:
 def explorer_app(period: str | None = None, **options: Any) -> Explorer:
     """The one call of ``notebooks/30-explorer.ipynb``: the explorer on the database of
     ``DATABASE_URL`` (or the project home), newest period first."""
-    from ..cards import short_tracebacks
-
     short_tracebacks()
     return Explorer(period=period, **options)
 

@@ -3,14 +3,14 @@
 :class:`ExplorerData` holds one database engine and a small cache of :class:`PeriodData`
 keyed by ``(period, scheme, use_360)``. The first selection of a period scores everyone
 (:func:`~eperformance.scores.compute_scores`) and builds every recap frame
-(:func:`~eperformance.recap.recap_tables`); every later selection — a unit, a filter, an
+(:func:`~eperformance.unit_recap.recap_tables`); every later selection — a unit, a filter, an
 employee — only slices those frames (:func:`select`), which is what keeps the explorer
 responsive. The unit-level views are per unit as the regulation checks them (each unit on
 its own employees), so slicing the whole organisation's frames by a unit's sub-tree gives
 exactly the figures a run scoped to that unit gives.
 
 An employee's card is the card the batch renders: the same
-:func:`~eperformance.cards.card_from_context` on a :class:`~eperformance.cards.CardsContext`
+:func:`~eperformance.card.card_from_context` on a :class:`~eperformance.card.CardsContext`
 of the cached run, with the employee's own rekap and six-month trend
 (:func:`ExplorerData.card`).
 """
@@ -29,7 +29,7 @@ import pandas as pd
 from sqlalchemy import Engine, select, union
 
 from ..activity_rekap import compute_rekap
-from ..cards import CardRecord, CardsContext, _context_from_run, card_from_context
+from ..card import CardRecord, CardsContext, card_from_context, context_from_run
 from ..db import queries as q
 from ..db import schema as s
 from ..db.engine import open_engine, require_current
@@ -116,7 +116,7 @@ class ExplorerData:
 
     ``db_url``: a SQLAlchemy URL (default: ``DATABASE_URL``, the home's ``.env``, then the
     default SQLite file). ``now``: the clock of the computations (default: the current
-    time, or ``EPERF_NOW``)."""
+    time)."""
 
     def __init__(self, db_url: str | None = None, *, engine: Engine | None = None,
                  home: Path | None = None, now: dt.datetime | None = None,
@@ -222,12 +222,12 @@ class ExplorerData:
         """``nip``'s card exactly as the batch renders it: the cached run, the card
         context's people, assignment titles and ranks, and the employee's own rekap and
         trend (a main figure does not depend on the scope, so the trend is scored on the
-        employee alone, as :func:`~eperformance.cards.build_card` does)."""
+        employee alone, as :func:`~eperformance.card.build_card` does)."""
         data = self.period(key)
         with self._lock:
             base = data._card_base
             if base is None:
-                base = _context_from_run(self.engine, data.run, [nip], self.home, TREND_MONTHS)
+                base = context_from_run(self.engine, data.run, [nip], self.home, TREND_MONTHS)
                 data._card_base = base
         if nip not in base.rekap.employees["nip"].values:
             rekap = compute_rekap(self.engine, key.period, [nip], data.run.settings)

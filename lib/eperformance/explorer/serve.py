@@ -22,10 +22,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..errors import UsageError
-from ..home import masked_url, project_home, resolve_db_url
+from ..home import EXPLORER_NOTEBOOK, masked_url, notebook_path, project_home, resolve_db_url
 from ..params import ExplorerApp, HostName
 
-EXPLORER_NOTEBOOK = "30-explorer.ipynb"
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 TOKEN_ENV = "EPERF_APP_TOKEN"
@@ -103,7 +102,6 @@ def serve_app(port: int = DEFAULT_PORT, db_url: str | None = None,
     return)."""
     from ..db.engine import open_engine, require_current
     from ..params import load_settings
-    from ..render.single import notebook_path
 
     settings = load_settings().explorer
     hosts = allowed_hosts(settings, allow_hosts)

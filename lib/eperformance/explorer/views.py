@@ -16,10 +16,11 @@ import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from ..cards import CardRecord
+from ..card import CardRecord
 from ..i18n import curve_rule_text, number, quantity, reasons_label, t
 from ..nip import format_nip
 from ..params import CurveRule, SchemeConfig
+from ..render import card_bundle, notebook_html
 from ..unit_recap import NO_PREDIKAT
 from .data import Selection
 
@@ -307,9 +308,7 @@ def card_page(record: CardRecord) -> str:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    from ..render import notebook_html
-
-    data, meta = record._repr_mimebundle_()
+    data, meta = card_bundle(record)
     cell = new_code_cell(source="display(card)",
                          outputs=[new_output("display_data", data=data, metadata=meta)])
     nb: nbformat.NotebookNode = new_notebook(cells=[cell])

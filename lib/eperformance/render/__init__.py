@@ -1,9 +1,11 @@
 """Rendering: card and recap fragments (Jinja2, autoescaped), the nbconvert template
 ``eperf-rapor`` and PDF (:mod:`eperformance.pdf`: headless Chromium, else WeasyPrint).
 
-* :func:`card_html` — the card of a :class:`~eperformance.cards.CardRecord` as an HTML
-  fragment with its own scoped ``<style>`` and inline SVG charts; what the notebook
-  displays. :func:`recap_header_html` and friends do the same for the unit recap.
+* :func:`card_html` — the card of a :class:`~eperformance.card.CardRecord` as an HTML
+  fragment with its own scoped ``<style>`` and inline SVG charts; :func:`card_bundle` the
+  notebook output it becomes (HTML, text and the ``eperf`` metadata a batch reads back);
+  :class:`CardDisplay` what the card notebook displays. :func:`recap_header_html` and
+  friends do the same for the unit recap, displayed through :class:`RecapDisplay`.
 * :func:`notebook_html` — an executed notebook to a self-contained page through nbconvert's
   ``HTMLExporter`` with our template ``eperf-rapor`` and no input cells (the command line
   equivalent: ``jupyter nbconvert --to html --no-input --template eperf-rapor``).
@@ -26,25 +28,27 @@ import math
 import numbers
 import re
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from .. import i18n
+from ..card import CardRecord, RecapView
 from ..pages import NBCONVERT_DIR, TEMPLATE_NAME, html_exporter, html_to_pdf, notebook_html
+from ..params import load_scheme
 from ..rounding import fmt2
-
-if TYPE_CHECKING:
-    from ..cards import CardRecord, RecapView
+from ..unit_recap import predikat_labels
+from .charts import behaviour_chart, trend_chart
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-__all__ = ["NBCONVERT_DIR", "TEMPLATE_NAME", "card_html", "html_exporter", "html_to_pdf",
-           "notebook_html"]
+__all__ = ["NBCONVERT_DIR", "TEMPLATE_NAME", "CardDisplay", "HtmlFragment", "RecapDisplay",
+           "card_bundle", "card_html", "html_exporter", "html_to_pdf", "notebook_html"]
 MAX_CARD_BYTES = 300 * 1024
 
 
@@ -134,8 +138,6 @@ def _bands(card: CardRecord) -> tuple[float, float] | None:
     """The behaviour band edges of the scheme (permenpan-6-2022 only)."""
     if card.scheme != "permenpan-6-2022":
         return None
-    from ..params import load_scheme
-
     try:
         cfg = load_scheme(card.scheme)
         return (cfg.value_bands.sesuai, cfg.value_bands.di_atas)  # type: ignore[union-attr]
@@ -145,8 +147,6 @@ def _bands(card: CardRecord) -> tuple[float, float] | None:
 
 def card_html(card: CardRecord) -> str:
     """The card as an HTML fragment (scoped style, inline SVG charts, escaped data)."""
-    from .charts import behaviour_chart, trend_chart
-
     env = _env(card.lang)
     tz = card.timezone
     env.filters["when"] = lambda m: i18n.datetime_label(m, card.lang, tz) if m else ""
@@ -164,8 +164,6 @@ def _recap_render(view: RecapView, part: str) -> str:
     env = _env(view.params.lang)
     tz = view.run.settings.timezone
     env.filters["when"] = lambda m: i18n.datetime_label(m, view.params.lang, tz) if m else ""
-    from ..unit_recap import predikat_labels
-
     return env.get_template("recap.html.j2").render(
         part=part, view=view, css=card_css(), labels=predikat_labels(view.run.scheme_cfg.name),
         tables=view.tables, run=view.run)
@@ -181,6 +179,58 @@ def recap_units_html(view: RecapView) -> str:
 
 def recap_details_html(view: RecapView) -> str:
     return _recap_render(view, "details")
+
+
+# --------------------------------------------------------------------------- display
+def card_bundle(card: CardRecord) -> tuple[dict[str, str], dict[str, Any]]:
+    """The card as a notebook output: (data: HTML and text, metadata). The ``eperf``
+    metadata is what a batch reads back from the executed notebook
+    (:func:`eperformance.pages.card_meta`): predikat, fingerprint, provisional ..."""
+    text = (f"{card.employee.name} ({card.employee.nip_display}) {card.period}: "
+            f"{card.predikat or ', '.join(card.keterangan)}")
+    meta = {"eperf": {"kind": "card", "lang": card.lang, "nip": card.employee.nip,
+                      "title": f"{card.employee.name} — {card.period}",
+                      "period": card.period, "run_id": card.run_id,
+                      "provisional": card.provisional, "predikat": card.predikat,
+                      "fingerprint": card.fingerprint}}
+    return {"text/html": card_html(card), "text/plain": text}, meta
+
+
+@dataclass(frozen=True)
+class CardDisplay:
+    """What the card notebook displays: the record (``.record``), shown as the card."""
+
+    record: CardRecord
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[
+            dict[str, str], dict[str, Any]]:
+        return card_bundle(self.record)
+
+
+class HtmlFragment:
+    """A displayable HTML fragment."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+@dataclass(frozen=True)
+class RecapDisplay:
+    """What the recap notebook displays, part by part (``.view``: the recap's data)."""
+
+    view: RecapView
+
+    def header(self) -> HtmlFragment:
+        return HtmlFragment(recap_header_html(self.view))
+
+    def units(self) -> HtmlFragment:
+        return HtmlFragment(recap_units_html(self.view))
+
+    def details(self) -> HtmlFragment:
+        return HtmlFragment(recap_details_html(self.view))
 
 
 install_template()

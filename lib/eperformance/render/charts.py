@@ -1,6 +1,6 @@
 """The card's charts as inline SVG text, written by hand (text kept as text).
 
-Each function takes a :class:`~eperformance.cards.CardRecord` and returns an ``<svg>``
+Each function takes a :class:`~eperformance.card.CardRecord` and returns an ``<svg>``
 element (no XML prolog), small and deterministic for the same record, so a card stays one
 self-contained file. The drawing follows what matplotlib drew before (same figure sizes,
 axes placement, colours, markers and fonts) at a fraction of the cost: a chart is a few
@@ -25,7 +25,7 @@ from ..rounding import round_opt
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ..cards import CardRecord
+    from ..card import CardRecord
 
 INK = "#1f2933"
 MUTED = "#7b8794"

@@ -25,8 +25,8 @@ from ..contract import FUNCTIONAL_LEVELS, FUNCTIONAL_POST
 from ..errors import SettingsError
 from ..params import SCHEMES_DIR, AngkaKredit, Permenpan6Config, SchemeConfig
 from ..periods import Period
-from .common import EmployeeScore
 from ..rounding import fmt2, round_half_away
+from .common import EmployeeScore
 
 CREDIT_COLUMNS: tuple[str, ...] = (
     "nip", "period", "functional_level", "predikat", "percent", "coefficient", "months",

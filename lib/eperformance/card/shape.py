@@ -1,12 +1,13 @@
 """What shapes a card besides its data: the files whose change must re-render it.
 
-A card's fingerprint (``cards.card_fingerprint``) hashes what the card shows and
+A card's fingerprint (:func:`.record.card_fingerprint`) hashes what the card shows and
 :func:`card_shape_digest`: the card notebook, the card template, its CSS, the nbconvert
 template around it, and the code that turns a record into the page (the fragment renderer,
 the charts, the labels). Editing any of them makes every card stale, so the next batch
 re-renders them without ``--force``; the settings that change a card are part of the
 record itself (``settings_digest``, the scheme's settings).
 
+The files are named by path only: the card package imports nothing from the renderer.
 The digest is cached per file by (modification time, size), so a warm kernel or a batch
 of 10,000 cards stats the files instead of reading them for every card.
 """
@@ -16,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+
+from ..errors import UsageError
+from ..home import CARD_NOTEBOOK, notebook_path
 
 _HERE = Path(__file__).resolve().parent
 _PACKAGE = _HERE.parent
@@ -51,9 +55,6 @@ def _file_digest(path: Path) -> str:
 
 def shape_files() -> list[tuple[str, Path]]:
     """(label, path) of every file that shapes a card, the card notebook first."""
-    from ..errors import UsageError
-    from .single import CARD_NOTEBOOK, notebook_path
-
     try:
         notebook = notebook_path(CARD_NOTEBOOK)
     except UsageError:  # a card built outside a checkout (no notebook to run it)

@@ -14,13 +14,17 @@ nbclient in a kernel that the caller owns and keeps:
 
 :class:`WarmPoolExecutor` runs ``workers`` such kernels, each driven by a worker process
 that also renders the HTML and the PDF (one warm headless Chromium per worker, started at
-its first PDF: :mod:`eperformance.pdf`).
+its first PDF: :mod:`eperformance.pdf`). A worker's side is :func:`start_worker` (once per
+worker process) and :func:`warm_card_job` (each card); the Dask executor runs the same two
+on its workers.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
@@ -30,18 +34,23 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import util
 from pathlib import Path
 from typing import Any
 
-from .executors import run_in_pool
-from .jobs import CardJob, write_card_files
-from .journal import CardOutcome
-from .slices import CONTEXT_ENV, SCOPE_ENV, SECRET_ENV
+from jupyter_core.utils import run_sync
+
+from ...kernels import ipc_kernel_manager
+from ...pdf import renderer
+from ..failure import CardFailure
+from ..jobs import CardJob, failed_outcome, parameters_of, write_card_files
+from ..journal import CardOutcome
+from .base import CardExecutor, ExecutorSettings, run_in_pool
 
 log = logging.getLogger("eperformance.batch")
 
 WARMUP = """\
-import eperformance.cards, eperformance.render, eperformance.render.charts  # noqa: F401
+import eperformance.notebook_entry, eperformance.render, eperformance.render.charts  # noqa: F401
 import eperformance.scores, eperformance.batch.slices, pandas  # noqa: F401
 import gc as _gc
 _gc.collect()
@@ -92,10 +101,6 @@ class WarmKernel:
     def start(self) -> None:
         # The asynchronous manager and client are what nbclient drives (it polls the
         # kernel's liveness from its own event loop); synchronous calls go through run_sync.
-        from jupyter_core.utils import run_sync
-
-        from ..kernels import ipc_kernel_manager
-
         km = ipc_kernel_manager(self._dir)
         env = dict(os.environ)
         env.update(self.env)
@@ -108,8 +113,6 @@ class WarmKernel:
         self._run(WARMUP)
 
     def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
-
         if self.kc is not None:
             self.kc.stop_channels()
         if self.km is not None:
@@ -129,8 +132,6 @@ class WarmKernel:
         self.start()
 
     def alive(self) -> bool:
-        from jupyter_core.utils import run_sync
-
         return self.km is not None and bool(run_sync(self.km.is_alive)())
 
     def pid(self) -> int | None:
@@ -155,8 +156,6 @@ class WarmKernel:
 
     # ------------------------------------------------------------------ execution
     def _run(self, code: str) -> None:
-        from jupyter_core.utils import run_sync
-
         reply = run_sync(self.kc.execute_interactive)(code, store_history=False, timeout=120,
                                                       output_hook=lambda msg: None)
         if reply["content"].get("status") != "ok":
@@ -167,9 +166,7 @@ class WarmKernel:
 
         ``env``: environment variables set in the kernel first (the database URL, the
         run's clock), so a long-lived kernel can serve successive runs."""
-        import json
-
-        from nbclient import NotebookClient
+        from nbclient import NotebookClient  # lazy: seconds to import; only a worker runs it
 
         if not self.alive():
             self.recycle()
@@ -200,11 +197,14 @@ _KERNEL: WarmKernel | None = None
 _TEMPLATES: dict[str, Any] = {}
 
 
-def _init_worker(env: dict[str, str], settings: WarmSettings, pdf: bool = False) -> None:
+def worker_started() -> bool:
+    """This worker process has its kernel (:func:`start_worker` ran)."""
+    return _KERNEL is not None
+
+
+def start_worker(env: dict[str, str], settings: WarmSettings, pdf: bool = False) -> None:
     """Start this worker's kernel (and shut it down when the worker ends); with ``pdf``,
     its PDF renderer (the browser) starts meanwhile, in the background."""
-    from multiprocessing import util
-
     global _KERNEL
     os.environ.update(env)
     if pdf:
@@ -217,11 +217,17 @@ def _init_worker(env: dict[str, str], settings: WarmSettings, pdf: bool = False)
                      daemon=True).start()
 
 
+def stop_worker() -> None:
+    """Close this worker's kernel (a worker process does it when it ends)."""
+    global _KERNEL
+    if _KERNEL is not None:
+        _KERNEL.close()
+        _KERNEL = None
+
+
 def _start_pdf_renderer() -> None:
     """The worker's browser, started while its kernel starts (the first card would wait
     for it otherwise); a failure shows again, with its card, at the first PDF."""
-    from ..pdf import renderer
-
     try:
         renderer()
     except Exception:  # noqa: BLE001 - reported by the first card that needs it
@@ -250,33 +256,22 @@ def _watch_parent(parent: int, every: float = 1.0) -> None:
 
 
 def _template(path: str) -> Any:
-    from papermill.iorw import load_notebook_node
+    from papermill.iorw import load_notebook_node  # lazy: seconds to import; worker only
 
     if path not in _TEMPLATES:
         _TEMPLATES[path] = load_notebook_node(path)  # as papermill reads it (tags, etc.)
     return copy.deepcopy(_TEMPLATES[path])
 
 
-def error_of(nb: Any, exc: BaseException) -> dict[str, Any]:
-    """The failing cell's index and error, from the executed notebook."""
-    for index, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                return {"cell": index, "ename": out.get("ename"), "evalue": out.get("evalue")}
-    return {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)[:2000]}
-
-
 def warm_card_job(job: CardJob) -> CardOutcome:
-    """The card job of :func:`.jobs.render_card_job`, in this worker's warm kernel."""
+    """The card job of :func:`..jobs.render_card_job`, in this worker's warm kernel."""
+    # lazy: seconds to import; only a worker runs cards
     from nbclient.exceptions import CellExecutionError, DeadKernelError
     from papermill.parameterize import parameterize_notebook
 
-    from .jobs import failed_outcome, parameters_of
-
-    assert _KERNEL is not None, "worker not initialised"
+    assert _KERNEL is not None, "worker not started"
     started = time.perf_counter()
-    env = {"DATABASE_URL": job.db_url, "EPERF_NOW": job.now, "EPERF_HOME": job.home,
-           SCOPE_ENV: job.scope, CONTEXT_ENV: job.context_dir, SECRET_ENV: job.context_secret}
+    env = job.handoff().to_env()
     os.environ.update(env)
     for attempt in (1, 2):
         nb = parameterize_notebook(_template(job.notebook), parameters_of(job),
@@ -285,30 +280,33 @@ def warm_card_job(job: CardJob) -> CardOutcome:
             _KERNEL.execute(nb, env)
             break
         except CellExecutionError as exc:
-            return failed_outcome(job, nb, started, error_of(nb, exc))
+            return failed_outcome(job, nb, started, CardFailure.of(exc, nb))
         except (DeadKernelError, RuntimeError) as exc:
             _KERNEL.recycle()
             if attempt == 2:
-                return failed_outcome(job, nb, started, error_of(nb, exc))
+                return failed_outcome(job, nb, started, CardFailure.of(exc, nb))
             log.warning("a kernel died; its card is retried once")
     return write_card_files(job, nb, started)
 
 
-class WarmPoolExecutor:
+class WarmPoolExecutor(CardExecutor):
     """``workers`` worker processes, each with one warm kernel; same contract as the
     other executors (jobs in, outcomes out as they finish)."""
 
-    def __init__(self, workers: int, env: dict[str, str],
-                 settings: WarmSettings | None = None, pdf: bool = False) -> None:
-        import multiprocessing
+    name = "warm"
+    shares_context = True
 
-        self.workers = max(1, workers)
+    def __init__(self, settings: ExecutorSettings) -> None:
+        super().__init__(settings)
+        self.workers = max(1, settings.workers)
         # spawned, not forked: a worker starts from a fresh interpreter instead of a copy
         # of the orchestrator, which holds the period's scores (its memory would grow
         # with the organisation in every worker)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_init_worker,
-                                         initargs=(env, settings or WarmSettings(), pdf),
-                                         mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, initializer=start_worker,
+            initargs=(settings.handoff.to_env(), WarmSettings.from_settings(settings.kernels),
+                      settings.pdf),
+            mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
         return run_in_pool(self._pool, warm_card_job, jobs, self.workers)

@@ -1,10 +1,10 @@
-"""The one call of ``notebooks/40-batch-bulanan.ipynb``: the monthly batch in a kernel.
-
-:func:`notebook_batch` validates the notebook's parameters (:class:`BatchParams`, the
-options of ``eperf batch`` as design.md lists them), runs :func:`~.orchestrator.run_batch`
-with a progress bar fit for a notebook (``tqdm.auto``: a widget when ipywidgets is
-installed, else a text bar) and returns a :class:`BatchSummary` whose rich HTML repr shows
+"""A batch run as a notebook shows it: :class:`BatchSummary`, whose rich HTML repr shows
 the counts, the folders and the failures.
+
+:func:`eperformance.notebook_entry.notebook_batch` (the one call of
+``notebooks/40-batch-bulanan.ipynb``) validates the notebook's parameters, runs
+:func:`~.orchestrator.run_batch` with a progress bar fit for a notebook (``tqdm.auto``: a
+widget when ipywidgets is installed, else a text bar) and returns the summary.
 
 How the notebook ends, so that a scheduled job (JupyterLab's scheduler, papermill) shows
 the right state:
@@ -14,7 +14,7 @@ the right state:
   :class:`CardsFailed` ends the notebook with one line (the batch's exit code 3);
 * refused (month not closed, lock held: ``Refused``), bad parameters or no data
   (``UsageError``), database unreachable: one line and its hint, no traceback
-  (:func:`~eperformance.cards.short_tracebacks`).
+  (:func:`~eperformance.notebook_entry.short_tracebacks`).
 
 The database URL reaches the kernel through ``DATABASE_URL`` (or the project home's
 ``.env``), never as a parameter, so an executed notebook never contains it.
@@ -23,19 +23,15 @@ The database URL reaches the kernel through ``DATABASE_URL`` (or the project hom
 from __future__ import annotations
 
 import html
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import EXIT_PARTIAL, EperfError, UsageError
-from ..runparams import BatchParams, validate
-from .orchestrator import BatchOptions, BatchResult, run_batch
+from ..errors import EXIT_PARTIAL, EperfError
+from ..runparams import BatchParams
+from .orchestrator import BatchResult
 from .runinfo import read_json
 
-TEXT_PARAMETERS = ("period", "unit", "scheme", "lang", "formats")
-SCHEDULER_HINT = ("in JupyterLab's scheduler a parameter value is a Python literal: write "
-                  "\"2021-05\" and \"html,pdf\" in quotes, True or False for flags")
 MAX_FAILURES_SHOWN = 50
 
 
@@ -181,15 +177,6 @@ class BatchSummary:
 
 
 # --------------------------------------------------------------------------- steps
-def batch_options(params: BatchParams) -> BatchOptions:
-    """The options of ``eperf batch`` with the same values (the CLI's other defaults:
-    one worker, no waiting for a held lock; the database from the environment)."""
-    return BatchOptions(period=params.period, unit=params.unit or None, scheme=params.scheme,
-                        use_360=params.use_360, lang=params.lang,
-                        formats=params.format_list, provisional=params.provisional,
-                        force=params.force, progress="auto")
-
-
 def summarise(params: BatchParams, result: BatchResult) -> BatchSummary:
     """Read the run's manifest for the failures (cell, error) of the failed cards."""
     manifest = read_json(result.folder / "manifest.json")
@@ -204,44 +191,3 @@ def summarise(params: BatchParams, result: BatchResult) -> BatchSummary:
     recap_error = manifest.get("recap_error") if result.status != "up-to-date" else None
     return BatchSummary(params=params, result=result, failures=failures,
                         recap_error=recap_error or None)
-
-
-def _validate(parameters: dict[str, Any]) -> BatchParams:
-    try:
-        return validate(BatchParams, **parameters)
-    except UsageError as exc:
-        quoted = [k for k in TEXT_PARAMETERS
-                  if k in parameters and not isinstance(parameters[k], str)]
-        if quoted:  # e.g. period = 2021-05 typed without quotes (= 2016)
-            raise UsageError(exc.message, hint=SCHEDULER_HINT) from None
-        raise
-
-
-def _display(obj: Any) -> None:
-    try:
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - IPython always present with ipykernel
-        print(obj)
-        return
-    display(obj)
-
-
-def notebook_batch(**parameters: Any) -> BatchSummary:
-    """The one call of ``40-batch-bulanan.ipynb``: validate, run the batch, summarise.
-
-    Returns the summary when every card was made (the notebook displays it next); when
-    cards failed, displays the summary here and raises :class:`CardsFailed`.
-    """
-    from ..cards import short_tracebacks
-
-    short_tracebacks()
-    params = _validate(parameters)
-    with warnings.catch_warnings():
-        # tqdm.auto without ipywidgets: a text bar instead of a widget, no warning
-        warnings.filterwarnings("ignore", message="IProgress not found")
-        result = run_batch(batch_options(params))
-    summary = summarise(params, result)
-    if not summary.succeeded:
-        _display(summary)
-        summary.check()
-    return summary
