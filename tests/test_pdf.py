@@ -472,3 +472,82 @@ def test_prints_inside_a_running_asyncio_loop(chromium: pdf.ChromiumRenderer) ->
         return chromium.pdf("<title>t</title><p>kartu</p>")
 
     assert asyncio.run(inside()).startswith(b"%PDF")
+
+
+# --------------------------------------------------------------------------- groups
+def _variants(card_page: str) -> list[str]:
+    """Three cards sharing the template: different names, one long enough for a third
+    page (a description of many paragraphs), one with a hostile description."""
+    name = re.search(r"<dt>Nama</dt><dd>([^<]+)</dd>", card_page).group(1)  # type: ignore[union-attr]
+    out = []
+    for k, extra in enumerate(("", "<p>Uraian panjang kegiatan lapangan.</p>" * 120,
+                               "<p>&lt;/body&gt;&lt;style&gt;p{display:none}&lt;/style&gt;</p>")):
+        other = f"Pegawai Uji Kelompok{k}"
+        page = card_page.replace(name, other)
+        out.append(page.replace("</body>", f"<div>{extra}</div></body>", 1))
+    return out
+
+
+def test_cards_printed_as_a_group_equal_cards_printed_alone(
+        chromium: pdf.ChromiumRenderer, card_page: str, tmp_path: Path) -> None:
+    """pdf_many prints several cards as one document and cuts it: each card's PDF has its
+    own pages only, the same text and page numbers ("1 / n") as when printed alone, and
+    its own title and metadata."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pages = _variants(card_page)
+    alone = [chromium.pdf(p) for p in pages]
+    grouped = chromium.pdf_many(pages)
+    assert len(grouped) == len(pages)
+    counts = []
+    for k, (a, g) in enumerate(zip(alone, grouped, strict=True)):
+        ta, tg = pdftotext(a, tmp_path), pdftotext(g, tmp_path)
+        assert tg == ta, f"card {k}: grouped text differs from the card printed alone"
+        assert f"Kelompok{k}" in tg
+        assert not any(f"Kelompok{j}" in tg for j in range(len(pages)) if j != k)
+        ra, rg = PdfReader(BytesIO(a)), PdfReader(BytesIO(g))
+        counts.append(len(rg.pages))
+        assert len(rg.pages) == len(ra.pages)
+        n = len(rg.pages)
+        footer = re.compile(rf"(?m)^\s*(\d+)\s*/\s*{n}\s*$")
+        assert sorted(int(x) for x in footer.findall(tg)) == list(range(1, n + 1))
+        for key in ("/Title", "/Subject", "/Keywords", "/Author", "/Creator"):
+            assert rg.metadata.get(key) == ra.metadata.get(key), key  # type: ignore[union-attr]
+        for page in rg.pages:  # the marks' links are gone
+            for annot in page.get("/Annots") or []:
+                assert "eperf-page" not in str(annot.get_object())
+    assert counts[1] > counts[0], "the long card has more pages"
+
+
+def test_a_group_with_another_head_is_printed_card_by_card(
+        chromium: pdf.ChromiumRenderer, card_page: str, tmp_path: Path) -> None:
+    other = card_page.replace("</style>", "h1 { letter-spacing: 1px; }</style>", 1)
+    assert other != card_page
+    pages = [card_page, other]
+    assert pdf.split_page(card_page) is not None
+    grouped = chromium.pdf_many(pages)
+    for page, data in zip(pages, grouped, strict=True):
+        assert pdftotext(data, tmp_path) == pdftotext(chromium.pdf(page), tmp_path)
+
+
+def test_weasyprint_prints_a_group_card_by_card(card_page: str, tmp_path: Path) -> None:
+    w = pdf.WeasyPrintRenderer()
+    a, b = w.pdf_many([card_page, card_page])
+    assert pdftotext(a, tmp_path) == pdftotext(b, tmp_path) == pdftotext(w.pdf(card_page),
+                                                                         tmp_path)
+
+
+def test_a_group_never_fetches_a_remote_resource(chromium: pdf.ChromiumRenderer,
+                                                 card_page: str) -> None:
+    listener = Listener()
+    try:
+        url = f"http://127.0.0.1:{listener.port}"
+        evil = f'<img src="{url}/x.png" alt=""><iframe src="{url}/frame"></iframe>'
+        page = card_page.replace("</body>", f"<div>{evil}</div></body>")
+        out = chromium.pdf_many([card_page, page, card_page])
+        assert all(d.startswith(b"%PDF") for d in out)
+        assert listener.connections() == 0, "the renderer connected to the listener"
+    finally:
+        listener.close()

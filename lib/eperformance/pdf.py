@@ -37,14 +37,16 @@ Playwright object; :meth:`ChromiumRenderer.pdf` hands it the page and waits.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import io
 import logging
 import os
 import queue
+import re
 import shutil
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from html.parser import HTMLParser
 from multiprocessing import util as mp_util
@@ -89,6 +91,8 @@ class PdfRenderer(Protocol):
     def name(self) -> str: ...
 
     def pdf(self, html: str) -> bytes: ...
+
+    def pdf_many(self, pages: Sequence[str]) -> list[bytes]: ...
 
     def close(self) -> None: ...
 
@@ -136,6 +140,163 @@ def with_metadata(pdf: bytes, info: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
+
+# --------------------------------------------------------------------------- groups
+#: Marks where each page of a group starts: an empty block with a page break before it,
+#: and an invisible link to it, so that Chromium writes a named destination on its page.
+MARK_ID = "eperf-page-{k}"
+_MARK = ('<div id="eperf-page-{k}" style="break-before:{brk};height:0;margin:0;'
+         'padding:0;border:0"></div>')
+_LINK = ('<a href="#eperf-page-{k}" style="position:absolute;left:0;top:0;width:1px;'
+         'height:1px" aria-hidden="true"></a>')
+#: In a group the page numbers would run across the pages: they are laid over each cut
+#: document instead (:meth:`ChromiumRenderer._numbers`).
+GROUP_CSS = "<style>@page { @bottom-right { content: none; } }</style>"
+NUMBERS_CSS = ("<style>html, body, body * { background: transparent !important; }"
+               "</style>")
+_BODY = re.compile(r"(?is)\A(.*?<body[^>]*>)(.*)(</body>.*)\Z")
+_HEAD_VARYING = re.compile(r"(?is)<title>.*?</title>|<meta\b[^>]*\bname=\"(?:author|"
+                           r"description|keywords)\"[^>]*>")
+_TITLE = re.compile(r"(?is)<title>(.*?)</title>")
+
+
+def split_page(html: str) -> tuple[str, str, str] | None:
+    """``(head through <body…>, body, </body> on)`` of a page, or None."""
+    m = _BODY.match(html)
+    return (m.group(1), m.group(2), m.group(3)) if m else None
+
+
+def _head_key(head: str) -> str:
+    """The head without what differs from card to card (title, per-card metadata)."""
+    return _HEAD_VARYING.sub("", head)
+
+
+def _title(html: str) -> str:
+    import html as html_mod
+
+    m = _TITLE.search(html.split("</head>", 1)[0])
+    return html_mod.unescape(m.group(1)).strip() if m else ""
+
+
+def group_document(parts: Sequence[tuple[str, str, str]]) -> str:
+    """One document of pages sharing a head: each page's body after a page break and a
+    mark, the first page's head (page numbers off), the first page's tail."""
+    head, _, tail = parts[0]
+    links = "".join(_LINK.format(k=k) for k in range(len(parts)))
+    bodies = "".join(_MARK.format(k=k, brk="page" if k else "auto") + body
+                     for k, (_, body, _) in enumerate(parts))
+    return head.replace("</head>", GROUP_CSS + "</head>", 1) + links + bodies + tail
+
+
+def split_group(pdf: bytes, count: int) -> list[list[int]] | None:
+    """The page indexes of each of the ``count`` pages printed as one group, read from
+    the marks' named destinations; None unless every mark is found, in order, each on a
+    page of its own start."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    dests = reader.named_destinations
+    starts: list[int] = []
+    for k in range(count):
+        dest = dests.get("/" + MARK_ID.format(k=k)) or dests.get(MARK_ID.format(k=k))
+        number = reader.get_destination_page_number(dest) if dest is not None else None
+        if number is None:
+            return None
+        starts.append(number)
+    total = len(reader.pages)
+    ordered = all(a < b for a, b in zip(starts, starts[1:], strict=False))
+    if starts[0] != 0 or not ordered or starts[-1] >= total:
+        return None
+    ends = [*starts[1:], total]
+    return [list(range(a, b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def document_of(pdf: bytes | Any, indexes: Sequence[int], numbers: bytes | Any, title: str,
+                info: dict[str, str]) -> bytes:
+    """The pages ``indexes`` of a group's PDF (bytes or a ``PdfReader``) as a document of
+    their own: the marks' links dropped, the page numbers of ``numbers`` laid over
+    (:func:`stamp`), title and metadata set."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(io.BytesIO(pdf))
+    overlay = numbers if isinstance(numbers, PdfReader) else PdfReader(io.BytesIO(numbers))
+    writer = PdfWriter()
+    for i, index in enumerate(indexes):
+        page = writer.add_page(reader.pages[index])
+        _drop_mark_links(page)
+        stamp(writer, page, overlay.pages[i], f"EPN{i}")
+    source: dict[str, Any] = dict(reader.metadata or {})
+    meta: dict[str, str] = {k: str(source[k]) for k in ("/Producer", "/CreationDate", "/ModDate")
+            if k in source}
+    meta.update({"/Title": title} if title else {})
+    meta.update(info)
+    writer.add_metadata(meta)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _drop_mark_links(page: Any) -> None:
+    from pypdf.generic import ArrayObject, NameObject
+
+    annots = page.get("/Annots")
+    if annots is None:
+        return
+    kept = [a for a in annots.get_object() if not _is_mark_link(a.get_object())]
+    if kept:
+        page[NameObject("/Annots")] = ArrayObject(kept)
+    else:
+        del page[NameObject("/Annots")]
+
+
+_RESOURCE_KINDS = ("/Font", "/ExtGState", "/XObject", "/ColorSpace", "/Pattern", "/Shading")
+
+
+def stamp(writer: Any, page: Any, overlay: Any, prefix: str) -> None:
+    """Draw ``overlay`` (a small page of another PDF) over ``page`` of ``writer``.
+
+    Cheaper than pypdf's ``merge_page``, which parses and rewrites the page's whole
+    content: the page's content is left as it is, wrapped in ``q … Q``, and the
+    overlay's content is appended as a stream of its own, its resources copied under
+    names with ``prefix`` (renamed in its content too), so nothing can clash."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    stream = overlay.get_contents()
+    content = stream.get_data() if stream is not None else b""
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else DictionaryObject()
+    page[NameObject("/Resources")] = resources
+    o_res = overlay.get("/Resources")
+    o_res = o_res.get_object() if o_res is not None else DictionaryObject()
+    for kind in _RESOURCE_KINDS:
+        if kind not in o_res:
+            continue
+        target = resources.get(kind)
+        target = target.get_object() if target is not None else DictionaryObject()
+        resources[NameObject(kind)] = target
+        kind_dict: Any = o_res[kind].get_object()
+        for name, ref in kind_dict.items():
+            new = f"/{prefix}{name[1:]}"
+            target[NameObject(new)] = ref.clone(writer) if hasattr(ref, "clone") else ref
+            content = re.sub(re.escape(name.encode()) + rb"(?=[\s/\[<(]|$)", new.encode(),
+                             content)
+    before, after = DecodedStreamObject(), DecodedStreamObject()
+    before.set_data(b"q\n")
+    after.set_data(b"\nQ\nq\n" + content + b"\nQ\n")
+    contents = page.get("/Contents")
+    existing = contents.get_object() if contents is not None else ArrayObject()
+    refs = list(existing) if isinstance(existing, ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject(
+        [writer._add_object(before), *refs, writer._add_object(after)])  # noqa: SLF001
+
+
+def _is_mark_link(annot: Any) -> bool:
+    action = annot.get("/A")
+    dest = annot.get("/Dest")
+    if action is not None:
+        dest = action.get_object().get("/D")
+    return isinstance(dest, str) and dest.lstrip("/").startswith("eperf-page-")
+
 # --------------------------------------------------------------------------- WeasyPrint
 class WeasyPrintRenderer:
     """WeasyPrint in this process (no browser; every URL fetch refused)."""
@@ -148,6 +309,10 @@ class WeasyPrintRenderer:
     def pdf(self, html: str) -> bytes:
         return html_to_pdf(html)
 
+    def pdf_many(self, pages: Sequence[str]) -> list[bytes]:
+        """Each page printed on its own (WeasyPrint has no per-print overhead to share)."""
+        return [self.pdf(html) for html in pages]
+
     def close(self) -> None:
         pass
 
@@ -159,8 +324,9 @@ class ChromiumRenderer:
     Usable as a context manager; :meth:`close` is idempotent."""
 
     def __init__(self, executable: str = DEFAULT_CHROMIUM, *, recycle_after: int = 500,
-                 timeout_s: float = 60.0) -> None:
+                 timeout_s: float = 60.0, group: int = 8) -> None:
         self.executable = executable
+        self.group = max(1, group)  # pages printed as one document by pdf_many
         self.recycle_after = recycle_after  # a fresh page after this many cards
         self.timeout_ms = timeout_s * 1000
         self.token = uuid.uuid4().hex
@@ -177,6 +343,7 @@ class ChromiumRenderer:
         self._browser: Any = None
         self._page: Any = None
         self._page_cards = 0
+        self._number_pages: dict[tuple[str, int], bytes] = {}
 
     @property
     def name(self) -> str:
@@ -206,6 +373,62 @@ class ChromiumRenderer:
         with self._lock:
             data: bytes = self._call(self._render, html)
         return with_metadata(data, page_metadata(html))
+
+    def pdf_many(self, pages: Sequence[str]) -> list[bytes]:
+        """Each page's PDF, as :meth:`pdf` makes it, printed ``group`` pages at a time.
+
+        Most of a print is its fixed cost (a new document, layout, fonts, the PDF itself):
+        pages that share their head (the batch's cards: one template, one style sheet)
+        are printed as one document, a page break between them, and the PDF is cut back
+        into one document per page (see :func:`split_group`), each with its own title,
+        metadata and page numbers ``1 / n``. A group that cannot be printed or cut
+        cleanly is printed page by page instead, so the result never depends on it."""
+        if self._thread is None:
+            self.start()
+        out: list[bytes] = []
+        for i in range(0, len(pages), self.group):
+            chunk = list(pages[i:i + self.group])
+            out.extend(self._print_group(chunk) if len(chunk) > 1 else [self.pdf(chunk[0])])
+        return out
+
+    def _print_group(self, pages: list[str]) -> list[bytes]:
+        parts = [split_page(html) for html in pages]
+        heads = {_head_key(p[0]) for p in parts if p is not None}
+        if None in parts or len(heads) != 1 or self._margin_footer():
+            return [self.pdf(html) for html in pages]
+        try:
+            with self._lock:
+                data: bytes = self._call(self._render, group_document(parts))  # type: ignore[arg-type]
+                self.cards += len(pages) - 1
+                cut = split_group(data, len(pages))
+                if cut is None:
+                    raise PdfError("the grouped PDF could not be cut back into its pages")
+                numbers = {n: self._call(self._numbers, parts[0][0], n)  # type: ignore[index]
+                           for n in {len(c) for c in cut}}
+        except PdfError as exc:
+            log.warning("grouped printing failed (%s); printing page by page", exc)
+            return [self.pdf(html) for html in pages]
+        return [document_of(data, pages_, numbers[len(pages_)], _title(html),
+                            page_metadata(html))
+                for pages_, html in zip(cut, pages, strict=True)]
+
+    def _numbers(self, head: str, n: int) -> bytes:
+        """An ``n``-page PDF holding only the page's page numbers (its own ``@page``
+        margin box, transparent elsewhere), laid over each page of a cut document."""
+        key = (hashlib.sha256(head.encode()).hexdigest(), n)
+        if key not in self._number_pages:
+            page = (head.replace("</head>", NUMBERS_CSS + "</head>", 1)
+                    + '<div style="height:1px"></div>'
+                    + '<div style="break-before:page;height:1px"></div>' * (n - 1)
+                    + "</body></html>")
+            self._number_pages[key] = self._render(page)
+            self.cards -= 1  # not a card
+        return self._number_pages[key]
+
+    def _margin_footer(self) -> bool:
+        """An older Chromium numbers pages from its own footer template: no grouping."""
+        major = int(self.version.split(".")[0]) if self.version[:1].isdigit() else 0
+        return bool(major and major < MARGIN_BOXES_SINCE)
 
     def close(self) -> None:
         """Close the browser and its driver, and end the thread."""
