@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ import nbformat
 from ..export import atomic_write_bytes, atomic_write_text
 from ..kernels import execute_notebook
 from ..pages import card_meta, notebook_html
-from ..pdf import html_pdf
+from ..pdf import html_pdf, renderer
 from ..safefs import DIR_MODE, FILE_MODE, safe_makedirs, unlink_nofollow
 from .failure import CardFailure
 from .handoff import KernelHandoff
@@ -95,20 +95,7 @@ def parameters_of(job: CardJob) -> dict[str, Any]:
 def render_card_job(job: CardJob) -> CardOutcome:
     """Execute (a fresh kernel, via papermill), convert and write one card; report, never
     raise, a failing card."""
-    started = time.perf_counter()
-    work = job.work_path()
-    work.mkdir(parents=True, exist_ok=True)
-    executed = work / f"{job.nip}.ipynb"
-    with kernel_environment(job.handoff()):
-        try:
-            execute_notebook(job.notebook, executed, parameters_of(job), work)
-        except Exception as exc:  # noqa: BLE001 - a failing cell, a dead kernel, a timeout
-            nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
-            executed.unlink(missing_ok=True)
-            return failed_outcome(job, nb, started, CardFailure.of(exc))
-    nb = nbformat.read(executed, as_version=4)
-    executed.unlink(missing_ok=True)
-    return write_card_files(job, nb, started)
+    return render_card_group([job])[0]
 
 
 @contextlib.contextmanager
@@ -128,32 +115,115 @@ def kernel_environment(handoff: KernelHandoff) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
-    """Convert an executed card notebook and write the card in the job's formats
-    atomically, with their checksums; the card's files in other formats (an earlier
-    request's) and its failed notebook are removed."""
+@dataclass
+class ConvertedCard:
+    """A card whose notebook ran and whose page is made (and written, in HTML), waiting
+    for its PDF: :func:`finish_cards` prints several at once."""
+
+    job: CardJob
+    nb: Any
+    started: float
+    html: str
+    meta: dict[str, Any]
+    files: dict[str, str]
+
+
+def convert_card(job: CardJob, nb: Any, started: float) -> ConvertedCard | CardOutcome:
+    """Convert an executed card notebook to its page and write the HTML card; a failure
+    is the card's failed outcome."""
     files: dict[str, str] = {}
-    printer = ""
     try:
         meta = card_meta(nb)
         html = notebook_html(nb)
         if "html" in job.formats:
             atomic_write_text(job.card_path("html"), html, FILE_MODE)
             files[job.card_file("html")] = sha256_file(job.card_path("html"))
-        if "pdf" in job.formats:
-            pdf, printer = html_pdf(html)
-            atomic_write_bytes(job.card_path("pdf"), pdf, FILE_MODE)
-            files[job.card_file("pdf")] = sha256_file(job.card_path("pdf"))
     except Exception as exc:  # noqa: BLE001 - rendering failed: keep the notebook
         return failed_outcome(job, nb, started, CardFailure.of(exc))
+    return ConvertedCard(job, nb, started, html, meta, files)
+
+
+def finish_cards(cards: Sequence[ConvertedCard]) -> list[CardOutcome]:
+    """Print the PDFs of the cards that want one, all at once (the renderer prints cards
+    sharing their head as one document: :meth:`eperformance.pdf.ChromiumRenderer.pdf_many`),
+    write them and report each card. When the group cannot be printed, each card is
+    printed alone, so one card's failure never fails another."""
+    wanting = [c for c in cards if "pdf" in c.job.formats]
+    printed: dict[int, tuple[bytes, str] | BaseException] = {}
+    if wanting:
+        try:
+            r = renderer()
+            for c, data in zip(wanting, r.pdf_many([c.html for c in wanting]), strict=True):
+                printed[id(c)] = (data, r.name)
+        except Exception:  # noqa: BLE001 - printed card by card below, each its own fate
+            printed.clear()
+            for c in wanting:
+                try:
+                    printed[id(c)] = html_pdf(c.html)
+                except Exception as exc:  # noqa: BLE001 - this card failed
+                    printed[id(c)] = exc
+    return [_finish(c, printed.get(id(c))) for c in cards]
+
+
+def _finish(card: ConvertedCard, pdf: tuple[bytes, str] | BaseException | None
+            ) -> CardOutcome:
+    job, files, printer = card.job, dict(card.files), ""
+    try:
+        if isinstance(pdf, BaseException):
+            raise pdf
+        if pdf is not None:
+            data, printer = pdf
+            atomic_write_bytes(job.card_path("pdf"), data, FILE_MODE)
+            files[job.card_file("pdf")] = sha256_file(job.card_path("pdf"))
+    except Exception as exc:  # noqa: BLE001 - printing failed: keep the notebook
+        return failed_outcome(job, card.nb, card.started, CardFailure.of(exc))
     for fmt in CARD_FORMATS:
         if fmt not in job.formats:
             unlink_nofollow(job.card_path(fmt))
     unlink_nofollow(job.failed_path())
+    meta = card.meta
     return CardOutcome(nip=job.nip, status="ok", fingerprint=str(meta.get("fingerprint", "")),
-                       files=files, seconds=time.perf_counter() - started,
+                       files=files, seconds=time.perf_counter() - card.started,
                        predikat=meta.get("predikat"), pdf_renderer=printer,
                        provisional=bool(meta.get("provisional")))
+
+
+def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
+    """Convert an executed card notebook and write the card in the job's formats
+    atomically, with their checksums; the card's files in other formats (an earlier
+    request's) and its failed notebook are removed."""
+    card = convert_card(job, nb, started)
+    return card if isinstance(card, CardOutcome) else finish_cards([card])[0]
+
+
+def render_card_group(jobs: Sequence[CardJob]) -> list[CardOutcome]:
+    """:func:`render_card_job` for several cards, their PDFs printed together."""
+    done: list[ConvertedCard | CardOutcome] = [_executed(job) for job in jobs]
+    return merge_outcomes(done)
+
+
+def merge_outcomes(done: Sequence[ConvertedCard | CardOutcome]) -> list[CardOutcome]:
+    """The outcomes in the jobs' order: failed ones as they are, converted ones finished
+    (their PDFs printed together)."""
+    finished = iter(finish_cards([d for d in done if isinstance(d, ConvertedCard)]))
+    return [d if isinstance(d, CardOutcome) else next(finished) for d in done]
+
+
+def _executed(job: CardJob) -> ConvertedCard | CardOutcome:
+    started = time.perf_counter()
+    work = job.work_path()
+    work.mkdir(parents=True, exist_ok=True)
+    executed = work / f"{job.nip}.ipynb"
+    with kernel_environment(job.handoff()):
+        try:
+            execute_notebook(job.notebook, executed, parameters_of(job), work)
+        except Exception as exc:  # noqa: BLE001 - a failing cell, a dead kernel, a timeout
+            nb = nbformat.read(executed, as_version=4) if executed.is_file() else None
+            executed.unlink(missing_ok=True)
+            return failed_outcome(job, nb, started, CardFailure.of(exc))
+    nb = nbformat.read(executed, as_version=4)
+    executed.unlink(missing_ok=True)
+    return convert_card(job, nb, started)
 
 
 def failed_outcome(job: CardJob, nb: Any, started: float, failure: CardFailure

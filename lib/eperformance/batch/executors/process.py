@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from ..jobs import CardJob, render_card_job
+from ..jobs import CardJob, render_card_group, render_card_job
 from ..journal import CardOutcome
 from .base import CardExecutor, ExecutorSettings, run_in_pool
 
@@ -25,7 +25,7 @@ class ProcessExecutor(CardExecutor):
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
         if self._pool is None:
             return (render_card_job(job) for job in jobs)
-        return run_in_pool(self._pool, render_card_job, jobs, self.workers)
+        return run_in_pool(self._pool, render_card_group, jobs, self.workers)
 
     def close(self) -> None:
         if self._pool is not None:

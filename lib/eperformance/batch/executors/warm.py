@@ -43,7 +43,14 @@ from jupyter_core.utils import run_sync
 from ...kernels import ipc_kernel_manager
 from ...pdf import renderer
 from ..failure import CardFailure
-from ..jobs import CardJob, failed_outcome, parameters_of, write_card_files
+from ..jobs import (
+    CardJob,
+    ConvertedCard,
+    convert_card,
+    failed_outcome,
+    merge_outcomes,
+    parameters_of,
+)
 from ..journal import CardOutcome
 from .base import CardExecutor, ExecutorSettings, run_in_pool
 
@@ -265,6 +272,16 @@ def _template(path: str) -> Any:
 
 def warm_card_job(job: CardJob) -> CardOutcome:
     """The card job of :func:`..jobs.render_card_job`, in this worker's warm kernel."""
+    return warm_card_group([job])[0]
+
+
+def warm_card_group(jobs: list[CardJob]) -> list[CardOutcome]:
+    """Several card jobs in this worker's warm kernel, one after the other; their PDFs
+    are printed together at the end (:func:`..jobs.finish_cards`)."""
+    return merge_outcomes([_warm_executed(job) for job in jobs])
+
+
+def _warm_executed(job: CardJob) -> ConvertedCard | CardOutcome:
     # lazy: seconds to import; only a worker runs cards
     from nbclient.exceptions import CellExecutionError, DeadKernelError
     from papermill.parameterize import parameterize_notebook
@@ -286,7 +303,7 @@ def warm_card_job(job: CardJob) -> CardOutcome:
             if attempt == 2:
                 return failed_outcome(job, nb, started, CardFailure.of(exc, nb))
             log.warning("a kernel died; its card is retried once")
-    return write_card_files(job, nb, started)
+    return convert_card(job, nb, started)
 
 
 class WarmPoolExecutor(CardExecutor):
@@ -309,7 +326,7 @@ class WarmPoolExecutor(CardExecutor):
             mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
-        return run_in_pool(self._pool, warm_card_job, jobs, self.workers)
+        return run_in_pool(self._pool, warm_card_group, jobs, self.workers)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
