@@ -6,11 +6,13 @@ In one run, on the same SQLite database (a demo organisation, built once in benc
   CLI runs notebooks/10-rapor-personal.ipynb, then `jupyter nbconvert --to html --no-input
   --template eperf-rapor` renders it — one process each;
 * `eperf batch --format html` (warm kernels, one per CPU) on N employees;
-* PDF, on a unit of about P employees: `eperf batch --format html` against
+* PDF, on a unit of about P employees (the batch prints its PDF cards in groups of up to
+  eight, one Chromium document cut back into cards): `eperf batch --format html` against
   `--format html,pdf` printed by Chromium (EPERF_PDF=chromium) and by WeasyPrint
   (EPERF_PDF=weasyprint), the same cards each time; then the printers alone on those
   cards' HTML, one process, one card at a time: cards per second and per CPU-second
-  (the browser's and the driver's processes counted), and the ratio.
+  (the browser's and the driver's processes counted), and the ratio; and Chromium
+  printing the same cards in groups of eight, as the batch does.
 
 It prints seconds per card for each, the ratio, the peak memory of the batch's whole
 process tree (kernels, workers and browsers included, sampled from /proc), and checks
@@ -307,6 +309,17 @@ def pdf_part(home: Path, env: dict[str, str]) -> None:
               f"{1 / wall:5.1f} cards/s  {cpu:6.3f} CPU s/card  {1 / cpu:5.1f} cards/CPU-s")
     chrome, weasy = rates.values()
     print(f"ratio WeasyPrint / Chromium per card per CPU {weasy / chrome:5.1f}x  (goal >= 5x)")
+    # the batch prints its cards in groups (pdf_many): the same cards, eight at a time
+    with pdf.ChromiumRenderer() as printer:
+        printer.pdf_many(pages[:8])  # warm-up, as above
+        wall, cpu = time.perf_counter(), tree_cpu_seconds()
+        for i in range(0, len(pages), 8):
+            printer.pdf_many(pages[i:i + 8])
+        cpu = (tree_cpu_seconds() - cpu) / len(pages)
+        wall = (time.perf_counter() - wall) / len(pages)
+    print(f"printer alone, chromium in groups of 8{len(pages):>8} cards  {wall:6.3f} s/card  "
+          f"{1 / wall:5.1f} cards/s  {cpu:6.3f} CPU s/card  {1 / cpu:5.1f} cards/CPU-s  "
+          f"({chrome / cpu:.2f}x card by card)")
 
 
 if __name__ == "__main__":
