@@ -59,6 +59,8 @@ log = logging.getLogger("eperformance.pdf")
 
 RENDERER_ENV = "EPERF_PDF"  # auto | chromium | weasyprint
 CHROMIUM_ENV = "EPERF_CHROMIUM"  # the browser's executable
+GROUP_ENV = "EPERF_PDF_GROUP"  # cards a batch prints as one document (1: card by card)
+DEFAULT_GROUP = 8
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHOICES = ("auto", "chromium", "weasyprint")
 #: Set in the browser's environment (with a value unique to the renderer), so that its
@@ -677,6 +679,18 @@ def html_pdf(html: str) -> tuple[bytes, str]:
     """``(pdf bytes, renderer name)`` of a page, through this process's renderer."""
     r = renderer()
     return r.pdf(html), r.name
+
+
+def group_size() -> int:
+    """How many cards a batch task prints together: ``EPERF_PDF_GROUP`` (default 8; 1
+    prints card by card). Most of a PDF's cost is the print itself, so a group of eight
+    costs clearly less per card than cards printed alone (``make bench-batch``)."""
+    value = (os.environ.get(GROUP_ENV) or "").strip()
+    if not value:
+        return DEFAULT_GROUP
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise PdfError(f"invalid {GROUP_ENV}={value!r}: a whole number from 1 to 64")
+    return int(value)
 
 
 def describe() -> str:

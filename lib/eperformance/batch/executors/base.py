@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ...pdf import group_size as group_size_of_pdf
 from ..failure import CardFailure
 from ..handoff import KernelHandoff
 from ..jobs import CardJob
@@ -60,18 +61,14 @@ class CardExecutor(ABC):
         self.close()
 
 
-#: Cards printed together (one Chromium document cut back into cards, see
-#: :meth:`eperformance.pdf.ChromiumRenderer.pdf_many`): most of a PDF's cost is the print
-#: itself, so a group of eight costs about half as much per card as cards printed alone.
-PDF_GROUP = 8
-
-
 def group_size(jobs: Sequence[CardJob], workers: int) -> int:
-    """Cards per task: one without PDF; with PDF up to :data:`PDF_GROUP`, fewer when the
-    batch is small, so that every worker still gets at least two tasks."""
+    """Cards per task: one without PDF; with PDF up to :func:`eperformance.pdf.group_size`
+    (cards printed together: one Chromium document cut back into cards, see
+    :meth:`eperformance.pdf.ChromiumRenderer.pdf_many`), fewer when the batch is small,
+    so that every worker still gets at least two tasks."""
     if not any("pdf" in job.formats for job in jobs):
         return 1
-    return max(1, min(PDF_GROUP, len(jobs) // (2 * max(1, workers))))
+    return max(1, min(group_size_of_pdf(), len(jobs) // (2 * max(1, workers))))
 
 
 def run_in_pool(pool: Executor, fn: Callable[[list[CardJob]], list[CardOutcome]],
