@@ -112,3 +112,57 @@ def test_killed_pdf_batch_leaves_no_browser_and_resumes(env, kill: str) -> None:
     assert json.loads((run / "manifest.json").read_text())["pdf_renderer"].startswith(
         "chromium ")
     assert wait_until(lambda: not marked_pids(mark), 60)
+
+
+def test_group_size_follows_the_batch_and_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from eperformance.batch.executors.base import group_size
+    from eperformance.batch.jobs import CardJob
+
+    def jobs(n: int, formats: tuple[str, ...]) -> list[CardJob]:
+        return [CardJob(nip=f"{i:018d}", period=PERIOD, scheme="permenpan-6-2022", lang="id",
+                        use_360=False, run_id="r", formats=formats, run_folder="/nonexistent",
+                        db_url="sqlite://", notebook="n", home="/h", now="")
+                for i in range(n)]
+
+    monkeypatch.delenv("EPERF_PDF_GROUP", raising=False)
+    assert group_size(jobs(100, ("html",)), 2) == 1  # no PDF: a card a task
+    assert group_size(jobs(100, ("html", "pdf")), 2) == 8
+    assert group_size(jobs(10, ("html", "pdf")), 2) == 2  # every worker gets two tasks
+    assert group_size(jobs(3, ("pdf",)), 2) == 1
+    monkeypatch.setenv("EPERF_PDF_GROUP", "1")
+    assert group_size(jobs(100, ("html", "pdf")), 2) == 1
+    monkeypatch.setenv("EPERF_PDF_GROUP", "many")
+    with pytest.raises(Exception, match="EPERF_PDF_GROUP"):
+        group_size(jobs(100, ("pdf",)), 2)
+
+
+def test_cards_printed_together_in_a_batch_equal_cards_printed_alone(env) -> None:  # type: ignore[no-untyped-def]
+    """One worker, every card of the organisation: the cards are printed in groups (of
+    at least two); each card's PDF has the text (so nothing of another card), page
+    numbers and metadata it has when printed alone."""
+    _require_browser()
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from eperformance import pdf
+    from test_pdf import pdftotext
+
+    home, environ = env
+    nips = active_nips(home)
+    assert len(nips) >= 4, "a group needs a batch of at least four cards on one worker"
+    res = eperf(environ, "batch", "--period", PERIOD, "--format", "html,pdf", "--quiet",
+                "--workers", "1", "--force")
+    assert res.returncode == 0, res.stdout + res.stderr
+    cards = home / "outputs" / PERIOD / "all" / "latest" / "cards"
+    tmp = home / "tmp-pdf"
+    tmp.mkdir(exist_ok=True)
+    with pdf.ChromiumRenderer() as alone:
+        for nip in sorted(nips):
+            grouped = (cards / f"{nip}.pdf").read_bytes()
+            single = alone.pdf((cards / f"{nip}.html").read_text())
+            assert pdftotext(grouped, tmp) == pdftotext(single, tmp), nip
+            g, s = PdfReader(BytesIO(grouped)), PdfReader(BytesIO(single))
+            assert len(g.pages) == len(s.pages)
+            assert g.metadata.title == s.metadata.title  # type: ignore[union-attr]
+            assert g.metadata.subject == s.metadata.subject  # type: ignore[union-attr]
