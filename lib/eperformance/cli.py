@@ -58,8 +58,7 @@ WORKFLOW: tuple[tuple[str, str], ...] = (
     ("demo", "eperf demo --out data/demo"),
     ("ingest", "eperf ingest exports/2021-06/ --check"),
     ("find", "eperf find \"siti rahma\""),
-    ("score", "eperf score --period 2021-06 --out nilai-2021-06.csv  (or 2021-Q2, 2021-S1, "
-              "2021)"),
+    ("score", "eperf score --period 2021-06 --out nilai-2021-06.csv"),
     ("rekap", "eperf rekap --period 2021-Q2 --out rekap-2021-Q2/"),
     ("tukin", "eperf tukin --period 2021-06 --out tukin-2021-06.csv"),
     ("card", "eperf card --nip 196503061989122001 --period 2021-06"),
