@@ -14,6 +14,11 @@ path is tested against).
 Rules (where the domain text was silent, the choice made here):
 
 * **Entries of the month** are the activities whose ``date`` lies in the period.
+* **A longer period** (a quarter, semester or year, domain.md §7) is its months read one
+  by one, each with its own last day and closing time (the monthly queries, month by
+  month), then counted together: an entry's status, a decision's lateness and a
+  supervisor's counted decisions are judged at the closing time of the entry's own month;
+  working days, expected minutes and attendance cover every month.
 * **Status** of an entry is that of its latest decision up to the closing time
   (``decided_at`` ≤ closing, compared as naive UTC; latest by ``decided_at``, a tie goes to
   the greater ``verification_id`` compared as text by code point); ``pending`` when it has
