@@ -14,6 +14,11 @@ path is tested against).
 Rules (where the domain text was silent, the choice made here):
 
 * **Entries of the month** are the activities whose ``date`` lies in the period.
+* **A longer period** (a quarter, semester or year, domain.md §7) is its months read one
+  by one, each with its own last day and closing time (the monthly queries, month by
+  month), then counted together: an entry's status, a decision's lateness and a
+  supervisor's counted decisions are judged at the closing time of the entry's own month;
+  working days, expected minutes and attendance cover every month.
 * **Status** of an entry is that of its latest decision up to the closing time
   (``decided_at`` ≤ closing, compared as naive UTC; latest by ``decided_at``, a tie goes to
   the greater ``verification_id`` compared as text by code point); ``pending`` when it has
@@ -103,6 +108,7 @@ from .decisions import (
     up_to_closing,
 )
 from .params import Settings
+from .periods import Period
 from .scoring.closing import (
     closing_time,
     closing_time_utc,
@@ -168,8 +174,10 @@ class RekapResult:
 
 # --------------------------------------------------------------------------- helpers
 def closing_utc_of(period: str, settings: Settings) -> dt.datetime:
-    """The closing time of ``period`` as naive UTC (domain.md §2)."""
-    return closing_time_utc(period, settings.closing_day, settings.timezone)
+    """The closing time of ``period`` as naive UTC (domain.md §2); for a longer period
+    (domain.md §7), that of its last month."""
+    return closing_time_utc(Period.parse(period).last_month, settings.closing_day,
+                            settings.timezone)
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -213,9 +221,14 @@ def _time_minutes(t: dt.time) -> float:
 
 
 def _working_dates(period: str, settings: Settings) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(pd.to_datetime(wcal.working_days(period, settings))).astype(
-        "datetime64[ns]"
-    )
+    """The working days of the period (of each of its months, for a longer period)."""
+    days = [d for m in Period.parse(period).months for d in wcal.working_days(m, settings)]
+    return pd.DatetimeIndex(pd.to_datetime(days)).astype("datetime64[ns]")
+
+
+def _expected_minutes(period: str, settings: Settings) -> float:
+    """Expected working minutes of the period: the sum over its months."""
+    return float(sum(wcal.expected_minutes(m, settings) for m in Period.parse(period).months))
 
 
 def _day_end_minutes(dates: pd.Series, settings: Settings) -> pd.Series:
@@ -311,10 +324,16 @@ def status_counts(entries: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby("nip").sum()
 
 
-def _pending_wait_days(entries: pd.DataFrame, period: str, settings: Settings) -> pd.Series:
-    closing_day = closing_time(period, settings.closing_day, settings.timezone).date()
-    closing_ts = pd.Timestamp(closing_day)
-    return (closing_ts - entries["date"]).dt.days.astype("float64")
+def _pending_wait_days(entries: pd.DataFrame, settings: Settings) -> pd.Series:
+    """Whole days from each pending entry's date to the date of its own month's closing
+    time (the period's, for a month; each month's, for a longer period: domain.md §7)."""
+    if entries.empty:
+        return pd.Series(dtype="float64", index=entries.index)
+    months = entries["date"].dt.strftime("%Y-%m")
+    closing = {mo: pd.Timestamp(closing_time(mo, settings.closing_day, settings.timezone).date())
+               for mo in months.unique()}
+    return (months.map(closing).astype("datetime64[ns]") - entries["date"]
+            ).dt.days.astype("float64")
 
 
 def entry_minutes(entries: pd.DataFrame, period: str, settings: Settings) -> pd.DataFrame:
@@ -329,7 +348,7 @@ def entry_minutes(entries: pd.DataFrame, period: str, settings: Settings) -> pd.
     out = frame.groupby("nip").sum()
     pending = e[e["status"] == "pending"]
     wait = pd.DataFrame({"nip": pending["nip"],
-                         "days": _pending_wait_days(pending, period, settings)})
+                         "days": _pending_wait_days(pending, settings)})
     agg = wait.groupby("nip")["days"].agg(["median", "max"])
     out["pending_wait_median_days"] = agg["median"]
     out["pending_wait_max_days"] = agg["max"]
@@ -576,7 +595,7 @@ def employee_rekap(
         _per_nip(flags, nips, tuple(f"flag_{k}" for k in FLAG_KINDS)),
     ]
     out = pd.concat(parts, axis=1)
-    out["expected_minutes"] = float(wcal.expected_minutes(period, settings))
+    out["expected_minutes"] = _expected_minutes(period, settings)
     out = out.reset_index()
     out["period"] = period
     return out[list(EMPLOYEE_COLUMNS)]
@@ -586,30 +605,70 @@ def rekap_from_frames(frames: RekapFrames, period: str, settings: Settings) -> R
     """The whole rekap from raw frames (the reference computation).
 
     ``frames.entries`` may hold entries of any date: only those dated in ``period`` are
-    the month's. ``frames.employees`` gives the NIPs (one output row each).
+    the period's. ``frames.employees`` gives the NIPs (one output row each). For a longer
+    period (domain.md §7) each month's entries are judged at that month's own closing
+    time: their status, the late decisions and the supervisors' decisions counted;
+    ``frames.behaviour`` then holds the rows of every month of the period.
     """
-    closing_utc = closing_utc_of(period, settings)
+    p = Period.parse(period)
     nips = _nips(frames.employees)
     e = prepare_entries(frames.entries)
-    first = pd.Timestamp(period_first_day(period))
-    last = pd.Timestamp(period_last_day(period))
-    e = e[e["date"].between(first, last) & e["nip"].isin(nips)]
-    e = entry_status(e, latest_decisions(frames.decisions, closing_utc, _LATEST_COLUMNS))
-    counts = status_counts(e)
-    att = frames.attendance[frames.attendance["nip"].isin(nips)]
-    flags = entry_flags(e, att, period, settings)
+    e = e[e["date"].between(pd.Timestamp(p.first_day), pd.Timestamp(p.last_day))
+          & e["nip"].isin(nips)]
+    month_of = e["date"].dt.strftime("%Y-%m")
+    judged, late, decisions = [], [], []
+    for m in p.months:
+        closing = closing_utc_of(m, settings)
+        em = e[month_of == m]
+        judged.append(entry_status(em, latest_decisions(frames.decisions, closing,
+                                                        _LATEST_COLUMNS)))
+        late.append(late_decisions(em, frames.decisions, closing))
+        d = _prepare_decisions(frames.decisions)
+        decisions.append(d[up_to_closing(d["decided_at"], closing)
+                           & d["activity_id"].isin(em["activity_id"])])
+    status = _concat(judged)
+    return _assemble(
+        p.code, frames.employees, nips, status, frames.attendance,
+        rejected_and_revision_entries(status),
+        _sorted_late(_concat(late)), _concat(decisions), frames.behaviour, settings)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames one under the other (the first one when there is only one: a month's
+    frames stay exactly as the monthly code made them)."""
+    if len(frames) == 1:
+        return frames[0]
+    full = [f for f in frames if len(f)]
+    return pd.concat(full, ignore_index=True) if full else frames[0]
+
+
+def _sorted_late(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["nip", "activity_id", "decided_at", "verification_id"],
+                             kind="stable").reset_index(drop=True)
+
+
+def _assemble(
+    period: str, people: pd.DataFrame, scope: list[str], entries: pd.DataFrame,
+    attendance: pd.DataFrame, rejected: pd.DataFrame, late: pd.DataFrame,
+    decisions: pd.DataFrame, behaviour: pd.DataFrame, settings: Settings,
+) -> RekapResult:
+    """The rekap from the period's entries with their status, attendance, lists, the
+    supervisors' decisions (already up to each entry's closing time) and ratings."""
+    counts = status_counts(entries)
+    att = attendance[attendance["nip"].isin(scope)]
+    flags = entry_flags(entries, att, period, settings)
     return RekapResult(
         period=period,
-        closing_utc=closing_utc,
+        closing_utc=closing_utc_of(period, settings),
         employees=employee_rekap(
-            nips, period, settings, counts, entry_minutes(e, period, settings),
-            attendance_summary(att, nips, period, settings), flag_counts(flags),
+            scope, period, settings, counts, entry_minutes(entries, period, settings),
+            attendance_summary(att, scope, period, settings), flag_counts(flags),
         ),
-        rejected_and_revision=rejected_and_revision_entries(e),
-        late_decisions=late_decisions(e, frames.decisions, closing_utc),
+        rejected_and_revision=rejected,
+        late_decisions=late,
         entry_flags=flags,
-        supervisors=supervisor_view(frames.employees, counts, e, frames.decisions,
-                                    frames.behaviour, period, settings),
+        supervisors=supervisor_view(people, counts, entries, decisions, behaviour, period,
+                                    settings),
     )
 
 
@@ -624,7 +683,10 @@ def compute_rekap(
     bind: Connection | Engine, period: str, nips: list[str] | None, settings: Settings
 ) -> RekapResult:
     """The rekap of ``period`` for ``nips`` (None: every active employee), read in one
-    transaction."""
+    transaction. ``period``: a month, or a quarter, semester or year (domain.md §7), whose
+    months are each read with their own last day and closing time and then counted
+    together: entries, minutes and flags over all the period's entries, attendance over
+    all its working days, waiting times to each entry's own month's closing day."""
     conn, owned = _connection(bind)
     try:
         with conn.begin() if owned else nullcontext():
@@ -637,29 +699,26 @@ def compute_rekap(
 def _compute(
     conn: Connection, period: str, nips: list[str] | None, settings: Settings
 ) -> RekapResult:
-    closing_utc = closing_utc_of(period, settings)
-    days = (period_first_day(period), period_last_day(period))
+    p = Period.parse(period)
     people = q.scope_employees(conn, nips)
     scope: list[str] = sorted(people["nip"]) if nips is None else sorted(set(nips))
-    entries = prepare_entries(q.entry_rows(conn, days, nips, closing_utc))
-    # the entries are fetched once, with their status; counting them again in SQL
-    # would evaluate the latest-decision window a second time
-    counts = status_counts(entries)
-    att = q.attendance_rows(conn, days, nips)
-    flags = entry_flags(entries, att, period, settings)
     supervisors = sorted({s for s in people["supervisor_nip"].dropna() if s})
-    return RekapResult(
-        period=period,
-        closing_utc=closing_utc,
-        employees=employee_rekap(
-            scope, period, settings, counts, entry_minutes(entries, period, settings),
-            attendance_summary(att, scope, period, settings), flag_counts(flags),
-        ),
-        rejected_and_revision=q.rejected_and_revision(conn, days, nips, closing_utc),
-        late_decisions=q.late_decisions(conn, days, nips, closing_utc),
-        entry_flags=flags,
-        supervisors=supervisor_view(
-            people, counts, entries, q.supervisor_decisions(conn, days, nips, closing_utc),
-            q.supervisor_behaviour(conn, period, supervisors), period, settings,
-        ),
-    )
+    entries, rejected, late, decisions, behaviour = [], [], [], [], []
+    for m in p.months:
+        closing = closing_utc_of(m, settings)
+        days = (period_first_day(m), period_last_day(m))
+        # the entries are fetched once, with their status; counting them again in SQL
+        # would evaluate the latest-decision window a second time
+        entries.append(prepare_entries(q.entry_rows(conn, days, nips, closing)))
+        rejected.append(q.rejected_and_revision(conn, days, nips, closing))
+        late.append(q.late_decisions(conn, days, nips, closing))
+        decisions.append(q.supervisor_decisions(conn, days, nips, closing))
+        behaviour.append(q.supervisor_behaviour(conn, m, supervisors))
+    rejected_frame = _concat(rejected)
+    if not p.is_month:  # each month's list is sorted; the period's is sorted the same way
+        rejected_frame = rejected_frame.sort_values(["nip", "date", "activity_id"],
+                                                    kind="stable").reset_index(drop=True)
+    late_frame = _concat(late) if p.is_month else _sorted_late(_concat(late))
+    att = q.attendance_rows(conn, (p.first_day, p.last_day), nips)
+    return _assemble(p.code, people, scope, _concat(entries), att, rejected_frame,
+                     late_frame, _concat(decisions), _concat(behaviour), settings)

@@ -59,7 +59,7 @@ WORKFLOW: tuple[tuple[str, str], ...] = (
     ("ingest", "eperf ingest exports/2021-06/ --check"),
     ("find", "eperf find \"siti rahma\""),
     ("score", "eperf score --period 2021-06 --out nilai-2021-06.csv"),
-    ("rekap", "eperf rekap --period 2021-06 --out rekap-2021-06/"),
+    ("rekap", "eperf rekap --period 2021-Q2 --out rekap-2021-Q2/"),
     ("tukin", "eperf tukin --period 2021-06 --out tukin-2021-06.csv"),
     ("card", "eperf card --nip 196503061989122001 --period 2021-06"),
     ("batch", "eperf batch --period previous"),
@@ -185,8 +185,23 @@ def _use_360_option(func: F) -> F:
                         help="360-degree mode (pp-30-2019: peers and subordinates too).")(func)
 
 
+PERIOD_HELP = ("a month YYYY-MM, a quarter YYYY-Qn, a semester YYYY-Sn or a year YYYY "
+               "(e.g. 2021-06, 2021-Q2, 2021-S1, 2021)")
+
+
+def _period_note(provisional: bool, period: str) -> str:
+    """The provisional note of a summary line (a month, or a longer period)."""
+    # lazy: a tiny base module, but eperf --help needs none of it
+    from .periods import Period
+
+    if not provisional:
+        return ""
+    what = "month" if Period.parse(period).is_month else "period's last month"
+    return f" (SEMENTARA: the {what} is not closed yet)"
+
+
 @main.command()
-@click.option("--period", required=True, help="Month to score, YYYY-MM.")
+@click.option("--period", required=True, help=f"Period to score: {PERIOD_HELP}.")
 @_scheme_option
 @click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
 @_use_360_option
@@ -195,44 +210,61 @@ def _use_360_option(func: F) -> F:
               help="Scores CSV (data contract); a sidecar OUT.meta.json is written beside it.")
 @click.option("--assignments-out", "assignments_out", default=None,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write one row per assignment of the month.")
+              help="Also write one row per assignment of the period (every month's "
+                   "assignments of a quarter, semester or year).")
+@click.option("--credits-out", "credits_out", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the angka kredit of functional employees (permenpan-6-2022; "
+                   "the header only under the other schemes).")
 @reports_errors
 def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str | None,
-          out: Path, assignments_out: Path | None) -> None:
-    """Compute every active employee's scores for a month and write them as CSV."""
+          out: Path, assignments_out: Path | None, credits_out: Path | None) -> None:
+    """Compute every active employee's scores for a period and write them as CSV.
+
+    The period is a month, a quarter, a semester or a year (domain.md §7): each
+    assignment keeps its own month's measures and the period's figures aggregate them.
+    """
     # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine
     from .export import (
         NUMBER_COLUMNS_ASSIGNMENTS,
         NUMBER_COLUMNS_SCORES,
+        atomic_write_text,
         check_output_path,
+        csv_text,
         write_csv,
         write_json,
     )
     from .home import resolve_db_url
-    from .scores import ScoreRequest, compute_scores
+    from .scores import ScoreRequest
+    from .unit_recap import credits_frame, period_code, score_run
 
-    for path in (out, out.with_name(out.name + ".meta.json"), assignments_out):
+    for path in (out, out.with_name(out.name + ".meta.json"), assignments_out, credits_out):
         if path is not None:
             check_output_path(path)
     engine = open_engine(resolve_db_url(db_url))
-    run = compute_scores(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
-                                              use_360=use_360))
+    try:
+        run = score_run(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
+                                             use_360=use_360))
+    finally:
+        engine.dispose()
     write_csv(out, run.scores_frame, NUMBER_COLUMNS_SCORES)
     write_json(out.with_name(out.name + ".meta.json"), run.meta())
     if assignments_out is not None:
         write_csv(assignments_out, run.assignments_frame, NUMBER_COLUMNS_ASSIGNMENTS)
+    if credits_out is not None:  # already formatted as the contract writes it
+        atomic_write_text(credits_out, csv_text(credits_frame(run)))
     frame = run.scores_frame
     counts = frame["predikat"].fillna("(tanpa predikat)").value_counts()
-    note = " (SEMENTARA: the month is not closed yet)" if run.provisional else ""
-    click.echo(f"{len(frame)} employees scored for {period} under {run.scheme_cfg.name} "
-               f"v{run.scheme_cfg.version}{note} -> {out}")
+    code = period_code(run)
+    click.echo(f"{len(frame)} employees scored for {code} under {run.scheme_cfg.name} "
+               f"v{run.scheme_cfg.version}{_period_note(run.provisional, code)} -> {out}")
     for label, n in counts.items():
         click.echo(f"  {label:<22} {n:>6}")
 
 
 @main.command()
-@click.option("--period", required=True, help="Month, YYYY-MM.")
+@click.option("--period", required=True, help=f"Period: {PERIOD_HELP}.")
 @click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
 @_scheme_option
 @_use_360_option
@@ -242,35 +274,42 @@ def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str
 @reports_errors
 def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str | None,
           out_dir: Path) -> None:
-    """Write the rekap capaian, unit recap, supervisor view and curve breaches as CSV."""
+    """Write the rekap capaian, unit recap, ranks, supervisor view and curve breaches as
+    CSV for a month, a quarter, a semester or a year."""
     # lazy: a command loads only what it needs (eperf starts fast)
     from .db.engine import open_engine
     from .export import check_output_path, write_csv, write_json
     from .home import resolve_db_url
-    from .scores import ScoreRequest, compute_scores
-    from .unit_recap import recap_tables
+    from .scores import ScoreRequest
+    from .unit_recap import period_code, recap_tables, score_run
 
     check_output_path(out_dir, folder=True)
     engine = open_engine(resolve_db_url(db_url))
-    run = compute_scores(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
-                                              use_360=use_360))
-    tables = recap_tables(run, engine)
+    try:
+        run = score_run(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
+                                             use_360=use_360))
+        tables = recap_tables(run, engine)
+    finally:
+        engine.dispose()
     for name, frame in tables.as_dict().items():
         frame = frame.copy()
         frame["provisional"] = run.provisional
         decimals = [c for c in frame.columns if frame[c].dtype.kind == "f"]
         write_csv(out_dir / f"{name}.csv", frame, decimals, for_people=True)
     write_json(out_dir / "meta.json", run.meta())
-    note = " (SEMENTARA: the month is not closed yet)" if run.provisional else ""
-    click.echo(f"recap of {period} ({len(run.scores)} employees, "
-               f"{len(tables.units)} units){note} written to {out_dir}")
+    code = period_code(run)
+    click.echo(f"recap of {code} ({len(run.scores)} employees, "
+               f"{len(tables.units)} units){_period_note(run.provisional, code)} "
+               f"written to {out_dir}")
     click.echo(f"  distribution-curve breaches: {len(tables.breaches)}; "
                f"employees with missing data: {len(tables.missing)}")
 
 
 # --------------------------------------------------------------------------- tukin
 @main.command()
-@click.option("--period", required=True, help="Month, YYYY-MM.")
+@click.option("--period", required=True,
+              help="Month, YYYY-MM (the allowance is monthly: a quarter, semester or year "
+                   "is refused).")
 @click.option("--profile", default=None,
               help="Tukin profile, params/tukin/<profile>.yaml (default: tukin_profile of "
                    "params/settings.yaml).")
@@ -297,8 +336,10 @@ def tukin(period: str, profile: str | None, scheme: str, use_360: bool, unit: st
     from .db.engine import open_engine
     from .export import atomic_write_text, csv_text, write_json
     from .home import resolve_db_url
+    from .periods import parse_month
     from .tukin import TukinRequest, compute_tukin
 
+    parse_month(period, what="eperf tukin")  # a longer period: one clear line, exit 2
     engine = open_engine(resolve_db_url(db_url))
     try:
         run = compute_tukin(engine, TukinRequest(period=period, profile=profile, scheme=scheme,

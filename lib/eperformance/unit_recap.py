@@ -12,13 +12,20 @@
 * :func:`supervisors_with_withheld` — the leniency view plus, per supervisor, the direct
   reports whose hasil kerja is withheld because entries await their verification.
 
-Pure functions of frames and records: no I/O but :func:`trend`, which scores earlier
-months through :func:`~eperformance.scores.compute_scores`.
+Every function takes the scores of a month (:class:`~eperformance.scores.ScoreRun`) or of
+any period (:class:`~eperformance.scores.PeriodRun`: a quarter, semester or year, domain.md
+§7): ranks, medians and curve breaches are then the period's own, the curve with the unit
+result given for exactly that period. :func:`score_run` computes the one or the other.
+
+Pure functions of frames and records: no I/O but :func:`score_run`, :func:`recap_tables`
+and :func:`trend`, which scores earlier months through
+:func:`~eperformance.scores.compute_scores`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -27,13 +34,44 @@ from sqlalchemy import Engine
 from .activity_rekap import compute_rekap
 from .db import queries as q
 from .errors import NoDataError
-from .scores import ScoreRequest, ScoreRun, compute_scores
+from .periods import Period
+from .scores import PeriodRun, ScoreRequest, ScoreRun, compute_period_scores, compute_scores
 from .scoring import curve, rank
 from .scoring.closing import previous_period
 from .scoring.common import BEHAVIOUR_UNRATED, NO_ASSIGNMENT, VERIFICATION_PENDING
+from .scoring.credits import credits_out
 from .scoring.registry import get_scheme
 
 NO_PREDIKAT = "Tanpa predikat"
+
+#: The scores of a month (the monthly path) or of any period (domain.md §7).
+AnyRun = ScoreRun | PeriodRun
+
+
+def score_run(engine: Engine, request: ScoreRequest, *, home: Path | None = None,
+              now: dt.datetime | None = None) -> AnyRun:
+    """The scores of ``request.period``: a month through
+    :func:`~eperformance.scores.compute_scores` (exactly today's monthly run), a quarter,
+    semester or year (``2021-Q2``, ``2021-S1``, ``2021``; ``q``/``s`` in any case) through
+    :func:`~eperformance.scores.compute_period_scores`. An invalid period names the
+    accepted forms (exit 2)."""
+    if Period.parse(request.period).is_month:
+        return compute_scores(engine, request, home=home, now=now)
+    return compute_period_scores(engine, request, home=home, now=now)
+
+
+def credits_frame(run: AnyRun) -> pd.DataFrame:
+    """The angka kredit rows of the run as ``--credits-out`` writes them (data-contract.md:
+    text, formatted; header only under pp-30-2019 and pp-46-2011), for a month as for a
+    longer period (``months`` 1, 3, 6 or 12)."""
+    if isinstance(run, PeriodRun):
+        return run.credits_frame
+    return credits_out(run.scores, run.employees, run.request.period, run.scheme_cfg)
+
+
+def period_code(run: AnyRun) -> str:
+    """The run's period in its canonical text (``2021-06``, ``2021-Q2``, ``2021``)."""
+    return run.period.code if isinstance(run, PeriodRun) else run.request.period
 
 
 def predikat_labels(scheme: str) -> tuple[str, ...]:
@@ -42,7 +80,7 @@ def predikat_labels(scheme: str) -> tuple[str, ...]:
     return tuple(getattr(module, "PREDIKAT", None) or module.SEBUTAN)
 
 
-def scores_with_units(run: ScoreRun) -> pd.DataFrame:
+def scores_with_units(run: AnyRun) -> pd.DataFrame:
     """The scores frame with each employee's unit and main figure."""
     frame = run.scores_frame
     extra = pd.DataFrame(
@@ -52,7 +90,7 @@ def scores_with_units(run: ScoreRun) -> pd.DataFrame:
     return frame.merge(extra, on="nip", how="left").merge(units, on="nip", how="left")
 
 
-def unit_recap(run: ScoreRun, rekap_employees: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+def unit_recap(run: AnyRun, rekap_employees: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """One row per unit that has active employees in scope (sorted by unit code).
 
     Columns: ``unit_code, unit_name, headcount, with_assignments, with_behaviour,
@@ -122,7 +160,7 @@ class RankInfo:
         return "" if self.rank is None else f"{self.rank} / {self.of}"
 
 
-def ranks(run: ScoreRun) -> dict[str, RankInfo]:
+def ranks(run: AnyRun) -> dict[str, RankInfo]:
     """nip -> rank within the employee's own unit and that unit's median main figure."""
     rows = [(s.unit_code, s.nip, s.main_figure) for s in run.scores]
     out: dict[str, RankInfo] = {}
@@ -138,26 +176,42 @@ def ranks(run: ScoreRun) -> dict[str, RankInfo]:
     return out
 
 
-def ranks_frame(run: ScoreRun) -> pd.DataFrame:
+RANK_COLUMNS = ("nip", "unit_code", "rank", "of", "rank_label", "unit_median")
+
+
+def ranks_frame(run: AnyRun) -> pd.DataFrame:
+    """One row per employee scored (sorted by NIP): the competition rank "k / n" within
+    their own unit by the period's rounded main figure (blank without one), and the unit's
+    median main figure of the period (``peringkat.csv`` of ``eperf rekap``)."""
     info = ranks(run)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [{"nip": r.nip, "unit_code": r.unit_code, "rank": r.rank, "of": r.of,
-          "unit_median": r.unit_median} for r in sorted(info.values(), key=lambda r: r.nip)],
-        columns=["nip", "unit_code", "rank", "of", "unit_median"],
+          "rank_label": r.label, "unit_median": r.unit_median}
+         for r in sorted(info.values(), key=lambda r: r.nip)],
+        columns=list(RANK_COLUMNS),
     )
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["of"] = frame["of"].astype("int64")
+    frame["unit_median"] = frame["unit_median"].astype("float64")
+    return frame
 
 
 BREACH_COLUMNS = ("unit_code", "org_result", "rule", "bound", "measure", "required", "actual",
                   "count", "n_employees")
 
 
-def breaches_frame(run: ScoreRun) -> pd.DataFrame:
-    """Distribution-curve breaches of permenpan-6-2022 (empty for the other schemes)."""
+def breaches_frame(run: AnyRun) -> pd.DataFrame:
+    """Distribution-curve breaches of permenpan-6-2022 (empty for the other schemes), each
+    unit checked with its organisational result given for exactly the run's period (a
+    year's result is not a month's: domain.md §7; default Baik)."""
     if run.scheme_cfg.name != "permenpan-6-2022":
         return pd.DataFrame(columns=list(BREACH_COLUMNS))
-    org = dict(zip(run.unit_results["unit_code"], run.unit_results["org_result"], strict=True)) \
-        if len(run.unit_results) else {}
-    found = curve.curve_breaches_for_scores(run.scores, org, run.scheme_cfg)  # type: ignore[arg-type]
+    if isinstance(run, PeriodRun):
+        found = run.result.breaches
+    else:
+        org = dict(zip(run.unit_results["unit_code"], run.unit_results["org_result"],
+                       strict=True)) if len(run.unit_results) else {}
+        found = curve.curve_breaches_for_scores(run.scores, org, run.scheme_cfg)  # type: ignore[arg-type]
     return pd.DataFrame([{c: getattr(b, c) for c in BREACH_COLUMNS} for b in found],
                         columns=list(BREACH_COLUMNS))
 
@@ -166,7 +220,7 @@ MISSING_COLUMNS = ("nip", "unit_code", "supervisor_nip", "keterangan", "pending_
                    "pending_quantity")
 
 
-def pending_frame(run: ScoreRun) -> pd.DataFrame:
+def pending_frame(run: AnyRun) -> pd.DataFrame:
     """Per employee scored: ``nip, pending_entries, pending_quantity`` (entries for the
     month's assignments awaiting verification at the closing time, domain.md §5)."""
     return pd.DataFrame(
@@ -177,7 +231,7 @@ def pending_frame(run: ScoreRun) -> pd.DataFrame:
     ).astype({"pending_entries": "int64", "pending_quantity": "float64"})
 
 
-def missing_data(run: ScoreRun) -> pd.DataFrame:
+def missing_data(run: AnyRun) -> pd.DataFrame:
     """Employees without a predikat for a missing fact (:data:`MISSING_COLUMNS`): their
     unit, their supervisor (who owes the decisions when the reason is *verifikasi belum
     selesai*), the reasons, and the entries and output awaiting verification."""
@@ -186,7 +240,7 @@ def missing_data(run: ScoreRun) -> pd.DataFrame:
     return s[list(MISSING_COLUMNS)].reset_index(drop=True)
 
 
-def supervisors_with_withheld(supervisors: pd.DataFrame, run: ScoreRun) -> pd.DataFrame:
+def supervisors_with_withheld(supervisors: pd.DataFrame, run: AnyRun) -> pd.DataFrame:
     """The leniency view (``rekap.supervisor_view``) plus ``withheld_reports`` (direct
     reports in scope whose hasil kerja is withheld, *verifikasi belum selesai*),
     ``withheld_entries`` and ``withheld_quantity`` (their entries and output awaiting
@@ -249,6 +303,8 @@ class RecapTables:
     late_decisions: pd.DataFrame
     entry_flags: pd.DataFrame
     missing: pd.DataFrame
+    ranks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=list(RANK_COLUMNS)))  # ranks_frame: "k / n" in the own unit, its median
 
     def as_dict(self) -> dict[str, pd.DataFrame]:
         return {
@@ -260,13 +316,19 @@ class RecapTables:
             "keputusan_terlambat": self.late_decisions,
             "tanda_entri": self.entry_flags,
             "data_belum_lengkap": self.missing,
+            "peringkat": self.ranks,
         }
 
 
-def recap_tables(run: ScoreRun, engine: Engine) -> RecapTables:
-    """Compute the rekap of ``run``'s period and scope and assemble every recap frame."""
+def recap_tables(run: AnyRun, engine: Engine) -> RecapTables:
+    """Compute the rekap of ``run``'s period and scope and assemble every recap frame.
+
+    ``run``: a month's :class:`~eperformance.scores.ScoreRun` or any period's
+    :class:`~eperformance.scores.PeriodRun` (:func:`score_run` gives either): for a
+    longer period the activity rekap counts every month's entries, each judged at its own
+    month's closing time, and the unit recap, ranks and curve are the period's."""
     nips = list(run.employees["nip"])
-    rk = compute_rekap(engine, run.request.period, nips, run.settings)
+    rk = compute_rekap(engine, period_code(run), nips, run.settings)
     with engine.connect() as conn:
         units = q.load_units(conn)
     scores = scores_with_units(run)[["nip", "unit_code", "nilai_skp", "nilai_perilaku",
@@ -282,4 +344,5 @@ def recap_tables(run: ScoreRun, engine: Engine) -> RecapTables:
         late_decisions=rk.late_decisions,
         entry_flags=rk.entry_flags,
         missing=missing_data(run),
+        ranks=ranks_frame(run),
     )

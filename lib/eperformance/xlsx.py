@@ -12,7 +12,16 @@ Written for people, not for programs (the CSV files of ``eperf rekap`` are those
 * the supervisors' backlog sorted by size; curve checks that name each unit's size and set
   apart units too small for a share to mean anything (:func:`small_unit_limit`);
 * from the batch, the month's *Tunjangan kinerja*: rupiah formatted, the payroll total per
-  unit below the table.
+  unit below the table;
+* under permenpan-6-2022, an *Angka kredit* column group on the employees' sheet for the
+  functional employees (level, predikat percent, annual coefficient, months, angka kredit:
+  domain.md §7), for a month as for a longer period.
+
+A period's workbook (:func:`recap_workbook` with a quarter's, semester's or year's
+:class:`~eperformance.scores.PeriodRun`, and :func:`~eperformance.unit_recap.recap_tables`
+of the same run) shows the period's figures, ranks and curve; its assignments sheet gives
+each assignment's month, and a *Per bulan* sheet each employee's month-by-month predikat and
+main figure.
 
 Text cells are written as text: a leading ``=`` never becomes a formula.
 """
@@ -32,25 +41,26 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import i18n
 from .rounding import round_half_away
-from .scores import ScoreRun
+from .scores import PeriodRun
 from .tukin import TukinRun, fmt_percent
 from .tukin.amount import round_half_up
-from .unit_recap import RecapTables
+from .unit_recap import AnyRun, RecapTables, credits_frame
 
 SHEETS = {
     "id": {"employees": "Pegawai", "assignments": "Penugasan", "units": "Unit",
            "supervisors": "Backlog atasan", "breaches": "Pelanggaran kurva",
-           "missing": "Data belum lengkap", "dictionary": "Kamus data"},
+           "missing": "Data belum lengkap", "months": "Per bulan", "dictionary": "Kamus data"},
     "en": {"employees": "Employees", "assignments": "Assignments", "units": "Units",
            "supervisors": "Supervisor backlog", "breaches": "Curve breaches",
-           "missing": "Missing data", "dictionary": "Data dictionary"},
+           "missing": "Missing data", "months": "By month", "dictionary": "Data dictionary"},
 }
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+CREDITS_FILL = PatternFill("solid", fgColor="385723")  # the angka kredit column group
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 MUTED_FONT = Font(color="7B8794")
 
 # number formats by kind
-FORMATS = {"int": "#,##0", "dec": "#,##0.00", "days": "0.0", "pct": "0.0%", "rp": '"Rp" #,##0',
+FORMATS = {"int": "#,##0", "dec": "#,##0.00", "dec3": "#,##0.000", "days": "0.0", "pct": "0.0%", "rp": '"Rp" #,##0',
            "nip": "@", "text": "@", "bool": "General"}
 
 
@@ -74,8 +84,8 @@ COLUMNS: dict[str, Col] = {
     "position": C("Jabatan", "Position", "text", "Nama jabatan", "Post"),
     "unit_code": C("Kode unit", "Unit code", "text", "Kode unit kerja", "Unit code"),
     "unit_name": C("Unit kerja", "Unit", "text", "Nama unit kerja", "Unit name"),
-    "predikat": C("Predikat", "Predikat", "text", "Predikat kinerja bulan ini (kosong: lihat Keterangan)",
-                  "The month's predikat (blank: see Notes)", "domain.md §3"),
+    "predikat": C("Predikat", "Predikat", "text", "Predikat kinerja periode ini (kosong: lihat Keterangan)",
+                  "The period's predikat (blank: see Notes)", "domain.md §3"),
     "nilai_skp": C("Nilai SKP", "Nilai SKP", "dec", "Rata-rata capaian berbobot, maks. 120",
                    "Weighted mean of capaian, at most 120", "domain.md §2"),
     "nilai_perilaku": C("Nilai perilaku", "Behaviour score", "dec", "Rata-rata nilai aspek perilaku",
@@ -90,10 +100,10 @@ COLUMNS: dict[str, Col] = {
                          "domain.md §3.1"),
     "keterangan": C("Keterangan", "Notes", "text", "Alasan data belum lengkap",
                     "Why data is missing", "domain.md §5"),
-    "provisional": C("Sementara", "Provisional", "bool", "Bulan belum ditutup (SEMENTARA)",
-                     "The month is not closed yet", "domain.md §2"),
-    "entries": C("Entri", "Entries", "int", "Entri aktivitas bertanggal di bulan ini",
-                 "Activity entries dated in the month"),
+    "provisional": C("Sementara", "Provisional", "bool", "Bulan (terakhir) periode belum ditutup (SEMENTARA)",
+                     "The period's (last) month is not closed yet", "domain.md §2"),
+    "entries": C("Entri", "Entries", "int", "Entri aktivitas bertanggal di periode ini",
+                 "Activity entries dated in the period"),
     "approved": C("Disetujui", "Approved", "int", "Entri dengan keputusan terakhir disetujui",
                   "Entries whose latest decision is approved", "domain.md §2"),
     "rejected": C("Ditolak", "Rejected", "int", "Entri dengan keputusan terakhir ditolak",
@@ -119,8 +129,8 @@ COLUMNS: dict[str, Col] = {
                                   "Median hari menunggu verifikasi", "Median days awaiting a decision"),
     "pending_wait_max_days": C("Tunggu maks. (hari)", "Longest wait (days)", "days",
                                "Hari menunggu terlama", "Longest wait in days"),
-    "working_days": C("Hari kerja", "Working days", "int", "Hari kerja bulan ini",
-                      "Working days of the month", "domain.md §1"),
+    "working_days": C("Hari kerja", "Working days", "int", "Hari kerja periode ini",
+                      "Working days of the period", "domain.md §1"),
     "days_present": C("Hadir", "Present", "int", "Hari kerja dengan presensi masuk",
                       "Working days with a check-in"),
     "working_days_absent": C("Tidak hadir", "Absent", "int", "Hari kerja tanpa presensi masuk",
@@ -246,6 +256,33 @@ COLUMNS: dict[str, Col] = {
     "deduction_percent": C("Potongan (%)", "Deductions (%)", "dec",
                            "Jumlah potongan presensi bulan ini (setelah batas)",
                            "The month's attendance deductions (after the cap)", "tukin.md §2–3"),
+    # the angka kredit column group (domain.md §7; the scheme's YAML gives the numbers)
+    "functional_level": C("Jenjang jabatan fungsional", "Functional level", "text",
+                          "Jenjang jabatan fungsional (hanya pegawai fungsional)",
+                          "The functional post's level (functional employees only)",
+                          "domain.md §7"),
+    "credit_percent": C("Persentase predikat (AK)", "Predikat percent (credits)", "dec",
+                        "Persen menurut predikat: Sangat Baik 150 … Sangat Kurang 25",
+                        "Percent by predikat: Sangat Baik 150 … Sangat Kurang 25",
+                        "domain.md §7"),
+    "credit_coefficient": C("Koefisien tahunan", "Annual coefficient", "dec",
+                            "Koefisien angka kredit tahunan jenjang (PermenPAN-RB 1/2023)",
+                            "The level's annual coefficient (PermenPAN-RB 1/2023)",
+                            "domain.md §7"),
+    "credit_months": C("Bulan (AK)", "Months (credits)", "int",
+                       "Jumlah bulan periode (1, 3, 6 atau 12)",
+                       "Months of the period (1, 3, 6 or 12)", "domain.md §7"),
+    "angka_kredit": C("Angka kredit", "Angka kredit (credit points)", "dec3",
+                      "Persen / 100 × koefisien × bulan / 12; kosong tanpa predikat",
+                      "Percent / 100 × coefficient × months / 12; blank without a predikat",
+                      "domain.md §7"),
+    "month": C("Bulan", "Month", "text", "Bulan penugasan atau baris (YYYY-MM)",
+               "The assignment's or row's month (YYYY-MM)", "domain.md §7"),
+    "main_figure": C("Nilai utama", "Main figure", "dec",
+                     "Angka utama skema bulan itu (nilai SKP atau nilai akhir)",
+                     "The scheme's main figure of that month", "domain.md §2"),
+    "n_assignments": C("Penugasan", "Assignments", "int", "Penugasan bulan itu",
+                       "Assignments of that month"),
     "tukin": C("Tunjangan kinerja (Rp)", "Allowance (Rp)", "rp",
                "Yang dibayar, dibulatkan sesuai profil", "The amount paid, rounded by the profile",
                "tukin.md §3"),
@@ -264,14 +301,14 @@ EMPLOYEE_KEY = ("nip", "name", "unit_name", "predikat", "nilai_skp", "nilai_peri
 PEOPLE = ("name", "position", "unit_code", "unit_name")
 
 
-def _smallest_percent(run: ScoreRun) -> float | None:
+def _smallest_percent(run: AnyRun) -> float | None:
     curve = getattr(run.scheme_cfg, "curve", None)
     percents = [float(r.percent) for rules in (curve or {}).values() for r in rules
                 if getattr(r, "percent", None)]
     return min(percents) if percents else None
 
 
-def small_unit_limit(run: ScoreRun) -> int | None:
+def small_unit_limit(run: AnyRun) -> int | None:
     """The smallest unit (employees with a predikat) for which the distribution curve's
     percentage rules can be told apart from one person: 100 / the smallest percentage bound
     of the scheme's curve, rounded up (10 % bounds: 10 employees, below which one person is
@@ -296,6 +333,8 @@ def _value(value: Any, kind: str, lang: str = "id") -> Any:
             return None
         if kind == "pct":
             return round_half_away(value, 2) / 100
+        if kind == "dec3":
+            return round_half_away(value, 3)
         if kind in ("int", "rp"):
             return int(round_half_away(value, 0))
         return round_half_away(value, 2)
@@ -344,7 +383,7 @@ def _sheet(wb: Workbook, title: str, frame: pd.DataFrame, lang: str, *,
     return ws
 
 
-def _people(run: ScoreRun, tables: RecapTables) -> pd.DataFrame:
+def _people(run: AnyRun, tables: RecapTables) -> pd.DataFrame:
     """``nip, name, position, unit_code, unit_name`` of the run's employees."""
     units = dict(zip(tables.units["unit_code"], tables.units["unit_name"], strict=True)) \
         if len(tables.units) else {}
@@ -438,10 +477,79 @@ def _header(key: str, lang: str) -> str:
     return col.en if lang == "en" else col.id
 
 
-def recap_workbook(run: ScoreRun, tables: RecapTables, lang: str = "id",
+CREDIT_GROUP = ("functional_level", "credit_percent", "credit_coefficient", "credit_months",
+                "angka_kredit")
+
+
+def credit_columns(run: AnyRun) -> pd.DataFrame | None:
+    """The angka kredit column group per functional employee (``nip`` and
+    :data:`CREDIT_GROUP`, numbers as ``eperf score --credits-out`` writes them); ``None``
+    under a scheme without angka kredit (pp-30-2019, pp-46-2011)."""
+    if run.scheme_cfg.name != "permenpan-6-2022":
+        return None
+    written = credits_frame(run)
+
+    def number(column: str) -> list[float | None]:
+        return [float(v) if v else None for v in written[column]]
+
+    return pd.DataFrame({
+        "nip": written["nip"].astype(str),
+        "functional_level": written["functional_level"],
+        "credit_percent": number("percent"),
+        "credit_coefficient": number("coefficient"),
+        "credit_months": number("months"),
+        "angka_kredit": number("angka_kredit"),
+    }, columns=["nip", *CREDIT_GROUP])
+
+
+def month_table(run: AnyRun) -> pd.DataFrame | None:
+    """A longer period's employees month by month (``nip, month, predikat, main_figure,
+    n_assignments, keterangan``: each month as it scores alone, domain.md §7); ``None``
+    for a month."""
+    if not isinstance(run, PeriodRun) or run.period.is_month:
+        return None
+    rows = [{"nip": nip, "month": r.month, "predikat": r.predikat,
+             "main_figure": r.main_figure, "n_assignments": r.n_assignments,
+             "keterangan": ";".join(r.keterangan)}
+            for nip in sorted(run.result.months) for r in run.result.months[nip]]
+    return pd.DataFrame(rows, columns=["nip", "month", "predikat", "main_figure",
+                                       "n_assignments", "keterangan"])
+
+
+def _assignment_months(run: AnyRun, frame: pd.DataFrame) -> pd.DataFrame:
+    """A longer period's assignments with their month beside the assignment key."""
+    if not isinstance(run, PeriodRun) or run.period.is_month:
+        return frame
+    month_of: dict[str, str] = {}
+    for month, measures in run.measures_by_month.items():
+        for aid in measures["assignment_id"].astype(str):
+            month_of[aid] = month
+    frame = frame.copy()
+    frame.insert(frame.columns.get_loc("assignment_id") + 1, "month",
+                 frame["assignment_id"].astype(str).map(month_of))
+    return frame
+
+
+def _mark_group(ws: Worksheet, frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    """Colour the header of a column group and outline it (collapsible in a spreadsheet)."""
+    idx = [frame.columns.get_loc(c) + 1 for c in columns if c in frame.columns]
+    if not idx:
+        return
+    for i in idx:
+        ws.cell(1, i).fill = CREDITS_FILL
+    ws.column_dimensions.group(get_column_letter(min(idx)), get_column_letter(max(idx)),
+                               outline_level=1, hidden=False)
+
+
+def recap_workbook(run: AnyRun, tables: RecapTables, lang: str = "id",
                    tukin: TukinRun | None = None) -> bytes:
     """The workbook as bytes (the orchestrator writes it atomically); with ``tukin``, a
-    *Tunjangan kinerja* sheet too."""
+    *Tunjangan kinerja* sheet too.
+
+    ``run``: a month's :class:`~eperformance.scores.ScoreRun` or any period's
+    :class:`~eperformance.scores.PeriodRun`, with ``tables`` =
+    :func:`~eperformance.unit_recap.recap_tables` of the same run (the allowance is
+    monthly: give ``tukin`` only with a month)."""
     lang = "en" if lang == "en" else "id"
     names = SHEETS[lang]
     wb = Workbook()
@@ -454,11 +562,15 @@ def recap_workbook(run: ScoreRun, tables: RecapTables, lang: str = "id",
     employees = employees.merge(scores, on="nip", how="left")
     employees["provisional"] = run.provisional
     employees = _with_people(employees, people)
-    key = [c for c in EMPLOYEE_KEY if c in employees.columns]
+    credits = credit_columns(run)
+    if credits is not None:  # the angka kredit group right after the key columns
+        employees = employees.merge(credits, on="nip", how="left")
+    key = [c for c in (*EMPLOYEE_KEY, *CREDIT_GROUP) if c in employees.columns]
     employees = employees[key + [c for c in employees.columns if c not in key]]
-    _sheet(wb, names["employees"], employees, lang, frozen_columns=2)
+    ws = _sheet(wb, names["employees"], employees, lang, frozen_columns=2)
+    _mark_group(ws, employees, CREDIT_GROUP)
 
-    assignments = _with_people(run.assignments_frame, people)
+    assignments = _with_people(_assignment_months(run, run.assignments_frame), people)
     _sheet(wb, names["assignments"], assignments, lang, frozen_columns=2)
 
     _sheet(wb, names["units"], tables.units, lang, frozen_columns=2)
@@ -478,6 +590,10 @@ def recap_workbook(run: ScoreRun, tables: RecapTables, lang: str = "id",
     missing = _with_people(tables.missing, people)
     _sheet(wb, names["missing"], missing, lang, frozen_columns=2)
 
+    months = month_table(run)
+    if months is not None:
+        _sheet(wb, names["months"], _with_people(months, people), lang, frozen_columns=2)
+
     if tukin is not None:
         unit_names = {str(k): str(v) for k, v in zip(tables.units["unit_code"],
                                                       tables.units["unit_name"], strict=True)}
@@ -489,7 +605,7 @@ def recap_workbook(run: ScoreRun, tables: RecapTables, lang: str = "id",
     return buf.getvalue()
 
 
-def _breaches(run: ScoreRun, tables: RecapTables, lang: str) -> pd.DataFrame:
+def _breaches(run: AnyRun, tables: RecapTables, lang: str) -> pd.DataFrame:
     """Curve breaches with the unit's name and size; units too small for a percentage rule
     after the others, marked and explained."""
     frame = tables.breaches.drop(columns=["bound", "measure"], errors="ignore").copy()
@@ -526,10 +642,10 @@ def _dictionary(wb: Workbook, title: str, lang: str, sheets: list[str]) -> None:
     ws.append(head)
     for cell in ws[1]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-    fmt_names = {"id": {"int": "bilangan bulat", "dec": "2 desimal", "days": "hari (1 desimal)",
+    fmt_names = {"id": {"int": "bilangan bulat", "dec": "2 desimal", "dec3": "3 desimal", "days": "hari (1 desimal)",
                         "pct": "persen", "rp": "rupiah", "nip": "teks (18 digit)",
                         "text": "teks", "bool": "ya/tidak"},
-                 "en": {"int": "whole number", "dec": "2 decimals", "days": "days (1 decimal)",
+                 "en": {"int": "whole number", "dec": "2 decimals", "dec3": "3 decimals", "days": "days (1 decimal)",
                         "pct": "percent", "rp": "rupiah", "nip": "text (18 digits)",
                         "text": "text", "bool": "yes/no"}}[lang]
     by_header = {(c.en if lang == "en" else c.id): c for c in COLUMNS.values()}

@@ -29,6 +29,7 @@ from ..errors import EperfError
 from ..export import atomic_write_bytes
 from ..i18n import LABELS, number, quantity, t
 from ..notebook_entry import short_tracebacks
+from ..periods import Period
 from ..render import card_html
 from ..safefs import FILE_MODE
 from ..unit_recap import NO_PREDIKAT
@@ -396,6 +397,15 @@ class Explorer:
             self.card_view.value = ""
             self.card_summary.value = ""
             self.card_busy.value = ""
+            self.pdf_button.disabled = True
+            return
+        if not Period.parse(self.key.period).is_month:  # a quarter, semester or year
+            self.card_record = None
+            names = self.data.period(self.key).employees.set_index("nip")["name"]
+            self.card_view.value = views.period_card_html(
+                self.data.period_rows(self.key, nip), str(names.get(nip, "")), nip,
+                self.key.period, self.language)
+            self.card_summary.value = ""
             self.pdf_button.disabled = True
             return
         self.card_busy.value = BUSY.format(html.escape(self._t("x_loading_card")))

@@ -9,7 +9,14 @@ responsive. The unit-level views are per unit as the regulation checks them (eac
 its own employees), so slicing the whole organisation's frames by a unit's sub-tree gives
 exactly the figures a run scoped to that unit gives.
 
-An employee's card is the card the batch renders: the same
+The period selector offers the months with data and the quarters, semesters and years
+that hold them (:func:`period_choices`, domain.md §7): a longer period is scored by
+:func:`~eperformance.scores.compute_period_scores` (through
+:func:`~eperformance.unit_recap.score_run`) and every recap view shows the period's figures,
+ranks and curve; its employee view is the period's figures with each month's beside them
+(:meth:`ExplorerData.period_rows`), and the allowance, monthly, is not computed.
+
+An employee's card (a month) is the card the batch renders: the same
 :func:`~eperformance.card.card_from_context` on a :class:`~eperformance.card.CardsContext`
 of the cached run, with the employee's own rekap and six-month trend
 (:func:`ExplorerData.card`).
@@ -35,12 +42,22 @@ from ..db import schema as s
 from ..db.engine import open_engine, require_current
 from ..errors import EperfError
 from ..home import resolve_db_url
-from ..scores import ScoreRequest, ScoreRun, compute_scores
+from ..i18n import t
+from ..periods import Period
+from ..scores import PeriodRun, ScoreRequest, ScoreRun
 from ..scoring.registry import SCHEME_REGISTRY
 from ..tukin import TukinRequest, TukinRun, compute_tukin, fmt_percent
 from ..tukin.amount import round_half_up
 from ..tukin.card import card_summaries
-from ..unit_recap import NO_PREDIKAT, RecapTables, predikat_labels, recap_tables, scores_with_units
+from ..unit_recap import (
+    NO_PREDIKAT,
+    AnyRun,
+    RecapTables,
+    predikat_labels,
+    recap_tables,
+    score_run,
+    scores_with_units,
+)
 from ..unit_recap import trend as trend_frame
 
 ALL = ""  # the "whole organisation" value of the unit selector and the filters
@@ -77,7 +94,7 @@ class PeriodData:
     """One period scored for the whole organisation, with every recap frame."""
 
     key: PeriodKey
-    run: ScoreRun
+    run: AnyRun  # a month's ScoreRun, or a quarter's, semester's or year's PeriodRun
     tables: RecapTables
     employees: pd.DataFrame  # EMPLOYEE_COLUMNS, one row per active employee, sorted by name
     labels: tuple[str, ...]  # the scheme's predikat labels, best first
@@ -131,7 +148,9 @@ class ExplorerData:
         with self.engine.connect() as conn:
             self.units = q.load_units(conn)
             self.tree = q.unit_tree(conn)
-            self.periods = _periods(conn)
+            self.months = _periods(conn)
+        # the months newest first, then the longer periods that hold them (domain.md §7)
+        self.periods = period_choices(self.months)
         self.unit_names: dict[str, str] = dict(zip(self.units["unit_code"],
                                                    self.units["name"], strict=True))
         self._subtrees: dict[str, tuple[str, ...]] = {}
@@ -192,19 +211,22 @@ class ExplorerData:
         import time
 
         started = time.perf_counter()
-        run = compute_scores(self.engine, ScoreRequest(period=key.period, scheme=key.scheme,
-                                                       use_360=key.use_360),
-                             home=self.home, now=self.now)
+        run = score_run(self.engine, ScoreRequest(period=key.period, scheme=key.scheme,
+                                                  use_360=key.use_360),
+                        home=self.home, now=self.now)
         tables = recap_tables(run, self.engine)
         employees = employee_frame(run, self.unit_names)
         tukin, tukin_error = None, None
-        try:
-            tukin = tukin_employee_frame(compute_tukin(
-                self.engine, TukinRequest(period=key.period, scheme=key.scheme,
-                                          use_360=key.use_360),
-                home=self.home, now=self.now, scores=run))
-        except EperfError as exc:  # the scores are still worth showing
-            tukin_error = exc.message
+        if isinstance(run, ScoreRun):
+            try:
+                tukin = tukin_employee_frame(compute_tukin(
+                    self.engine, TukinRequest(period=key.period, scheme=key.scheme,
+                                              use_360=key.use_360),
+                    home=self.home, now=self.now, scores=run))
+            except EperfError as exc:  # the scores are still worth showing
+                tukin_error = exc.message
+        else:  # the allowance is monthly (eperf tukin refuses a longer period too)
+            tukin_error = t("x_tukin_monthly", "id")
         return PeriodData(key=key, run=run, tables=tables, employees=employees,
                           labels=predikat_labels(key.scheme),
                           seconds=time.perf_counter() - started, tukin=tukin,
@@ -218,12 +240,21 @@ class ExplorerData:
         return select_frames(data, units, filters, own_unit=filters.unit or None)
 
     # ------------------------------------------------------------------ cards
+    def period_rows(self, key: PeriodKey, nip: str) -> pd.DataFrame:
+        """A longer period's figures of ``nip``: one row per month (as that month scores
+        alone) then the period's own row (:data:`PERIOD_ROW_COLUMNS`). A month's key gives
+        its one row. Unknown NIP: no rows."""
+        return period_rows(self.period(key).run, nip)
+
     def card(self, key: PeriodKey, nip: str, lang: str = "id", run_id: str = "") -> CardRecord:
         """``nip``'s card exactly as the batch renders it: the cached run, the card
         context's people, assignment titles and ranks, and the employee's own rekap and
         trend (a main figure does not depend on the scope, so the trend is scored on the
         employee alone, as :func:`~eperformance.card.build_card` does)."""
         data = self.period(key)
+        if not isinstance(data.run, ScoreRun):
+            raise EperfError(f"the card of {key.period} is made by the batch; the explorer "
+                             "shows the period's figures month by month (period_rows)")
         with self._lock:
             base = data._card_base
             if base is None:
@@ -250,7 +281,52 @@ def _periods(conn: object) -> list[str]:
     return sorted({str(r[0]) for r in rows if r[0]}, reverse=True)
 
 
-def employee_frame(run: ScoreRun, unit_names: dict[str, str]) -> pd.DataFrame:
+def period_choices(months: Iterable[str]) -> list[str]:
+    """The period selector's choices: the months (``YYYY-MM``) newest first, then, year by
+    year (newest first), the quarters (newest first), the semesters and the year that hold
+    at least one of those months."""
+    found = sorted({Period.parse(m) for m in months if _is_month(m)}, reverse=True)
+    longer: list[str] = []
+    for year in sorted({p.year for p in found}, reverse=True):
+        held = {p.number for p in found if p.year == year}
+        for kind, count in (("quarter", 4), ("semester", 2), ("year", 1)):
+            for n in range(count, 0, -1):
+                period = Period(year, kind, n)  # type: ignore[arg-type]
+                if held & set(period.month_numbers):
+                    longer.append(period.code)
+    return [p.code for p in found] + longer
+
+
+def _is_month(text: str) -> bool:
+    try:
+        return Period.parse(text).is_month
+    except ValueError:
+        return False
+
+
+PERIOD_ROW_COLUMNS = ("period", "nilai_skp", "nilai_perilaku", "nilai_akhir", "main_figure",
+                      "predikat", "keterangan")
+
+
+def period_rows(run: AnyRun, nip: str) -> pd.DataFrame:
+    """``nip``'s month-by-month rows then the period's row (:data:`PERIOD_ROW_COLUMNS`)."""
+    score = next((s for s in run.scores if s.nip == nip), None)
+    if score is None:
+        return pd.DataFrame(columns=list(PERIOD_ROW_COLUMNS))
+    rows = []
+    if isinstance(run, PeriodRun) and not run.period.is_month:
+        rows = [{"period": r.month, "nilai_skp": r.nilai_skp, "nilai_perilaku": r.nilai_perilaku,
+                 "nilai_akhir": r.nilai_akhir, "main_figure": r.main_figure,
+                 "predikat": r.predikat, "keterangan": ";".join(r.keterangan)}
+                for r in run.result.month_results(nip)]
+    rows.append({"period": score.period, "nilai_skp": score.nilai_skp,
+                 "nilai_perilaku": score.nilai_perilaku, "nilai_akhir": score.nilai_akhir,
+                 "main_figure": score.main_figure, "predikat": score.predikat,
+                 "keterangan": ";".join(score.keterangan)})
+    return pd.DataFrame(rows, columns=list(PERIOD_ROW_COLUMNS))
+
+
+def employee_frame(run: AnyRun, unit_names: dict[str, str]) -> pd.DataFrame:
     """One row per active employee: who they are and their scores (sorted by name)."""
     scores = scores_with_units(run).drop(columns=["unit_code", "supervisor_nip"],
                                          errors="ignore")
