@@ -93,7 +93,14 @@ def test_every_period_form_is_a_parameter(given: object, canonical: str) -> None
     written canonically; a year from papermill's ``-p period 2021`` is an int."""
     assert _params("196510251988122001", given).period == canonical  # type: ignore[arg-type]
     assert validate(RekapUnitParams, period=given).period == canonical
-    assert validate(BatchParams, period=given).period == canonical
+    if isinstance(given, str):
+        assert validate(BatchParams, period=given).period == canonical
+
+
+def test_batch_period_is_text_only() -> None:
+    """A scheduler's unquoted ``2021-01`` is the number 2020: never read as a year."""
+    with pytest.raises(UsageError, match="'period': input should be a valid string"):
+        validate(BatchParams, period=2020)
 
 
 def test_unit_and_batch_parameters() -> None:

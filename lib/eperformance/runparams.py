@@ -11,8 +11,10 @@ line naming the parameter, e.g. ``invalid parameter 'nip': a NIP has digits and 
 only``, so a bad value ends a notebook or a command with one clear message (exit 2). Values
 that could reach a file name are checked here: a NIP is digits only (``../`` is refused),
 a unit code is a plain code, a run id has the fixed shape. A period is any form of
-domain.md §7 (``YYYY-MM``, ``YYYY-Qn``, ``YYYY-Sn``, ``YYYY``; a year may come as a whole
-number from papermill's ``-p``), returned in its canonical text (``2021-q2`` -> ``2021-Q2``).
+domain.md §7 (``YYYY-MM``, ``YYYY-Qn``, ``YYYY-Sn``, ``YYYY``), returned in its canonical
+text (``2021-q2`` -> ``2021-Q2``); in the card and recap notebooks a year may come as a
+whole number from papermill's ``-p``, never in the batch notebook (a scheduler's unquoted
+``2021-01`` is the number 2020).
 
 The database URL is never a parameter: kernels get it through ``DATABASE_URL``.
 """
@@ -166,8 +168,9 @@ class BatchParams(_Params):
     """``notebooks/40-batch-bulanan.ipynb``: the batch of a period (``period``
     ``previous``: the month before the current one; a quarter, semester or year too)."""
 
-    period: Annotated[str, BeforeValidator(_period_text), Strict(),
-                      AfterValidator(_batch_period)] = "previous"
+    # no whole number here: a scheduler's unquoted 2021-01 is the int 2020, a wrong year
+    # (notebook_entry answers with the quoting hint; papermill: -r period 2021)
+    period: Annotated[str, Strict(), AfterValidator(_batch_period)] = "previous"
     unit: Unit = ""
     scheme: Scheme = DEFAULT_SCHEME
     lang: Language = "id"
