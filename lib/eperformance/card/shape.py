@@ -32,6 +32,7 @@ SHAPE_FILES: tuple[str, ...] = (
     "render/templates/_card_behaviour.html.j2",
     "render/templates/_card_signoff.html.j2",
     "render/static/card.css",
+    "render/static/annual.css",
     "render/nbconvert/eperf-rapor/conf.json",
     "render/nbconvert/eperf-rapor/index.html.j2",
     "render/__init__.py",

@@ -87,6 +87,13 @@ def card_css() -> str:
     return (resources.files(__package__) / "static" / "card.css").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
+def annual_css() -> str:
+    """card.css followed by the rules of the *Dokumen Evaluasi Kinerja* only."""
+    extra = (resources.files(__package__) / "static" / "annual.css").read_text(encoding="utf-8")
+    return card_css() + extra
+
+
 def _cell(value: Any, lang: str) -> str:
     """A recap table cell: numbers by the rounding rule, blanks for missing values."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -166,10 +173,10 @@ def card_html(card: CardRecord) -> str:
     bands = _bands(card)
     return env.get_template(card_template(card)).render(
         card=card,
-        css=card_css(),
+        css=card_css() if card.is_monthly else annual_css(),
         bands=[f"{b:g}" for b in bands] if bands else None,
         behaviour_svg=behaviour_chart(card, bands) if card.aspects else "",
-        trend_svg=trend_chart(card),
+        trend_svg=trend_chart(card, max(6, len(card.months))),
     )
 
 
