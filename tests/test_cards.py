@@ -68,7 +68,9 @@ def test_bad_nip_is_one_usage_error(nip: object) -> None:
 
 @pytest.mark.parametrize(("field", "value", "expected"), [
     ("period", "2021-13", "invalid parameter 'period': a period is YYYY-MM"),
-    ("period", 202101, "invalid parameter 'period': input should be a valid string"),
+    ("period", 202101, "invalid parameter 'period': a period is YYYY-MM, YYYY-Qn"),
+    ("period", "2021-Q5", "invalid parameter 'period': a period is YYYY-MM, YYYY-Qn"),
+    ("period", 2021.0, "invalid parameter 'period': input should be a valid string"),
     ("scheme", "pp-1-1999", "invalid parameter 'scheme': unknown scheme"),
     ("lang", "fr", "invalid parameter 'lang': input should be 'id' or 'en'"),
     ("use_360", "yes", "invalid parameter 'use_360': input should be a valid boolean"),
@@ -80,6 +82,25 @@ def test_wrong_parameter_is_named(field: str, value: object, expected: str) -> N
     with pytest.raises(UsageError) as exc:
         validate(RaporParams, **values)
     assert str(exc.value).startswith(expected)
+
+
+@pytest.mark.parametrize(("given", "canonical"), [
+    ("2021-05", "2021-05"), ("2021-q2", "2021-Q2"), ("2021-Q4", "2021-Q4"),
+    ("2021-s1", "2021-S1"), ("2021", "2021"), (2021, "2021"), (" 2021-S2 ", "2021-S2"),
+])
+def test_every_period_form_is_a_parameter(given: object, canonical: str) -> None:
+    """The one period validator of the notebooks (10, 20, 40): every form of domain.md §7,
+    written canonically; a year from papermill's ``-p period 2021`` is an int."""
+    assert _params("196510251988122001", given).period == canonical  # type: ignore[arg-type]
+    assert validate(RekapUnitParams, period=given).period == canonical
+    if isinstance(given, str):
+        assert validate(BatchParams, period=given).period == canonical
+
+
+def test_batch_period_is_text_only() -> None:
+    """A scheduler's unquoted ``2021-01`` is the number 2020: never read as a year."""
+    with pytest.raises(UsageError, match="'period': input should be a valid string"):
+        validate(BatchParams, period=2020)
 
 
 def test_unit_and_batch_parameters() -> None:

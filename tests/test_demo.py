@@ -26,7 +26,7 @@ KEYS = {
 CONTRACT_COLUMNS = {
     "units": {"unit_code", "name", "parent_code"},
     "employees": {"nip", "name", "gender", "unit_code", "position", "position_type", "grade",
-                  "supervisor_nip", "employment", "active", "job_class"},
+                  "supervisor_nip", "employment", "active", "job_class", "functional_level"},
     "activity_types": {"activity_code", "name", "output_unit", "standard_minutes"},
     "assignments": {"assignment_id", "nip", "assigned_by_nip", "period", "activity_code",
                     "title", "target_quantity", "target_quality", "start_date", "due_date",
@@ -270,3 +270,23 @@ def test_pay_and_attendance_for_the_allowance(tmp_path: Path) -> None:
     late = [n for n, rows in by_nip.items() if n not in doctors
             and sum("07:30" < r["check_in"] for r in rows if r["check_in"]) >= 20]
     assert len(late) >= 2
+
+
+def test_functional_posts_have_their_level(tmp_path: Path) -> None:
+    """Every fungsional post gets the contract's functional_level matching its position
+    name (``... Ahli Muda`` -> ``ahli_muda``), so the demo shows angka kredit; no other
+    post has one."""
+    from eperformance.contract import FUNCTIONAL_LEVELS
+
+    generate_demo(tmp_path, employees=120, months=1, seed=7)
+    employees = _read(tmp_path / "employees.csv")
+    functional = [e for e in employees if e["position_type"] == "fungsional"]
+    assert functional
+    for e in employees:
+        level = e["functional_level"]
+        if e["position_type"] != "fungsional":
+            assert level == ""
+            continue
+        assert level in FUNCTIONAL_LEVELS
+        assert e["position"].endswith(level.replace("_", " ").title())
+    assert {"ahli_pertama", "ahli_muda"} <= {e["functional_level"] for e in functional}

@@ -368,7 +368,9 @@ def tukin(period: str, profile: str | None, scheme: str, use_360: bool, unit: st
 @main.command(short_help="Render one employee's report card (HTML, PDF) into "
                          "outputs/<period>/single/.")
 @click.option("--nip", required=True, help="The employee's NIP (18 digits; spaces allowed).")
-@click.option("--period", required=True, help="Month, YYYY-MM.")
+@click.option("--period", required=True,
+              help="Period: a month YYYY-MM, or YYYY-Qn, YYYY-Sn, YYYY (the Dokumen "
+                   "Evaluasi Kinerja).")
 @_scheme_option
 @_use_360_option
 @click.option("--lang", default="id", show_default=True, type=click.Choice(["id", "en"]),
@@ -381,12 +383,15 @@ def card(nip: str, period: str, scheme: str, use_360: bool, lang: str, formats: 
          db_url: str | None) -> None:
     """Render one employee's personal report card through the notebook (papermill, then
     nbconvert with the eperf-rapor template) into outputs/<period>/single/<nip>.html/.pdf.
+    For a quarter, semester or year (2021-Q2, 2021-S1, 2021) the card is the Dokumen
+    Evaluasi Kinerja: the period's figures and a month-by-month table.
 
     The PDF is printed by headless Chromium (/usr/bin/chromium), else WeasyPrint;
     EPERF_PDF=chromium|weasyprint chooses."""
     # lazy: a command loads only what it needs (eperf starts fast)
     from .batch.single import make_single_card
     from .home import resolve_db_url
+    from .periods import Period
     from .reference import CARD_FORMATS
     from .runparams import RaporParams, parse_formats, validate
 
@@ -394,7 +399,8 @@ def card(nip: str, period: str, scheme: str, use_360: bool, lang: str, formats: 
                       use_360=use_360)
     result = make_single_card(params, db_url=resolve_db_url(db_url),
                               formats=parse_formats(formats, CARD_FORMATS))
-    note = " (SEMENTARA: the month is not closed yet)" if result.provisional else ""
+    what = "month" if Period.parse(params.period).is_month else "period"
+    note = f" (SEMENTARA: the {what} is not closed yet)" if result.provisional else ""
     click.echo(f"card of {params.nip} for {params.period}: "
                f"{result.predikat or 'no predikat'}{note}; run {result.run_id}")
     for kind, path in result.paths.items():
@@ -471,11 +477,13 @@ def _batch_flags(func: F) -> F:
 @db_option
 @reports_errors
 def batch(formats: str, **options: Any) -> None:
-    """Render every active employee's card of a month, the unit recap and recap.xlsx.
+    """Render every active employee's card of a month, the unit recap and recap.xlsx;
+    for a quarter, semester or year (--period 2021-Q2, 2021-S1, 2021) every Dokumen
+    Evaluasi Kinerja (cards and manifest; no allowance, which is monthly).
 
     Exit 0: every card made; 3: some cards failed (see the summary and failed/);
-    4: refused (another batch runs, or the month is not closed); 2: bad parameters or
-    no data for the month; 5: database unreachable.
+    4: refused (another batch runs, or the period's last month is not closed); 2: bad
+    parameters or no data for the period; 5: database unreachable.
     """
     # lazy: eperf's other commands need no batch machinery (nor pydantic)
     from .batch import run_batch

@@ -32,6 +32,7 @@ import numpy as np
 from faker import Faker
 
 from . import demo_data as dd
+from .contract import FUNCTIONAL_LEVELS, FUNCTIONAL_POST
 from .errors import UsageError
 from .nip import make_nip
 from .reference import ASPECTS, MANAGERIAL, MANAGERIAL_ONLY_ASPECTS, SCHEMES
@@ -45,7 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "units": ("unit_code", "name", "parent_code"),
     "employees": (
         "nip", "name", "gender", "unit_code", "position", "position_type", "grade",
-        "supervisor_nip", "employment", "active", "job_class",
+        "supervisor_nip", "employment", "active", "job_class", "functional_level",
     ),
     "activity_types": ("activity_code", "name", "output_unit", "standard_minutes"),
     "assignments": (
@@ -597,6 +598,18 @@ def _name(fake: Faker, gender: str, post: _Post, rng: np.random.Generator) -> st
     return name
 
 
+def functional_level_of(position: str, position_type: str) -> str:
+    """The contract's ``functional_level`` of a demo post, read from its position name
+    (``Pekerja Sosial Ahli Muda`` -> ``ahli_muda``); ``""`` for a post that is not
+    ``fungsional`` or whose name ends in no level."""
+    if position_type != FUNCTIONAL_POST:
+        return ""
+    for level in FUNCTIONAL_LEVELS:
+        if position.endswith(" " + level.replace("_", " ").title()):
+            return level
+    return ""
+
+
 def _employee_rows(staff: _Staff) -> list[Row]:
     rows: list[Row] = []
     for i in range(staff.size):
@@ -605,7 +618,7 @@ def _employee_rows(staff: _Staff) -> list[Row]:
             staff.nip[i], staff.name[i], staff.gender[i], staff.unit[i], staff.position[i],
             staff.ptype[i], staff.grade[i], staff.nip[sup] if sup >= 0 else "",
             staff.employment[i], "true" if staff.active[i] else "false",
-            staff.job_class[i],
+            staff.job_class[i], functional_level_of(staff.position[i], staff.ptype[i]),
         ))
     return rows
 

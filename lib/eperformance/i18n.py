@@ -22,6 +22,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from .periods import Period
 from .rounding import fmt2, round_half_away
 
 Lang = Literal["id", "en"]
@@ -299,6 +300,102 @@ LABELS: dict[str, dict[str, str]] = {
         "employees_scored": "employees scored",
     },
 }
+
+# The Dokumen Evaluasi Kinerja (a quarter, semester or year: domain.md §7) and the angka
+# kredit line of a functional employee's card, kept apart so the two card kinds' labels
+# read together.
+PERIOD_CARD_LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "annual_title": "Dokumen Evaluasi Kinerja",
+        "annual_kind": "Evaluasi kinerja {kind}",
+        "annual_months": "{first} – {last}",
+        "period_result": "Hasil evaluasi periode",
+        "period_months": "Rincian per bulan",
+        "month": "Bulan",
+        "n_assignments": "Penugasan",
+        "main_figure_note": "nilai utama",
+        "month_complete": "lengkap",
+        "month_pending": "{n} entri menunggu verifikasi",
+        "period_months_note": ("Setiap bulan dinilai tersendiri dengan aturan bulanan. Angka "
+                               "periode dihitung dari seluruh penugasan dan penilaian "
+                               "perilaku bulan-bulan periode, bukan rata-rata nilai "
+                               "bulanan."),
+        "period_trend": "Nilai utama per bulan",
+        "behaviour_period": "Perilaku kerja selama periode",
+        "behaviour_period_note": ("Nilai tiap aspek: rata-rata semua penilaian yang dihitung "
+                                  "pada bulan-bulan periode."),
+        "standing_period": "Posisi dalam unit (periode ini)",
+        "monthly_detail_note": ("Rincian penugasan, entri aktivitas, kehadiran dan tunjangan "
+                                "kinerja ada pada rapor bulanan masing-masing bulan."),
+        "provisional_note_period": ("Periode ini belum ditutup: angka dapat berubah sampai "
+                                    "batas waktu penutupan bulan terakhirnya."),
+        "credit": "Angka kredit",
+        "credit_how": ("{percent} % ({predikat}) × koefisien {level} {coefficient} per tahun "
+                       "× {months}/12 bulan"),
+        "credit_none": "belum ada (tanpa predikat)",
+        "credit_coefficient": "koefisien per tahun",
+        "credit_basis": "PermenPAN-RB 1/2023, Perban BKN 3/2023",
+        "notice_period_no_assignment": ("Tidak ada penugasan dalam periode ini: Nilai SKP, "
+                                        "rating hasil kerja dan predikat belum dapat "
+                                        "dihitung."),
+        "notice_period_verification_pending": (
+            "Verifikasi belum selesai: {entries} entri aktivitas ({quantity} satuan "
+            "keluaran) untuk penugasan periode ini belum diputuskan oleh {supervisor} sampai "
+            "batas waktu penutupan bulannya (lihat rincian per bulan). Nilai SKP, rating "
+            "hasil kerja dan predikat periode ditahan sampai keputusan itu ada."),
+        "notice_period_no_behaviour": "Belum ada penilaian perilaku kerja dalam periode ini.",
+        "notice_period_behaviour_unrated": ("Perilaku kerja periode ini belum dinilai lengkap: "
+                                            "rating perilaku dan predikat belum dapat "
+                                            "dihitung."),
+    },
+    "en": {
+        "annual_title": "Performance Evaluation Document",
+        "annual_kind": "{kind} performance evaluation",
+        "annual_months": "{first} – {last}",
+        "period_result": "Result for the period",
+        "period_months": "Month by month",
+        "month": "Month",
+        "n_assignments": "Assignments",
+        "main_figure_note": "main figure",
+        "month_complete": "complete",
+        "month_pending": "{n} entries awaiting verification",
+        "period_months_note": ("Each month is scored on its own by the monthly rules. The "
+                               "period's figures come from all the assignments and "
+                               "behaviour ratings of its months, not from an average of the "
+                               "monthly figures."),
+        "period_trend": "Main figure by month",
+        "behaviour_period": "Work behaviour over the period",
+        "behaviour_period_note": ("Each aspect: the mean of every counted rating of the "
+                                  "period's months."),
+        "standing_period": "Standing in the unit (this period)",
+        "monthly_detail_note": ("Assignments, activity entries, attendance and the "
+                                "performance allowance are on each month's own report "
+                                "card."),
+        "provisional_note_period": ("This period is not closed yet: figures may change until "
+                                    "the closing time of its last month."),
+        "credit": "Angka kredit (credit points)",
+        "credit_how": ("{percent} % ({predikat}) × the {level} annual coefficient "
+                       "{coefficient} × {months}/12 months"),
+        "credit_none": "none yet (no predikat)",
+        "credit_coefficient": "annual coefficient",
+        "credit_basis": "PermenPAN-RB 1/2023, Perban BKN 3/2023",
+        "notice_period_no_assignment": ("No assignment in this period: the Nilai SKP, the "
+                                        "rating hasil kerja and the predikat cannot be "
+                                        "computed yet."),
+        "notice_period_verification_pending": (
+            "Verification not finished: {entries} activity entries ({quantity} output units) "
+            "for this period's assignments were not decided by {supervisor} by their "
+            "month's closing time (see the months below). The period's Nilai SKP, rating "
+            "hasil kerja and predikat are withheld until that decision exists."),
+        "notice_period_no_behaviour": "No work-behaviour rating in this period yet.",
+        "notice_period_behaviour_unrated": ("Work behaviour in this period is not fully "
+                                            "rated: the behaviour rating and the predikat "
+                                            "cannot be computed yet."),
+    },
+}
+for _lang, _labels in PERIOD_CARD_LABELS.items():
+    LABELS[_lang].update(_labels)
+
 
 # Labels of the explorer (``eperformance.explorer``): the whole page follows one language.
 EXPLORER_LABELS: dict[str, dict[str, str]] = {
@@ -709,6 +806,18 @@ def month_label(period: str, lang: str, short: bool = False) -> str:
     year, month = (int(p) for p in period.split("-"))
     return format_date(dt.date(year, month, 1), "MMM y" if short else "MMMM y",
                        locale=_LOCALE[lang])
+
+
+def period_label(period: str, lang: str) -> str:
+    """Any period for display: ``Juni 2021``, ``Triwulan II 2021``/``Q2 2021``,
+    ``Semester I 2021``, ``Tahun 2021``/``Year 2021`` (:meth:`Period.label`)."""
+    return Period.parse(period).label(lang)
+
+
+def functional_level_label(level: str) -> str:
+    """A functional level as printed, Indonesian in every language: ``ahli_muda`` ->
+    ``Ahli Muda``."""
+    return level.replace("_", " ").title()
 
 
 def date_label(day: dt.date, lang: str) -> str:

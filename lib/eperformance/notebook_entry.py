@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 # the batch notebook's parameters that are text (a scheduler's value must be quoted)
 TEXT_PARAMETERS = ("period", "unit", "scheme", "lang", "formats")
 SCHEDULER_HINT = ("in JupyterLab's scheduler a parameter value is a Python literal: write "
-                  "\"2021-05\" and \"html,pdf\" in quotes, True or False for flags")
+                  "\"2021-05\" (or \"2021\") and \"html,pdf\" in quotes, True or False "
+                  "for flags; with papermill give a year as text: -r period 2021")
 
 
 # --------------------------------------------------------------------------- the kernel

@@ -10,7 +10,11 @@ cell declares exactly the fields of its model, with the same defaults.
 line naming the parameter, e.g. ``invalid parameter 'nip': a NIP has digits and spaces
 only``, so a bad value ends a notebook or a command with one clear message (exit 2). Values
 that could reach a file name are checked here: a NIP is digits only (``../`` is refused),
-a unit code is a plain code, a run id has the fixed shape.
+a unit code is a plain code, a run id has the fixed shape. A period is any form of
+domain.md §7 (``YYYY-MM``, ``YYYY-Qn``, ``YYYY-Sn``, ``YYYY``), returned in its canonical
+text (``2021-q2`` -> ``2021-Q2``); in the card and recap notebooks a year may come as a
+whole number from papermill's ``-p``, never in the batch notebook (a scheduler's unquoted
+``2021-01`` is the number 2020).
 
 The database URL is never a parameter: kernels get it through ``DATABASE_URL``.
 """
@@ -34,9 +38,10 @@ from pydantic import (
 
 from .errors import UsageError
 from .nip import NIP_LENGTH, normalize_nip
+from .periods import ACCEPTED_FORMS, EXAMPLES, PeriodError
+from .periods import Period as _PeriodValue
 from .reference import DEFAULT_SCHEME, FORMATS, RESERVED_UNIT_CODES, SCHEMES
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _UNIT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 
@@ -57,15 +62,26 @@ def _nip(value: Any) -> str:
     return code
 
 
-def _period(value: str) -> str:
-    if not value.strip():
-        raise ValueError("a period is required (YYYY-MM), e.g. -p period 2021-05")
-    if not _PERIOD.match(value):
-        raise ValueError("a period is YYYY-MM, e.g. 2021-05")
+def _period_text(value: Any) -> Any:
+    """A year given as a whole number (papermill's ``-p period 2021`` makes it an int)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:04d}" if 1 <= value <= 9999 else str(value)
     return value
 
 
+def _period(value: str) -> str:
+    """Any period of domain.md §7, written canonically (``2021-q2`` -> ``2021-Q2``)."""
+    if not value.strip():
+        raise ValueError(f"a period is required ({ACCEPTED_FORMS}), "
+                         "e.g. -p period 2021-05")
+    try:
+        return _PeriodValue.parse(value.strip()).code
+    except PeriodError:
+        raise ValueError(f"a period is {ACCEPTED_FORMS}, {EXAMPLES}") from None
+
+
 def _batch_period(value: str) -> str:
+    """``previous`` (the month before the current one) or any period."""
     return value if value == "previous" else _period(value)
 
 
@@ -113,7 +129,7 @@ def _formats(value: str) -> str:
 
 
 Nip = Annotated[str, BeforeValidator(_nip)]
-Period = Annotated[str, Strict(), AfterValidator(_period)]
+Period = Annotated[str, BeforeValidator(_period_text), Strict(), AfterValidator(_period)]
 Scheme = Annotated[str, Strict(), AfterValidator(_scheme)]
 Unit = Annotated[str, Strict(), AfterValidator(_unit)]
 RunId = Annotated[str, Strict(), AfterValidator(_run_id)]
@@ -126,7 +142,8 @@ class _Params(BaseModel):
 
 
 class RaporParams(_Params):
-    """``notebooks/10-rapor-personal.ipynb``: one employee's card for one month."""
+    """``notebooks/10-rapor-personal.ipynb``: one employee's card for one period
+    (a month, or a quarter, semester or year: the *Dokumen Evaluasi Kinerja*)."""
 
     nip: Nip
     period: Period
@@ -137,7 +154,7 @@ class RaporParams(_Params):
 
 
 class RekapUnitParams(_Params):
-    """``notebooks/20-rekap-unit.ipynb``: the recap of a unit (``''``: all) for a month."""
+    """``notebooks/20-rekap-unit.ipynb``: the recap of a unit (``''``: all) for a period."""
 
     period: Period
     unit: Unit = ""
@@ -148,9 +165,11 @@ class RekapUnitParams(_Params):
 
 
 class BatchParams(_Params):
-    """``notebooks/40-batch-bulanan.ipynb``: the monthly batch (``period`` ``previous``:
-    the month before the current one)."""
+    """``notebooks/40-batch-bulanan.ipynb``: the batch of a period (``period``
+    ``previous``: the month before the current one; a quarter, semester or year too)."""
 
+    # no whole number here: a scheduler's unquoted 2021-01 is the int 2020, a wrong year
+    # (notebook_entry answers with the quoting hint; papermill: -r period 2021)
     period: Annotated[str, Strict(), AfterValidator(_batch_period)] = "previous"
     unit: Unit = ""
     scheme: Scheme = DEFAULT_SCHEME

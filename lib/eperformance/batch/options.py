@@ -1,4 +1,5 @@
-"""The options of a monthly batch, declared once: :class:`BatchOptions`.
+"""The options of a batch (a month, a quarter, a semester or a year), declared once:
+:class:`BatchOptions`.
 
 Each field carries its help text and, where it has one, its ``eperf batch`` flag
 (:class:`Option`). The others derive from this declaration: the command's click options
@@ -49,7 +50,8 @@ class BatchOptions:
     """The parameters of ``eperf batch`` (and of ``notebooks/40-batch-bulanan.ipynb``)."""
 
     period: str = _option(
-        "previous", "Month, YYYY-MM, or 'previous' (the month before the current one).",
+        "previous", "Period: a month YYYY-MM, a quarter YYYY-Qn, a semester YYYY-Sn, a year "
+                    "YYYY, or 'previous' (the month before the current one).",
         flag="--period", notebook=True)
     unit: str | None = _option(None, "A unit code: that unit and its sub-units.",
                                flag="--unit", notebook=True)
@@ -73,7 +75,8 @@ class BatchOptions:
         None, "Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).",
         flag="--scheduler", metavar="ADDRESS")
     provisional: bool = _option(
-        False, "Allow a month that is not closed yet; everything is marked SEMENTARA.",
+        False, "Allow a period that is not closed yet (its last month); everything is "
+               "marked SEMENTARA.",
         flag="--provisional", notebook=True)
     force: bool = _option(False, "Re-render every card, changed or not.", flag="--force",
                           notebook=True)

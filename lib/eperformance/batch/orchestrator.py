@@ -3,13 +3,15 @@
 The recipe (each step a named function below):
 
 1. resolve the period (``previous`` = the month before the current one in the settings'
-   time zone) and refuse a month that is not closed unless ``provisional`` (exit 4);
+   time zone; a month, quarter, semester or year otherwise) and refuse a period whose
+   last month is not closed unless ``provisional`` (exit 4);
 2. resolve the scope, the scheme and the run key; take the scope's lock (exit 4 if held);
 3. score the period once and compute every card's fingerprint in this process;
 4. choose the run folder: resume the newest run with the same key that crashed or has
    failed cards, else start a new one (reusing unchanged cards of the newest ended run);
 5. render the missing, failed or stale cards through the executor, journalling each;
-6. execute the unit-recap notebook, write its HTML and ``recap.xlsx``;
+6. execute the unit-recap notebook, write its HTML and ``recap.xlsx`` (a month; for a
+   quarter, semester or year the cards and the manifest only, said in run.log);
 7. write ``manifest.json``, close the ledger row, link ``latest``.
 
 Only this module (and the jobs it runs) writes files; every write is atomic.
@@ -53,9 +55,11 @@ from ..kernels import execute_notebook
 from ..pages import notebook_html
 from ..params import load_scheme, load_settings
 from ..pdf import describe
+from ..periods import Period
 from ..runparams import parse_formats
 from ..safefs import open_nofollow, owned_by_us, unlink_nofollow
-from ..scoring.closing import closing_time, is_closed, parse_period, previous_period
+from ..scores import ScoreRun
+from ..scoring.closing import period_closing_time, period_is_closed, previous_period
 from ..scoring.registry import get_scheme
 from ..unit_recap import recap_tables
 from ..xlsx import recap_workbook
@@ -103,12 +107,12 @@ class BatchResult:
 
 # --------------------------------------------------------------------------- steps
 def resolve_period(period: str, now: dt.datetime, timezone: str) -> str:
-    """``previous`` -> the month before ``now``'s month in ``timezone``; else checked."""
+    """``previous`` -> the month before ``now``'s month in ``timezone``; else any period,
+    checked and written canonically (``2021-q2`` -> ``2021-Q2``)."""
     if period == "previous":
         local = now.astimezone(ZoneInfo(timezone))
         return previous_period(f"{local.year:04d}-{local.month:02d}")
-    parse_period(period)
-    return period
+    return Period.parse(period).code
 
 
 @contextmanager
@@ -209,6 +213,11 @@ class _Plan:
         return tuple(f for f in self.formats if f in CARD_FORMATS)
 
     @property
+    def monthly(self) -> bool:
+        """A month (tukin, recap and recap.xlsx are made); else a longer period."""
+        return Period.parse(self.period).is_month
+
+    @property
     def workers(self) -> int:
         return self.opts.workers or (os.cpu_count() or 1)
 
@@ -243,10 +252,12 @@ def run_batch(opts: BatchOptions, *, now: dt.datetime | None = None,
         raise UsageError(f"invalid --lang {opts.lang!r}: use id or en")
     if opts.workers < 0:
         raise UsageError("--workers must be at least 1")
-    provisional = not is_closed(period, now, settings.closing_day, settings.timezone)
+    provisional = not period_is_closed(period, now, settings.closing_day, settings.timezone)
     if provisional and not opts.provisional:
-        closes = closing_time(period, settings.closing_day, settings.timezone)
-        raise Refused(f"{period} is not closed yet: decisions count until "
+        closes = period_closing_time(period, settings.closing_day, settings.timezone)
+        last = "" if Period.parse(period).is_month else \
+            f" (its last month, {Period.parse(period).last_month})"
+        raise Refused(f"{period} is not closed yet{last}: decisions count until "
                       f"{closes:%Y-%m-%d %H:%M:%S %Z}",
                       hint="rerun after the closing time, or with --provisional "
                            "(every card is then marked SEMENTARA)")
@@ -285,9 +296,10 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
                                            plan.now)
                 for nip in nips}
     tukin_run = ctx.tukin_run  # tukin.csv, tukin_days.csv and the recap's allowance sheet
-    assert tukin_run is not None
+    assert tukin_run is not None or not plan.monthly  # the allowance is monthly only
     # the run's fingerprint covers the allowance's data and its profile (name, version)
-    data_fingerprint = _run_fingerprint(ctx.run.data_fingerprint, tukin_run)
+    data_fingerprint = (_run_fingerprint(ctx.run.data_fingerprint, tukin_run)
+                        if tukin_run is not None else ctx.run.data_fingerprint)
     run = ctx.run  # the recap needs the scores; the rest of the context can go
     del ctx, part_of
     _release_memory()
@@ -329,14 +341,25 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
         # 5. the cards; 6. the recap
         # recap.xlsx from the scores now, so that they need not stay in memory beside the
         # kernels and the recap notebook's kernel (it is written after the recap notebook)
-        _write_tukin(folder, tukin_run)
-        xlsx = _recap_xlsx(plan, engine, run, tukin_run)
-        tukin_meta = tukin_run.meta()
+        xlsx: bytes | None = None
+        tukin_meta: dict[str, Any] | None = None
+        if tukin_run is not None and isinstance(run, ScoreRun):
+            _write_tukin(folder, tukin_run)
+            xlsx = _recap_xlsx(plan, engine, run, tukin_run)
+            tukin_meta = tukin_run.meta()
+        else:
+            log.info("%s is a %s: the tunjangan kinerja is monthly, so no tukin.csv; the "
+                     "unit recap and recap.xlsx of a longer period are not made by this "
+                     "batch (cards and manifest only)", plan.period,
+                     Period.parse(plan.period).kind)
         del run, tukin_run
         _release_memory()
         outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
                                  on_outcome, slices)
-        recap_files, recap_error = _render_recap(plan, engine, xlsx, run_id, folder)
+        recap_files: dict[str, str] = {}
+        recap_error: CardFailure | None = None
+        if plan.monthly:
+            recap_files, recap_error = _render_recap(plan, engine, xlsx, run_id, folder)
         printers = sorted({o.pdf_renderer for o in outcomes.values() if o.pdf_renderer})
         if printers:
             log.info("PDF cards printed by %s", ", ".join(printers))
@@ -353,9 +376,11 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
             "parameters": parameters, "scheme": plan.scheme,
             "scheme_version": plan.scheme_version, "package_version": __version__,
             "data_fingerprint": data_fingerprint, "provisional": plan.provisional,
+            "period_kind": Period.parse(plan.period).kind,
+            "months": list(Period.parse(plan.period).months),
             "tukin": {k: tukin_meta[k] for k in ("profile", "profile_version",
                                                  "profile_digest", "employees", "paid",
-                                                 "total_rupiah")},
+                                                 "total_rupiah")} if tukin_meta else None,
             "started_at": run_started.isoformat(timespec="seconds"),
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "resumed": resumed,

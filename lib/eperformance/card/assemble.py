@@ -4,6 +4,12 @@
 id, and its fingerprint; :func:`build_card` does context and card for one employee (the
 card notebook outside a batch), after :func:`check_card_request` refused an unknown or
 inactive NIP or a period without data before anything heavy runs.
+
+For a quarter, a semester or a year the same call makes the *Dokumen Evaluasi Kinerja*:
+the period's figures and predikat, each month as it scores alone, the behaviour aspects
+over the period, the ranks of the period, the angka kredit of a functional employee, the
+provisional mark until the last month's closing time and the signature date of that
+closing.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from ..db import queries as q
 from ..db import schema as s
 from ..db.engine import require_current
 from ..errors import NoDataError, UsageError
+from ..periods import Period
 from ..reference import REGULATION
 from ..rounding import round_half_away
 from ..runparams import RaporParams, new_run_id
@@ -54,6 +61,7 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
                          hint="check the NIP and the unit")
     run = ctx.run
     settings = run.settings
+    monthly = ctx.period_run is None
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     employee = ctx.people.get(nip) or Person(nip=nip, name=nip)
     emp_rows = ctx.rows("employees", nip)
@@ -63,22 +71,30 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
 
     cap = float(run.scheme_cfg.capaian_cap)
     assignments = tuple(_assignment_line(a, ctx.assignment_info.get(a.assignment_id, {}), cap)
-                        for a in score.assignments)
+                        for a in score.assignments) if monthly else ()
     aspects = tuple(
         AspectLine(aspect=k, score=v, rating=score.aspect_ratings.get(k),
                    self_score=score.self_ratings.get(k))
         for k, v in score.aspect_scores.items()
     )
-    verification, attendance = _rekap_parts(ctx.rows("rekap", nip))
+    verification: VerificationSummary | None
+    verification, attendance = _rekap_parts(ctx.rows("rekap", nip)) if monthly \
+        else (None, None)
     rank = ctx.ranks.get(nip)
     standing = Standing(unit_code=rank.unit_code if rank else score.unit_code,
                         rank=rank.rank if rank else None, of=rank.of if rank else 0,
                         unit_median=rank.unit_median if rank else None,
                         rank_last=rank.last if rank else None)
-    trend_points = _trend_points(ctx, nip)
+    months = tuple(ctx.period_run.result.month_results(nip)) if ctx.period_run else ()
+    trend_points = _trend_points(ctx, nip) if monthly else tuple(
+        TrendPoint(period=m.month, main_figure=m.main_figure, predikat=m.predikat)
+        for m in months)
     pending = (PendingVerification(supervisor=assessor, entries=score.pending_entries,
                                    quantity=score.pending_quantity)
                if VERIFICATION_PENDING in score.keterangan else None)
+    notices = (_notices(score, aspects, verification, attendance, assessor, standing,
+                        trend_points) if verification is not None
+               else _period_notices(score, aspects, assessor, standing))
     record = CardRecord(
         lang=lang,
         period=run.request.period,
@@ -106,17 +122,18 @@ def card_from_context(ctx: CardsContext, nip: str, lang: str = "id", run_id: str
         assignments=assignments,
         aspects=aspects,
         verification=verification,
-        rejected=_decisions(ctx.rows("rejected", nip)),
-        late=_decisions(ctx.rows("late", nip)),
-        flags=_flags(ctx.rows("flags", nip)),
+        rejected=_decisions(ctx.rows("rejected", nip)) if monthly else (),
+        late=_decisions(ctx.rows("late", nip)) if monthly else (),
+        flags=_flags(ctx.rows("flags", nip)) if monthly else (),
         capaian_cap=cap,
         attendance=attendance,
         trend=trend_points,
         standing=standing,
-        notices=_notices(score, aspects, verification, attendance, assessor, standing,
-                         trend_points),
+        notices=notices,
         pending_verification=pending,
-        tukin=ctx.tukin.get(nip),
+        tukin=ctx.tukin.get(nip) if monthly else None,
+        months=months,
+        credit=ctx.credits.get(nip),
         run_id=run_id or new_run_id(now),
         generated_at=now,
         # signed for the period, on its closing date (not the day the card is printed)
@@ -239,6 +256,25 @@ def _notices(score: EmployeeScore, aspects: tuple[AspectLine, ...],
     return tuple(out)
 
 
+def _period_notices(score: EmployeeScore, aspects: tuple[AspectLine, ...],
+                    assessor: Person | None, standing: Standing) -> tuple[str, ...]:
+    """The notices of a longer period's card (the period's missing-data reasons)."""
+    out = []
+    if NO_ASSIGNMENT in score.keterangan:
+        out.append("notice_period_no_assignment")
+    if VERIFICATION_PENDING in score.keterangan:
+        out.append("notice_period_verification_pending")
+    if aspects and all(a.score is None for a in aspects):
+        out.append("notice_period_no_behaviour")
+    if BEHAVIOUR_UNRATED in score.keterangan:
+        out.append("notice_period_behaviour_unrated")
+    if assessor is None:
+        out.append("notice_no_supervisor")
+    if standing.rank is None:
+        out.append("notice_not_ranked")
+    return tuple(out)
+
+
 def check_card_request(engine: Engine, params: RaporParams) -> str | None:
     """Refuse an unknown or inactive NIP and a period without any data (exit 2) before
     anything heavy runs; return the employee's unit code."""
@@ -255,11 +291,18 @@ def check_card_request(engine: Engine, params: RaporParams) -> str | None:
         if unit is None:
             raise UsageError(f"the unit {row.unit_code!r} of employee {params.nip} is not in "
                              "the database", hint="import units.csv with that unit")
-        first, last = period_first_day(params.period), period_last_day(params.period)
-        if not q.period_has_data(conn, params.period, q.Scope("all"), first, last):
+        p = Period.parse(params.period)
+        if p.is_month:
+            first, last = period_first_day(params.period), period_last_day(params.period)
+            has_data = q.period_has_data(conn, params.period, q.Scope("all"), first, last)
+        else:
+            has_data = q.months_have_data(conn, p.months, q.Scope("all"), p.first_day,
+                                          p.last_day)
+        if not has_data:
+            what = "that month" if p.is_month else "that period"
             raise NoDataError(
                 f"no data for {params.period}: nobody has an assignment, an entry or a "
-                "rating in that month", hint="check the period, or import that month first")
+                f"rating in {what}", hint=f"check the period, or import {what} first")
     return text_or_none(row.unit_code)
 
 

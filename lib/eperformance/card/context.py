@@ -8,6 +8,13 @@ the ranks in each employee's own unit (:func:`~eperformance.unit_recap.ranks`) a
 six-month trend (:func:`~eperformance.unit_recap.trend`), and loads the names of people, units
 and assignments. :func:`split_context` cuts it per group of employees (the batch writes
 one slice per unit for its warm kernels). :mod:`.assemble` makes one card from it.
+
+A quarter, a semester or a year (domain.md §7) is scored once too
+(:func:`~eperformance.scores.compute_period_scores`: the period's figures and each month
+as it scores alone); its context holds that :class:`~eperformance.scores.PeriodRun`, the
+ranks and medians of the period, and no monthly detail (no rekap, trend or allowance: the
+*Dokumen Evaluasi Kinerja* shows the months instead). Both kinds carry the angka kredit
+of the functional employees (:mod:`eperformance.scoring.credits`).
 """
 
 from __future__ import annotations
@@ -25,8 +32,11 @@ from sqlalchemy import Engine, select
 from ..activity_rekap import RekapResult, compute_rekap
 from ..db import queries as q
 from ..db import schema as s
-from ..scores import ScoreRequest, ScoreRun, compute_scores
+from ..periods import Period
+from ..scores import PeriodRun, ScoreRequest, ScoreRun, compute_period_scores, compute_scores
 from ..scoring.common import EmployeeScore
+from ..scoring.credits import CreditRow, credit_rows
+from ..scoring.period import PeriodScores
 from ..tukin import TukinRequest, TukinRun, compute_tukin
 from ..tukin.card import TukinSummary, card_summaries
 from ..unit_recap import RankInfo, ranks, trend, trend_periods
@@ -37,9 +47,10 @@ TREND_MONTHS = 6
 
 @dataclass
 class CardsContext:
-    """What every card of one period and scope needs, computed once."""
+    """What every card of one period and scope needs, computed once. ``run`` is a month's
+    :class:`ScoreRun`, or a longer period's :class:`PeriodRun` (:attr:`period_run`)."""
 
-    run: ScoreRun
+    run: ScoreRun | PeriodRun
     rekap: RekapResult
     ranks: dict[str, RankInfo]
     trend: pd.DataFrame
@@ -49,6 +60,7 @@ class CardsContext:
     tukin: dict[str, TukinSummary] = field(default_factory=dict)
     # the whole run (ledger and amounts): the batch writes tukin.csv from it; never sliced
     tukin_run: TukinRun | None = field(default=None, repr=False, compare=False)
+    credits: dict[str, CreditRow] = field(default_factory=dict)  # functional employees
     scores: dict[str, EmployeeScore] = field(init=False)
     # frame name -> nip -> that employee's rows as dicts (built on first use)
     _rows: dict[str, dict[str, list[dict[str, Any]]]] = field(
@@ -79,6 +91,16 @@ class CardsContext:
         """The employees a card can be made for (active, in scope), sorted."""
         return sorted(self.scores)
 
+    @property
+    def period_run(self) -> PeriodRun | None:
+        """The scores of a quarter, semester or year; ``None`` for a month."""
+        return self.run if isinstance(self.run, PeriodRun) else None
+
+    @property
+    def month_run(self) -> ScoreRun | None:
+        """The scores of a month; ``None`` for a longer period."""
+        return self.run if isinstance(self.run, ScoreRun) else None
+
 
 def build_cards_context(
     engine: Engine,
@@ -98,9 +120,59 @@ def build_cards_context(
     Ranks are within each employee's own unit, so a scope must hold whole units (a unit
     scope holds its sub-units too). Raises :class:`~eperformance.errors.NoDataError` when
     nobody in scope has data in the period."""
-    request = ScoreRequest(period=period, scheme=scheme, unit=unit or None, use_360=use_360)
+    p = Period.parse(period)
+    request = ScoreRequest(period=p.code, scheme=scheme, unit=unit or None, use_360=use_360)
+    if not p.is_month:
+        return context_from_period_run(
+            engine, compute_period_scores(engine, request, home=home, now=now), nips)
     run = compute_scores(engine, request, home=home, now=now)
     return context_from_run(engine, run, nips, home, trend_months)
+
+
+def context_from_period_run(engine: Engine, run: PeriodRun,
+                            nips: Iterable[str] | None = None) -> CardsContext:
+    """The context of a quarter, semester or year already scored: the period's ranks
+    and unit medians, the people and the angka kredit; no rekap, trend or allowance."""
+    with engine.connect() as conn:
+        people = _people(conn)
+    wanted = set(nips) if nips is not None else None
+    return CardsContext(
+        run=run, rekap=_no_rekap(run), ranks=period_ranks(run.result),
+        trend=pd.DataFrame(), people=people, assignment_info={}, trend_months=(),
+        credits=_credits(run, wanted),
+    )
+
+
+def period_ranks(result: PeriodScores) -> dict[str, RankInfo]:
+    """nip -> rank within the employee's own unit by the period's rounded main figure,
+    and that unit's median of it (domain.md §7: ranks and medians per period)."""
+    medians = result.unit_medians()
+    out: dict[str, RankInfo] = {}
+    for unit, entries in result.ranks().items():
+        tied: dict[int, int] = {}
+        for e in entries:
+            if e.rank is not None:
+                tied[e.rank] = tied.get(e.rank, 0) + 1
+        for e in entries:
+            last = None if e.rank is None else e.rank + tied[e.rank] - 1
+            out[e.nip] = RankInfo(e.nip, unit, e.rank, e.of, medians.get(unit), last)
+    return out
+
+
+def _no_rekap(run: PeriodRun) -> RekapResult:
+    """A longer period's context has no rekap capaian (each month's card has its own)."""
+    empty = pd.DataFrame()
+    return RekapResult(period=run.period.code,
+                       closing_utc=run.closing_time.astimezone(dt.UTC).replace(tzinfo=None),
+                       employees=empty, rejected_and_revision=empty, late_decisions=empty,
+                       entry_flags=empty, supervisors=empty)
+
+
+def _credits(run: ScoreRun | PeriodRun, wanted: set[str] | None) -> dict[str, CreditRow]:
+    """The angka kredit of the functional employees scored (permenpan-6-2022 only)."""
+    scores = [sc for sc in run.scores if wanted is None or sc.nip in wanted]
+    return {r.nip: r for r in credit_rows(scores, run.employees, run.request.period,
+                                          run.scheme_cfg)}
 
 
 def context_from_run(engine: Engine, run: ScoreRun, nips: Iterable[str] | None,
@@ -126,6 +198,7 @@ def context_from_run(engine: Engine, run: ScoreRun, nips: Iterable[str] | None,
         assignment_info=info,
         trend_months=tuple(trend_periods(run.request.period, trend_months)),
         tukin=card_summaries(tukin_run, wanted), tukin_run=tukin_run,
+        credits=_credits(run, set(wanted)),
     )
 
 
@@ -158,10 +231,21 @@ def split_context(ctx: CardsContext, groups: Mapping[str, Iterable[str]]
     for group, members in groups.items():
         nips = sorted(n for n in members if n in ctx.scores)
         scores = [ctx.scores[n] for n in nips]
-        part_run = dataclasses.replace(
-            run, employees=cut(run.employees, "employees", nips),
-            measures=run.measures.iloc[0:0], behaviour=run.behaviour.iloc[0:0],
-            unit_results=run.unit_results.iloc[0:0], scores=scores, extra={})
+        part_run: ScoreRun | PeriodRun
+        if isinstance(run, PeriodRun):
+            part_run = dataclasses.replace(
+                run, employees=cut(run.employees, "employees", nips), measures_by_month={},
+                behaviour=run.behaviour.iloc[0:0], unit_results=run.unit_results.iloc[0:0],
+                result=dataclasses.replace(
+                    run.result, scores=scores, breaches=[],
+                    months={n: run.result.months[n] for n in nips
+                            if n in run.result.months}),
+                extra={})
+        else:
+            part_run = dataclasses.replace(
+                run, employees=cut(run.employees, "employees", nips),
+                measures=run.measures.iloc[0:0], behaviour=run.behaviour.iloc[0:0],
+                unit_results=run.unit_results.iloc[0:0], scores=scores, extra={})
         part_rekap = dataclasses.replace(
             rekap, employees=cut(rekap.employees, "rekap", nips),
             rejected_and_revision=cut(rekap.rejected_and_revision, "rejected", nips),
@@ -179,6 +263,7 @@ def split_context(ctx: CardsContext, groups: Mapping[str, Iterable[str]]
                              if (info := ctx.assignment_info.get(k)) is not None},
             trend_months=ctx.trend_months,
             tukin={n: ctx.tukin[n] for n in nips if n in ctx.tukin},
+            credits={n: ctx.credits[n] for n in nips if n in ctx.credits},
         )
     return out
 

@@ -2,8 +2,12 @@
 
 A :class:`CardRecord` holds everything one card shows, language included, as unrounded
 figures (``None`` where missing, never 0); rounding and language happen in
-:mod:`eperformance.render`. Its ``fingerprint`` (:func:`card_fingerprint`) hashes what the
-card shows and what shapes it (:mod:`.shape`), so a batch knows when a card is stale.
+:mod:`eperformance.render`. The same record serves the monthly card and, for a quarter, a
+semester or a year, the *Dokumen Evaluasi Kinerja* (:attr:`CardRecord.is_monthly` false):
+the period's figures, its month-by-month table (``months``) and, for a functional
+employee under permenpan-6-2022, the angka kredit (``credit``, on both kinds). Its
+``fingerprint`` (:func:`card_fingerprint`) hashes what the card shows and what shapes it
+(:mod:`.shape`), so a batch knows when a card is stale.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from typing import Any
 import pandas as pd
 
 from ..nip import format_nip
+from ..periods import Period
 from ..reference import PANGKAT
 from ..rounding import round_half_away
+from ..scoring.credits import CreditRow
+from ..scoring.period import MonthResult
 from ..tukin.card import TukinSummary
 from . import shape
 
@@ -190,7 +197,15 @@ class CardRecord:
     ``notice_verification_pending`` is filled from ``pending_verification`` (set only when
     the hasil kerja is withheld for *verifikasi belum selesai*).
     ``fingerprint`` is the SHA-256 of every field but ``run_id``, ``generated_at``,
-    ``signature_date`` and itself (see :func:`card_fingerprint`)."""
+    ``signature_date`` and itself (see :func:`card_fingerprint`).
+
+    For a longer period (the *Dokumen Evaluasi Kinerja*) the figures, ratings, aspects,
+    standing and notices are the period's (domain.md §7), ``months`` holds each month as
+    it scores alone (every month of the period, in order), ``trend`` the same months'
+    main figures (the card's chart), and the monthly detail is absent: no assignments,
+    entries, decisions, flags, attendance, verification summary or allowance (each month's
+    own card has them). ``credit``: the angka kredit of a functional employee
+    (permenpan-6-2022) for the period, months = the period's months."""
 
     lang: str
     period: str
@@ -217,7 +232,7 @@ class CardRecord:
     keterangan: tuple[str, ...]
     assignments: tuple[AssignmentLine, ...]
     aspects: tuple[AspectLine, ...]
-    verification: VerificationSummary
+    verification: VerificationSummary | None  # None on a longer period's card
     rejected: tuple[EntryDecision, ...]
     late: tuple[EntryDecision, ...]
     flags: tuple[EntryFlag, ...]
@@ -228,6 +243,8 @@ class CardRecord:
     notices: tuple[str, ...]
     pending_verification: PendingVerification | None = None
     tukin: TukinSummary | None = None  # the month's allowance (tukin.md), profile included
+    months: tuple[MonthResult, ...] = ()  # a longer period's month-by-month table
+    credit: CreditRow | None = None  # angka kredit of a functional employee
     run_id: str = ""
     generated_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC))
@@ -238,15 +255,30 @@ class CardRecord:
     def has_assignments(self) -> bool:
         return bool(self.assignments)
 
+    @property
+    def period_value(self) -> Period:
+        return Period.parse(self.period)
+
+    @property
+    def is_monthly(self) -> bool:
+        """A month's card (else the *Dokumen Evaluasi Kinerja* of a longer period)."""
+        return self.period_value.is_month
+
     def content(self) -> dict[str, Any]:
-        """The fields the fingerprint covers, as plain JSON-able values."""
+        """The fields the fingerprint covers, as plain JSON-able values (the fields a
+        monthly card of a non-functional employee leaves at their defaults are left out,
+        so its content is what it was before they existed)."""
         data = dataclasses.asdict(self)
         for key in _NOT_FINGERPRINTED:
             data.pop(key, None)
+        for key, empty in _OMITTED_WHEN_EMPTY:
+            if data.get(key) == empty:
+                data.pop(key)
         return _plain(data)  # type: ignore[no-any-return]
 
 
 _NOT_FINGERPRINTED = ("run_id", "generated_at", "signature_date", "fingerprint")
+_OMITTED_WHEN_EMPTY: tuple[tuple[str, Any], ...] = (("months", ()), ("credit", None))
 
 
 def _plain(value: Any) -> Any:

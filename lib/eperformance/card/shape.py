@@ -27,7 +27,12 @@ _PACKAGE = _HERE.parent
 # the package's own files that shape a card (relative to the package)
 SHAPE_FILES: tuple[str, ...] = (
     "render/templates/card.html.j2",
+    "render/templates/annual.html.j2",
+    "render/templates/_card_parts.html.j2",
+    "render/templates/_card_behaviour.html.j2",
+    "render/templates/_card_signoff.html.j2",
     "render/static/card.css",
+    "render/static/annual.css",
     "render/nbconvert/eperf-rapor/conf.json",
     "render/nbconvert/eperf-rapor/index.html.j2",
     "render/__init__.py",

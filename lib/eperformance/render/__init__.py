@@ -2,7 +2,9 @@
 ``eperf-rapor`` and PDF (:mod:`eperformance.pdf`: headless Chromium, else WeasyPrint).
 
 * :func:`card_html` — the card of a :class:`~eperformance.card.CardRecord` as an HTML
-  fragment with its own scoped ``<style>`` and inline SVG charts; :func:`card_bundle` the
+  fragment with its own scoped ``<style>`` and inline SVG charts (``card.html.j2`` for a
+  month, ``annual.html.j2``, the *Dokumen Evaluasi Kinerja*, for a quarter, semester or
+  year; both share ``_card_*.html.j2``); :func:`card_bundle` the
   notebook output it becomes (HTML, text and the ``eperf`` metadata a batch reads back);
   :class:`CardDisplay` what the card notebook displays. :func:`recap_header_html` and
   friends do the same for the unit recap, displayed through :class:`RecapDisplay`.
@@ -85,6 +87,13 @@ def card_css() -> str:
     return (resources.files(__package__) / "static" / "card.css").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
+def annual_css() -> str:
+    """card.css followed by the rules of the *Dokumen Evaluasi Kinerja* only."""
+    extra = (resources.files(__package__) / "static" / "annual.css").read_text(encoding="utf-8")
+    return card_css() + extra
+
+
 def _cell(value: Any, lang: str) -> str:
     """A recap table cell: numbers by the rounding rule, blanks for missing values."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -129,6 +138,10 @@ def _env(lang: str) -> Environment:
         "pct": lambda t: i18n.number(float(t), lang) if t not in (None, "") else "",
         "tcode": lambda c: i18n.tukin_code_label(c, lang),
         "reasons": lambda r: i18n.tukin_reasons(r, lang),
+        "plabel": lambda p: i18n.period_label(p, lang),
+        "mreasons": lambda r: i18n.reasons_label(";".join(r), lang),
+        "level": i18n.functional_level_label,
+        "credit": lambda x: i18n.number(x, lang, decimals=3),
     })
     env.globals.update({"L": i18n.labels(lang), "gloss": i18n.GLOSS.get})
     return env
@@ -145,18 +158,25 @@ def _bands(card: CardRecord) -> tuple[float, float] | None:
         return None
 
 
+def card_template(card: CardRecord) -> str:
+    """The template of the card family for ``card``: ``card.html.j2`` for a month, the
+    *Dokumen Evaluasi Kinerja* ``annual.html.j2`` for a quarter, semester or year."""
+    return "card.html.j2" if card.is_monthly else "annual.html.j2"
+
+
 def card_html(card: CardRecord) -> str:
-    """The card as an HTML fragment (scoped style, inline SVG charts, escaped data)."""
+    """The card as an HTML fragment (scoped style, inline SVG charts, escaped data): the
+    monthly card, or the *Dokumen Evaluasi Kinerja* of a longer period."""
     env = _env(card.lang)
     tz = card.timezone
     env.filters["when"] = lambda m: i18n.datetime_label(m, card.lang, tz) if m else ""
     bands = _bands(card)
-    return env.get_template("card.html.j2").render(
+    return env.get_template(card_template(card)).render(
         card=card,
-        css=card_css(),
+        css=card_css() if card.is_monthly else annual_css(),
         bands=[f"{b:g}" for b in bands] if bands else None,
         behaviour_svg=behaviour_chart(card, bands) if card.aspects else "",
-        trend_svg=trend_chart(card),
+        trend_svg=trend_chart(card, max(6, len(card.months))),
     )
 
 

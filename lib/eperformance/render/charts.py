@@ -201,9 +201,12 @@ def _month_lines(period: str, lang: str) -> tuple[str, ...]:
     return tuple(month_label(period, lang, short=True).split(" "))
 
 
-def trend_chart(record: CardRecord) -> str:
-    """The main figure over the trend months; months without a figure are marked."""
+def trend_chart(record: CardRecord, slots: int = 6) -> str:
+    """The main figure over the trend months; months without a figure are marked. The
+    plot is as wide as ``slots`` months of the monthly card's six (a year's twelve months
+    on the *Dokumen Evaluasi Kinerja* get twice the width, so labels keep their size)."""
     points = list(record.trend)
+    plot_width = _T_WIDTH * max(slots, 1) / 6
     lang = record.lang
     count = max(len(points), 1)
     values = [round_opt(p.main_figure) for p in points]
@@ -215,10 +218,10 @@ def trend_chart(record: CardRecord) -> str:
     left = _PAD + max(text_width(s, _T_SIZE) for s in tick_labels) + _TICK_PAD
     top = _PAD
     bottom = top + _T_HEIGHT
-    right = left + _T_WIDTH
+    right = left + plot_width
 
     def px(i: int) -> float:
-        return left + (i + 0.5) / count * _T_WIDTH
+        return left + (i + 0.5) / count * plot_width
 
     def py(v: float) -> float:
         return top + (span - v) / span * _T_HEIGHT
