@@ -232,7 +232,7 @@ def test_eperf_batch_for_a_quarter(tiny) -> None:  # type: ignore[no-untyped-def
     home, url, engine = tiny
     environ = _environ(home, url)
     res = _eperf(environ, "batch", "--period", QUARTER, "--unit", "REHSOS", "--format",
-                 "html", "--quiet")
+                 "html,xlsx", "--quiet")
     assert res.returncode == 0, res.stderr + res.stdout
     run = (home / "outputs" / QUARTER / "REHSOS" / "latest").resolve()
     manifest = json.loads((run / "manifest.json").read_text())
@@ -240,15 +240,23 @@ def test_eperf_batch_for_a_quarter(tiny) -> None:  # type: ignore[no-untyped-def
     assert cards and cards == sorted(manifest["cards"])
     assert manifest["status"] == "ok" and manifest["period_kind"] == "quarter"
     assert manifest["months"] == list(MONTHS) and manifest["tukin"] is None
-    assert not (run / "tukin.csv").exists() and manifest["recap"] == {}
+    assert not (run / "tukin.csv").exists()
     assert "tunjangan kinerja is monthly" in (run / "run.log").read_text()
+    # the quarter's unit recap and workbook, from the quarter's scores
+    assert set(manifest["recap"]) == {"recap.ipynb", "recap.html", "recap.xlsx"}
+    recap = (run / "recap.html").read_text(encoding="utf-8")
+    assert "Triwulan II 2021" in recap and "Rekapitulasi Kinerja Unit" in recap
+    from openpyxl import load_workbook
+
+    book = load_workbook(run / "recap.xlsx", read_only=True)
+    assert "Tunjangan kinerja" not in book.sheetnames  # the allowance is monthly only
     page = (run / "cards" / f"{cards[0]}.html").read_text(encoding="utf-8")
     assert "Dokumen Evaluasi Kinerja" in page and "Triwulan II 2021" in page
     ctx = build_cards_context(engine, QUARTER, unit="REHSOS", home=home, now=LATER)
     assert cards == ctx.nips
     # the cards' fingerprints are those computed in-process: a rerun has nothing to do
     again = _eperf(environ, "batch", "--period", QUARTER, "--unit", "REHSOS", "--format",
-                   "html", "--quiet")
+                   "html,xlsx", "--quiet")
     assert again.returncode == 0 and "up to date" in again.stdout
 
 

@@ -348,18 +348,17 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
             xlsx = _recap_xlsx(plan, engine, run, tukin_run)
             tukin_meta = tukin_run.meta()
         else:
-            log.info("%s is a %s: the tunjangan kinerja is monthly, so no tukin.csv; the "
-                     "unit recap and recap.xlsx of a longer period are not made by this "
-                     "batch (cards and manifest only)", plan.period,
+            log.info("%s is a %s: the tunjangan kinerja is monthly, so no tukin.csv and no "
+                     "allowance sheet in recap.xlsx", plan.period,
                      Period.parse(plan.period).kind)
+            xlsx = _recap_xlsx(plan, engine, run)
         del run, tukin_run
         _release_memory()
         outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
                                  on_outcome, slices)
         recap_files: dict[str, str] = {}
         recap_error: CardFailure | None = None
-        if plan.monthly:
-            recap_files, recap_error = _render_recap(plan, engine, xlsx, run_id, folder)
+        recap_files, recap_error = _render_recap(plan, engine, xlsx, run_id, folder)
         printers = sorted({o.pdf_renderer for o in outcomes.values() if o.pdf_renderer})
         if printers:
             log.info("PDF cards printed by %s", ", ".join(printers))

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from ..db import queries as q
 from ..runparams import RekapUnitParams, new_run_id
-from ..scores import ScoreRequest, ScoreRun, compute_scores
-from ..unit_recap import RecapTables, recap_tables
+from ..scores import PeriodRun, ScoreRequest, ScoreRun
+from ..unit_recap import RecapTables, recap_tables, score_run
 
 
 @dataclass
@@ -20,7 +20,7 @@ class RecapView:
     names it is headed with (:mod:`eperformance.render` displays it)."""
 
     params: RekapUnitParams
-    run: ScoreRun
+    run: ScoreRun | PeriodRun  # a month's, or a quarter's, semester's or year's
     tables: RecapTables
     unit_name: str | None
     run_id: str
@@ -34,10 +34,9 @@ def build_recap_view(engine: Engine, params: RekapUnitParams, *, run_id: str | N
 
     ``now`` stamps the view (``generated_at``, a new run id) and is the scoring's
     reference time unless ``clock`` is given (a batch's shared clock)."""
-    run = compute_scores(engine, ScoreRequest(period=params.period, scheme=params.scheme,
-                                              unit=params.unit or None,
-                                              use_360=params.use_360), home=home,
-                         now=clock or now)
+    run = score_run(engine, ScoreRequest(period=params.period, scheme=params.scheme,
+                                         unit=params.unit or None, use_360=params.use_360),
+                    home=home, now=clock or now)
     tables = recap_tables(run, engine)
     unit_name = None
     if params.unit:

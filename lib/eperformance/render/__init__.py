@@ -130,6 +130,8 @@ def _env(lang: str) -> Environment:
         "aspect_gloss": i18n.aspect_gloss,
         "val_short": lambda x: i18n.value_label_short(x, lang),
         "month": lambda p: i18n.month_label(p, lang),
+        "period": lambda p: (i18n.month_label(p, lang) if len(str(p)) == 7 and str(p)[4] == "-"
+                             and str(p)[5:].isdigit() else i18n.period_label(p, lang)),
         "ldate": lambda d: i18n.date_label(d, lang) if d else "",
         "sdate": lambda d: i18n.short_date(d, lang),
         "slug": _slug,
