@@ -94,7 +94,7 @@ class WorkflowGroup(click.Group):
 @click.group(cls=WorkflowGroup, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="Each command's own --help gives its options. Exit codes: 0 success, "
                     "2 usage error or no data, 3 partial (rows rejected, cards failed), "
-                    "4 refused (lock held, month not closed), 5 database unreachable.")
+                    "4 refused (lock held, period not closed), 5 database unreachable.")
 @click.version_option(__version__, prog_name="eperf")
 @click.option("-v", "--verbose", is_flag=True, help="More detail in the log.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")

@@ -12,7 +12,7 @@ the right state:
 * every card made, or nothing changed: the summary, no error;
 * cards failed (or the recap did): the summary is displayed first, then
   :class:`CardsFailed` ends the notebook with one line (the batch's exit code 3);
-* refused (month not closed, lock held: ``Refused``), bad parameters or no data
+* refused (period not closed, lock held: ``Refused``), bad parameters or no data
   (``UsageError``), database unreachable: one line and its hint, no traceback
   (:func:`~eperformance.notebook_entry.short_tracebacks`).
 
@@ -93,7 +93,7 @@ class BatchSummary:
 
     def headline(self) -> str:
         r = self.result
-        note = " (SEMENTARA: month not closed)" if r.provisional else ""
+        note = " (SEMENTARA: period not closed)" if r.provisional else ""
         if r.status == "up-to-date":
             return f"{r.period}/{r.scope}: up to date, nothing re-rendered{note}"
         resumed = " (resumed)" if r.resumed else ""
