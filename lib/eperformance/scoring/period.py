@@ -48,7 +48,7 @@ from .rank import RankEntry, rank_within_units, unit_median
 from .registry import Scheme, get_scheme
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthResult:
     """One month of an employee's period (a row of the annual card's month-by-month
     table), exactly as that month scores alone (the monthly rules, §5's withholding
