@@ -20,10 +20,6 @@ Two forms side by side, tested equal on SQLite, PostgreSQL and MariaDB
   ``ROW_NUMBER() OVER (PARTITION BY activity_id ORDER BY decided_at DESC, verification_id
   DESC)``, made a subquery or a CTE by the caller and joined with :func:`is_latest`.
 
-A longer period (domain.md §7) gives each month its own closing time: ``closing_utc`` may
-then be a mapping month -> closing time, with ``month`` the SQL column naming each row's
-month (:func:`closing_limit`); the rule is the same, row by row.
-
 A base module (no import from the package): the database queries and the pure scoring and
 rekap both use it. The column lists of the two decision lists of the rekap, which the SQL
 and the pandas paths both build, are here too (:data:`REJECTED_COLUMNS`,
@@ -33,12 +29,12 @@ and the pandas paths both build, are here too (:data:`REJECTED_COLUMNS`,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, FromClause, Select, Table, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, FromClause, Select, Table, and_, func, select
 
 #: The closing second counts as a whole: ``decided_at < closing_utc + CLOSING_SECOND``.
 CLOSING_SECOND = dt.timedelta(seconds=1)
@@ -61,41 +57,19 @@ LATE_COLUMNS: tuple[str, ...] = (
 DECISION_COLUMNS: tuple[str, ...] = ("status", "quality", "decided_at")
 
 
-#: A closing time (naive UTC), or one per month (``YYYY-MM`` -> naive UTC) for the SQL forms.
-Closing = dt.datetime | Mapping[str, dt.datetime]
-
-
 # --------------------------------------------------------------------------- both forms
-def up_to_closing(decided_at: Any, closing_utc: Closing, month: Any = None) -> Any:
+def up_to_closing(decided_at: Any, closing_utc: dt.datetime) -> Any:
     """``decided_at`` (a SQL column, or a pandas Series of naive UTC datetimes) is up to the
-    closing time ``closing_utc`` (naive UTC). SQL only: with ``closing_utc`` a mapping month
-    -> closing time, each row's own month's (``month``: the SQL column naming it;
-    :func:`closing_limit`)."""
-    return decided_at < _limit(decided_at, closing_utc, month)
+    closing time ``closing_utc`` (naive UTC)."""
+    return decided_at < _limit(decided_at, closing_utc)
 
 
-def after_closing(decided_at: Any, closing_utc: Closing, month: Any = None) -> Any:
+def after_closing(decided_at: Any, closing_utc: dt.datetime) -> Any:
     """The complement of :func:`up_to_closing`: a late decision."""
-    return decided_at >= _limit(decided_at, closing_utc, month)
+    return decided_at >= _limit(decided_at, closing_utc)
 
 
-def closing_limit(decided_at: ColumnElement[Any], closings: Mapping[str, dt.datetime],
-                  month: ColumnElement[Any]) -> ColumnElement[Any]:
-    """SQL: the bound ``decided_at`` must stay under for each row, ``CASE month WHEN
-    '2021-01' THEN <its closing + 1 s> ... END`` (NULL, so nothing is up to it, for a month
-    not in ``closings``), typed like ``decided_at``: the per-month form of one closing
-    time, for a period's months read in one statement."""
-    if not closings:
-        raise ValueError("no closing time")
-    return case({m: literal(c + CLOSING_SECOND, decided_at.type)
-                 for m, c in closings.items()}, value=month)
-
-
-def _limit(decided_at: Any, closing_utc: Closing, month: Any = None) -> Any:
-    if isinstance(closing_utc, Mapping):
-        if month is None or isinstance(decided_at, pd.Series):
-            raise ValueError("closing times per month need the SQL column of the month")
-        return closing_limit(decided_at, closing_utc, month)
+def _limit(decided_at: Any, closing_utc: dt.datetime) -> Any:
     limit = closing_utc + CLOSING_SECOND
     return pd.Timestamp(limit) if isinstance(decided_at, pd.Series) else limit
 
@@ -176,42 +150,29 @@ def text_order(dialect: str, column: Any) -> Any:
     return column.collate("C") if dialect == "postgresql" else column
 
 
-def ranked_decisions(verifications: Table, dialect: str, closing_utc: Closing,
+def ranked_decisions(verifications: Table, dialect: str, closing_utc: dt.datetime,
                      columns: Iterable[str] = ("status",), *,
                      where: Iterable[ColumnElement[bool]] = (),
-                     select_from: FromClause | None = None,
-                     month: ColumnElement[Any] | None = None,
-                     carry: Iterable[ColumnElement[Any]] = ()) -> Select:
+                     select_from: FromClause | None = None) -> Select:
     """The decisions up to ``closing_utc`` with ``activity_id``, ``columns`` and their rank
     ``rn`` within the activity (1 = the latest), for the SQL dialect named ``dialect``.
 
     ``where`` narrows the decisions (a month's entries, a time slice; a join given by
     ``select_from``). Make it a subquery or a CTE and keep ``rn = 1`` with
-    :func:`is_latest` (or :func:`latest` when ``carry`` already brings the entry along).
-
-    A longer period: ``closing_utc`` maps each month to its closing time and ``month`` is
-    the column (of the join ``select_from``) naming each decision's month, the month of its
-    entry's assignment; ``carry`` adds columns of that join to the rows (the entry's own
-    columns, read once with its decisions).
+    :func:`is_latest`.
     """
     v = verifications
     rn = func.row_number().over(
         partition_by=v.c.activity_id,
         order_by=(v.c.decided_at.desc(), text_order(dialect, v.c.verification_id).desc()),
     )
-    stmt = select(v.c.activity_id, *(v.c[c] for c in columns), *carry, rn.label("rn"))
+    stmt = select(v.c.activity_id, *(v.c[c] for c in columns), rn.label("rn"))
     if select_from is not None:
         stmt = stmt.select_from(select_from)
-    return stmt.where(up_to_closing(v.c.decided_at, closing_utc, month), *where)
-
-
-def latest(ranked: FromClause) -> ColumnElement[bool]:
-    """The rows of ``ranked`` (from :func:`ranked_decisions`) that are an activity's latest
-    decision."""
-    return ranked.c.rn == 1  # type: ignore[no-any-return]
+    return stmt.where(up_to_closing(v.c.decided_at, closing_utc), *where)
 
 
 def is_latest(ranked: FromClause, activity_id: ColumnElement[Any]) -> ColumnElement[bool]:
     """Join condition: the row of ``ranked`` (from :func:`ranked_decisions`) that is the
     latest decision on ``activity_id``."""
-    return and_(ranked.c.activity_id == activity_id, latest(ranked))
+    return and_(ranked.c.activity_id == activity_id, ranked.c.rn == 1)

@@ -23,7 +23,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    literal,
     select,
     true,
     type_coerce,
@@ -31,13 +30,10 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import NullType
 
-from ..decisions import is_latest, latest, ranked_decisions, up_to_closing
+from ..decisions import is_latest, ranked_decisions, up_to_closing
 from ..errors import UsageError
 from ..nip import normalize_nip
 from . import schema as s
-
-#: Rows fetched from the driver at a time by :func:`read_frame`.
-FETCH_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -120,9 +116,7 @@ def read_frame(conn: Connection, stmt: Select[Any],
     # of times (at 10,000 employees this halves the memory of scoring and the rekap).
     pool: dict[str, str] = {}
     same = pool.setdefault
-    # Read in batches (fetchmany): iterating the result row by row costs a driver call each.
-    rows = [tuple([same(v, v) if type(v) is str else v for v in r])
-            for part in result.partitions(FETCH_ROWS) for r in part]
+    rows = [tuple([same(v, v) if type(v) is str else v for v in r]) for r in result]
     return pd.DataFrame.from_records(rows, columns=names)
 
 
@@ -268,19 +262,13 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
         .group_by(cum.c.assignment_id, cum.c.nip)
     )
     df = read_frame(conn, stmt)
-    waiting = pending_aggregates(conn, period, scope, closing_utc, last_day)
-    return _with_pending(df, waiting, ["assignment_id", "nip"])
-
-
-def _with_pending(df: pd.DataFrame, waiting: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """The counted sums ``df`` typed, joined (outer, on ``keys``) to the pending counts
-    ``waiting``: the aggregate frame, sorted by assignment_id."""
     df["has_counted_entry"] = True
     for col in ("ro", "rk_num", "rk_den", "rb"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     df["rk_num"] = df["rk_num"].where(df["rk_den"].notna())
     df["rw_date"] = pd.to_datetime(df["rw_date"]).dt.date
-    df = df.merge(waiting, on=keys, how="outer")
+    waiting = pending_aggregates(conn, period, scope, closing_utc, last_day)
+    df = df.merge(waiting, on=["assignment_id", "nip"], how="outer")
     df["has_counted_entry"] = df["has_counted_entry"].astype(object).fillna(False).astype(bool)
     df["n_pending"] = df["n_pending"].fillna(0).astype("int64")
     df["pending_quantity"] = df["pending_quantity"].fillna(0.0).astype(float)
@@ -349,9 +337,9 @@ __all__ = [
 
 # --------------------------------------------------------------------------- longer periods
 # domain.md §7: a quarter, semester or year is the union of its months. One query over the
-# period's months for the assignments and the ratings; the entries of all the months are
-# aggregated in one pass, each month with its own last day and closing time (the
-# latest-decision rule of ``decisions.ranked_decisions`` with the closing times per month).
+# period's months for the assignments and the ratings; the entries are aggregated month by
+# month, each with its own last day and closing time (``entry_aggregates``, so the
+# latest-decision rule lives in one place).
 
 
 def load_months_assignments(conn: Connection, months: Sequence[str],
@@ -383,115 +371,11 @@ def months_entry_aggregates(
     """Month -> the aggregate frame of :func:`entry_aggregates` for that month, with the
     month's own closing time (naive UTC, ``closings``) and last day (``last_days``).
 
-    One month: :func:`entry_aggregates` itself. Several: two statements for all of them
-    (:func:`period_entry_aggregates`) instead of two per month, each of which would read
-    every decision of the table; the frames are the same.
+    Each month's statements read only that month's assignments and the decisions of its
+    own time slice, so the months together read the period's rows once.
     """
-    if len(closings) == 1:
-        return {month: entry_aggregates(conn, month, scope, closing, last_days[month])
-                for month, closing in closings.items()}
-    df = period_entry_aggregates(conn, closings, last_days, scope)
-    month_of = df.pop("period").astype(str).to_numpy()
-    return {month: df.loc[month_of == month].reset_index(drop=True) for month in closings}
-
-
-def _month_value(month: ColumnElement[Any], values: dict[str, Any],
-                 type_: Any) -> ColumnElement[Any]:
-    """``CASE month WHEN '2021-01' THEN <value> ... END`` (values typed ``type_``)."""
-    return case({m: literal(v, type_) for m, v in values.items()}, value=month)
-
-
-def period_entry_aggregates(
-    conn: Connection,
-    closings: dict[str, dt.datetime],
-    last_days: dict[str, dt.date],
-    scope: Scope,
-) -> pd.DataFrame:
-    """:func:`entry_aggregates` for several months at once, each month with its own
-    closing time and last day: the same columns plus ``period`` (the assignment's month),
-    sorted by assignment_id.
-
-    The latest decision up to each entry's own month's closing time is ranked over the
-    decisions of the period's entries only (:func:`~eperformance.decisions.ranked_decisions`
-    with the closing times per month, joined from the assignments of the months through
-    their entries), carrying the entry's columns along, so the period's rows are read once.
-    """
-    v, a, g = s.verifications, s.activities, s.assignments
-    months = list(closings)
-    window = and_(
-        g.c.period.in_(months),
-        scope.employee_filter(g.c.nip),
-        a.c.date >= g.c.start_date,
-        a.c.date <= _month_value(g.c.period, {m: last_days[m] for m in months}, a.c.date.type),
-    )
-    ranked = ranked_decisions(
-        v, conn.dialect.name, closings, ("status", "quality"), where=[window],
-        select_from=g.join(a, a.c.assignment_id == g.c.assignment_id)
-        .join(v, v.c.activity_id == a.c.activity_id),
-        month=g.c.period,
-        carry=(g.c.period, g.c.assignment_id, g.c.nip, g.c.target_quantity, a.c.date,
-               a.c.quantity, a.c.cost),
-    ).cte("ranked")
-    r = ranked.c
-    marked = r.quality.is_not(None)
-    daily = (
-        select(
-            r.period, r.assignment_id, r.nip, r.target_quantity, r.date,
-            func.sum(r.quantity).label("qty"),
-            func.sum(case((marked, r.quality * r.quantity))).label("rk_num"),
-            func.sum(case((marked, r.quantity))).label("rk_den"),
-            func.sum(r.cost).label("cost"),
-        )
-        .where(latest(ranked), r.status == "approved")
-        .group_by(r.period, r.assignment_id, r.nip, r.target_quantity, r.date)
-        .cte("daily")
-    )
-    cum = select(
-        daily,
-        func.sum(daily.c.qty).over(
-            partition_by=daily.c.assignment_id, order_by=daily.c.date, rows=(None, 0)
-        ).label("cum_qty"),
-    ).cte("cum")
-    stmt = (
-        select(
-            cum.c.period,
-            cum.c.assignment_id,
-            cum.c.nip,
-            func.sum(cum.c.qty).label("ro"),
-            func.sum(cum.c.rk_num).label("rk_num"),
-            func.sum(cum.c.rk_den).label("rk_den"),
-            func.sum(cum.c.cost).label("rb"),
-            func.min(case((_round10(conn, cum.c.cum_qty)
-                           >= _round10(conn, cum.c.target_quantity), cum.c.date)))
-            .label("rw_date"),
-        )
-        .group_by(cum.c.period, cum.c.assignment_id, cum.c.nip)
-    )
-    df = read_frame(conn, stmt)
-    decided = (
-        select(v.c.activity_id)
-        .where(v.c.activity_id == a.c.activity_id,
-               up_to_closing(v.c.decided_at, closings, g.c.period))
-        .exists()
-    )
-    pending = (
-        select(
-            g.c.period,
-            g.c.assignment_id,
-            g.c.nip,
-            func.count(a.c.activity_id).label("n_pending"),
-            func.sum(a.c.quantity).label("pending_quantity"),
-        )
-        .join(a, a.c.assignment_id == g.c.assignment_id)
-        .where(window, ~decided)
-        .group_by(g.c.period, g.c.assignment_id, g.c.nip)
-    )
-    waiting = read_frame(conn, pending, ["period", "assignment_id", "nip", "n_pending",
-                                         "pending_quantity"])
-    waiting["n_pending"] = pd.to_numeric(waiting["n_pending"]).astype("int64")
-    waiting["pending_quantity"] = pd.to_numeric(waiting["pending_quantity"],
-                                                errors="coerce").fillna(0.0).astype(float)
-    return _with_pending(df, waiting, ["period", "assignment_id", "nip"])
+    return {month: entry_aggregates(conn, month, scope, closing, last_days[month])
+            for month, closing in closings.items()}
 
 
 def months_have_data(conn: Connection, months: Sequence[str], scope: Scope,
@@ -512,5 +396,5 @@ def months_have_data(conn: Connection, months: Sequence[str], scope: Scope,
 
 __all__ += [
     "load_months_assignments", "load_months_behaviour", "months_entry_aggregates",
-    "months_have_data", "period_entry_aggregates",
+    "months_have_data",
 ]
