@@ -58,7 +58,7 @@ lint: $(STAMP) ## ruff, mypy and the layers contract (lint-imports; docs/archite
 layer-metrics: ## Import cycles, imports inside functions, modules over 500 lines
 	$(PYTHON) tools/layer_metrics.py
 
-bench: bench-ingest bench-score bench-batch bench-tukin ## Run every benchmark (figures as ratios, not tests)
+bench: bench-ingest bench-score bench-period bench-batch bench-tukin ## Run every benchmark (figures as ratios, not tests)
 
 bench-ingest: $(STAMP) ## Demo generation and import speed (5,000 employees, 12 months)
 	$(BIN)/python bench/ingest.py
@@ -68,6 +68,10 @@ clean: ## Remove the virtual environment, the default database and outputs
 
 bench-score: $(STAMP) ## Score a month of 1,000,000 entries vs a hand-written SQL floor
 	$(BIN)/python bench/score.py
+
+.PHONY: bench-period
+bench-period: $(STAMP) ## Score a 5,000-employee year (with its month table) vs one month: time and memory ratios
+	$(BIN)/python bench/period.py
 
 .PHONY: bench-tukin
 bench-tukin: $(STAMP) ## The month's tunjangan kinerja for 10,000 employees (~220,000 attendance rows) vs its scoring

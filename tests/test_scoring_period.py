@@ -16,6 +16,7 @@ from eperformance.scoring.common import (
     BEHAVIOUR_UNRATED,
     NO_ASSIGNMENT,
     VERIFICATION_PENDING,
+    employees_in_scope,
 )
 from eperformance.scoring.period import (
     MonthResult,
@@ -349,3 +350,28 @@ def test_ranks_and_median_per_period() -> None:
     [ranking] = result.ranks().values()
     assert [(r.nip, r.rank) for r in ranking] == [("n1", 1), ("n2", None), ("n3", None)]
     assert result.unit_medians() == {"U1": pytest.approx(62.5)}
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: c.name)
+def test_lazy_assignment_records_equal_the_eager_ones(cfg: Any) -> None:
+    """A longer period's assignment records are built when read, and equal those of the
+    eager path (the union of the months scored by the scheme's own records)."""
+    import copy
+    import pickle
+
+    from eperformance.scoring.common import LazyAssignments, assignment_records
+
+    mbm, b, e = quarter_data()
+    result = score_period("2021-Q2", mbm, b, e, cfg)
+    scheme = get_scheme(cfg.name)
+    emp = employees_in_scope(e)
+    eager = assignment_records(scheme.score_assignments(union_measures(mbm, emp,
+                                                                       mbm.keys()), cfg))
+    for s in result.scores:
+        assert isinstance(s.assignments, LazyAssignments)
+        want = eager.get(s.nip, [])
+        assert len(s.assignments) == len(want) and bool(s.assignments) == bool(want)
+        assert s.assignments == want and want == s.assignments
+        assert list(s.assignments) == want and s.assignments[:] == want
+        assert pickle.loads(pickle.dumps(s.assignments)) == want
+        assert copy.deepcopy(s.assignments) == want

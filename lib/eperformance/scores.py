@@ -104,12 +104,26 @@ class ScoreRun:
         }
 
 
+class _HashWriter:
+    """A text sink for ``to_csv`` that hashes what it is given (UTF-8) instead of keeping it."""
+
+    def __init__(self, h: Any) -> None:
+        self._h = h
+
+    def write(self, text: str) -> int:
+        self._h.update(text.encode("utf-8"))
+        return len(text)
+
+
 def frame_digest(*frames: pd.DataFrame) -> str:
-    """SHA-256 of the frames' content (column names, then rows as text, in order)."""
+    """SHA-256 of the frames' content (column names, then rows as text, in order).
+
+    The CSV text is hashed as ``to_csv`` writes it, chunk by chunk (the same bytes as the
+    whole text, never held at once: a year's ratings are a million rows)."""
     h = hashlib.sha256()
     for frame in frames:
         h.update("\x1f".join(map(str, frame.columns)).encode())
-        h.update(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        frame.to_csv(_HashWriter(h), index=False, lineterminator="\n")
         h.update(b"\x1e")
     return h.hexdigest()
 
@@ -232,6 +246,13 @@ class PeriodRun:
         }
 
 
+def _rows_by_month(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Month -> the rows of ``frame`` whose ``period`` is that month, in their order."""
+    if frame.empty:
+        return {}
+    return {str(k): g for k, g in frame.groupby(frame["period"].astype(str), sort=False)}
+
+
 def compute_period_scores(
     engine: Engine,
     request: ScoreRequest,
@@ -271,7 +292,10 @@ def compute_period_scores(
         behaviour = q.load_months_behaviour(conn, period.months, scope)
         aggregates = q.months_entry_aggregates(conn, closings, last_days, scope)
         unit_results = q.load_unit_results(conn, period.code)
-    measures = {month: m.finish_measures(assignments, agg, month, scheme_cfg.capaian_cap)
+    # each month's measures from that month's assignments alone (split once)
+    of_month = _rows_by_month(assignments)
+    measures = {month: m.finish_measures(of_month.get(month, assignments.iloc[:0]), agg,
+                                         month, scheme_cfg.capaian_cap)
                 for month, agg in aggregates.items()}
     result = score_any_period(
         period, measures, behaviour, employees, scheme_cfg, unit_results=unit_results,

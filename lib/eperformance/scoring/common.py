@@ -6,8 +6,9 @@ missing figures are ``None`` (NaN inside frames), never 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,7 @@ class EmployeeScore:
     aspect_scores: dict[str, float | None] = field(default_factory=dict)
     aspect_ratings: dict[str, str | None] = field(default_factory=dict)
     self_ratings: dict[str, float | None] = field(default_factory=dict)
-    assignments: list[AssignmentScore] = field(default_factory=list)
+    assignments: Sequence[AssignmentScore] = field(default_factory=list)
     unit_code: str | None = None
     use_360: bool = False
     pending_entries: int = 0
@@ -265,15 +266,129 @@ def _column(frame: pd.DataFrame, name: str) -> list[object]:
     return [v if isinstance(v, str) else None for v in col.to_numpy(dtype=object).tolist()]
 
 
+_RECORD_NAMES = ("assignment_id", "nip", "weight", "is_main", "innovation",
+                 "has_counted_entry", "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb",
+                 "capaian") + _ASSIGNMENT_FIELDS
+
+
 def assignment_records(scored: pd.DataFrame) -> dict[str, list[AssignmentScore]]:
     """Scored assignment rows -> :class:`AssignmentScore` records grouped by nip."""
-    names = ("assignment_id", "nip", "weight", "is_main", "innovation", "has_counted_entry",
-             "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb", "capaian") + _ASSIGNMENT_FIELDS
     out: dict[str, list[AssignmentScore]] = {}
-    for values in zip(*(_column(scored, n) for n in names), strict=True):
+    for values in zip(*(_column(scored, n) for n in _RECORD_NAMES), strict=True):
         rec = AssignmentScore(*values)  # type: ignore[arg-type]
         out.setdefault(rec.nip, []).append(rec)
     return out
+
+
+class AssignmentSource:
+    """The scored assignment rows of many employees (sorted by nip), kept as column arrays,
+    from which one employee's :class:`AssignmentScore` records are built when asked
+    (:class:`LazyAssignments`): a year holds some 230,000 assignments for 5,000 employees,
+    and most uses (the scores, the recap, the month table) never read them."""
+
+    def __init__(self, scored: pd.DataFrame) -> None:
+        nip = scored["nip"].astype(str).to_numpy(dtype=object) if len(scored) else \
+            np.array([], dtype=object)
+        if len(nip) > 1 and not (nip[1:] >= nip[:-1]).all():
+            raise ValueError("scored assignments must be sorted by nip")
+        starts = np.flatnonzero(np.r_[True, nip[1:] != nip[:-1]]) if len(nip) else \
+            np.array([], dtype="int64")
+        stops = np.r_[starts[1:], len(nip)] if len(nip) else starts
+        self._ranges = {str(nip[a]): (int(a), int(b))
+                        for a, b in zip(starts.tolist(), stops.tolist(), strict=True)}
+        self._frame: pd.DataFrame | None = scored
+        self._columns: dict[str, Any] | None = None
+
+    def count(self, nip: str) -> int:
+        a, b = self._ranges.get(nip, (0, 0))
+        return b - a
+
+    def _arrays(self) -> dict[str, Any]:
+        if self._columns is None:
+            assert self._frame is not None
+            frame = self._frame
+            self._columns = {n: _column_array(frame, n) for n in _RECORD_NAMES}
+            self._frame = None
+        return self._columns
+
+    def records(self, nip: str) -> list[AssignmentScore]:
+        """The records of ``nip`` (those :func:`assignment_records` gives)."""
+        a, b = self._ranges.get(nip, (0, 0))
+        if a == b:
+            return []
+        cols = [_as_values(name, arr[a:b]) for name, arr in self._arrays().items()]
+        return [AssignmentScore(*values) for values in zip(*cols, strict=True)]
+
+
+def _column_array(frame: pd.DataFrame, name: str) -> Any:
+    """A column as the array :func:`_column` lists (float, int64, bool or object)."""
+    if name not in frame:
+        return np.full(len(frame), None, dtype=object)
+    col = frame[name]
+    if name in _FLOAT_FIELDS:
+        return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    if name in ("rw", "tw"):
+        return col.to_numpy(dtype="int64")
+    if name in ("is_main", "innovation", "has_counted_entry"):
+        return col.to_numpy(dtype=bool)
+    return col.to_numpy(dtype=object)
+
+
+def _as_values(name: str, arr: Any) -> list[Any]:
+    """A slice of :func:`_column_array` as the values of :func:`_column`."""
+    if name in _FLOAT_FIELDS:
+        return [None if x != x else x for x in arr.tolist()]
+    if arr.dtype != object:
+        return arr.tolist()  # type: ignore[no-any-return]
+    return [v if isinstance(v, str) else None for v in arr.tolist()]
+
+
+class LazyAssignments(Sequence[AssignmentScore]):
+    """One employee's assignment records, built from an :class:`AssignmentSource` on first
+    use; a read-only sequence equal to the list of the same records."""
+
+    __slots__ = ("_source", "_nip", "_items")
+
+    def __init__(self, source: AssignmentSource, nip: str) -> None:
+        self._source = source
+        self._nip = nip
+        self._items: list[AssignmentScore] | None = None
+
+    def _list(self) -> list[AssignmentScore]:
+        if self._items is None:
+            self._items = self._source.records(self._nip)
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._items) if self._items is not None else self._source.count(self._nip)
+
+    @overload
+    def __getitem__(self, i: int) -> AssignmentScore: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[AssignmentScore]: ...
+    def __getitem__(self, i: int | slice) -> AssignmentScore | list[AssignmentScore]:
+        return self._list()[i]
+
+    def __iter__(self) -> Iterator[AssignmentScore]:
+        return iter(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyAssignments):
+            return self._list() == other._list()
+        if isinstance(other, list | tuple):
+            return self._list() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._list())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (self._list(),))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[AssignmentScore]:
+        return list(self._list())
 
 
 def pending_per_employee(scored: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray,
@@ -312,6 +427,7 @@ def assemble(
     aspect_ratings: pd.DataFrame | None = None,
     use_360: bool = False,
     pending_at_closing: str = WITHHOLD,
+    lazy_assignments: bool = False,
 ) -> list[EmployeeScore]:
     """Build one :class:`EmployeeScore` per employee in scope (sorted by nip).
 
@@ -321,6 +437,9 @@ def assemble(
     verification (``n_pending`` of their assignments) loses the :data:`WITHHELD_FIELDS`
     and gets the reason ``verifikasi belum selesai``; under ``not_done`` those entries
     simply do not count (they are not in RO), as before.
+
+    ``lazy_assignments``: each ``assignments`` a :class:`LazyAssignments` (built when read;
+    ``scored_assignments`` sorted by nip), for a longer period's many rows.
     """
     if pending_at_closing not in PENDING_MODES:
         raise ValueError(f"pending_at_closing must be one of {PENDING_MODES}, "
@@ -328,7 +447,8 @@ def assemble(
     pe = per_employee.reindex(employees.index)
     n_pending, pending_qty = pending_per_employee(scored_assignments, employees.index)
     withheld = (n_pending > 0) & (pending_at_closing == WITHHOLD)
-    records = assignment_records(scored_assignments)
+    source = AssignmentSource(scored_assignments) if lazy_assignments else None
+    records = assignment_records(scored_assignments) if source is None else {}
     applies = aspects.applies.to_numpy()
     cols = list(aspects.aspects)
     score_rows = _row_dicts(aspects.scores)
@@ -349,7 +469,8 @@ def assemble(
     n_list, q_list = n_pending.tolist(), pending_qty.tolist()
     for i, nip in enumerate(employees.index):
         app = [c for j, c in enumerate(cols) if applies[i, j]]
-        asg = records.get(nip, [])
+        asg: Sequence[AssignmentScore] = (records.get(nip, []) if source is None
+                                          else LazyAssignments(source, nip))
         out.append(
             EmployeeScore(
                 nip=nip,

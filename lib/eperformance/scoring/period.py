@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..params import Permenpan6Config, SchemeConfig
@@ -47,7 +48,7 @@ from .rank import RankEntry, rank_within_units, unit_median
 from .registry import Scheme, get_scheme
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthResult:
     """One month of an employee's period (a row of the annual card's month-by-month
     table), exactly as that month scores alone (the monthly rules, §5's withholding
@@ -182,14 +183,26 @@ def union_measures(
     """The period's assignments: each month's measures restricted to that month and the
     employees in scope (:func:`~.common.month_measures`), concatenated and sorted by nip
     then assignment_id (the order of the monthly frames, so a month's rows keep their
-    order). ``period`` holds each row's own month."""
-    parts = [month_measures(measures_by_month[m], emp, m)
-             for m in months if m in measures_by_month]
-    parts = [p for p in parts if len(p)]
+    order). ``period`` holds each row's own month.
+
+    The months are put together first, then restricted and sorted once: the same rows in
+    the same order as month by month (the sort is stable)."""
+    parts = []
+    for m in months:
+        frame = measures_by_month.get(m)
+        if frame is None or not len(frame):
+            continue
+        if "period" in frame.columns:
+            frame = frame.loc[(frame["period"].astype(str) == m).to_numpy()]
+        if len(frame):
+            parts.append(frame)
     if not parts:
         return month_measures(_empty_measures(), emp, "")
-    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    return frame.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
+    m = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    m = m.loc[m["nip"].astype(str).isin(emp.index).to_numpy()].copy()
+    m["nip"] = m["nip"].astype(str)
+    m["assignment_id"] = m["assignment_id"].astype(str)
+    return m.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
 
 
 def _empty_measures() -> pd.DataFrame:
@@ -233,6 +246,20 @@ def _canonical(text: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- scoring
+_NONE = np.array([], dtype="int64")
+
+
+def _positions_by_month(frame: pd.DataFrame) -> dict[str, np.ndarray] | None:
+    """Month -> the (ascending) row positions of ``frame`` in that month (``None`` without
+    a ``period`` column)."""
+    if "period" not in frame.columns:
+        return None
+    codes, months = pd.factorize(frame["period"].astype(str), sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(months) + 1))
+    return {str(m): order[bounds[i]:bounds[i + 1]] for i, m in enumerate(months)}
+
+
 def score_period(
     period: str | Period,
     measures_by_month: Mapping[str, pd.DataFrame],
@@ -272,19 +299,23 @@ def score_period(
         aspects = aspect_table(behaviour, emp, scheme.name, roles, p.code)
     else:
         aspects = aspect_table(period_behaviour(behaviour, p.months), emp, scheme.name, roles)
+    # a longer period's assignment records are built when read (a card, --assignments-out)
     scores = scheme.assemble_scores(scored, emp, aspects, scheme_cfg, use_360, p.code,
-                                    pending_at_closing)
+                                    pending_at_closing, lazy_assignments=not p.is_month)
     months: dict[str, list[MonthResult]] = {}
     if with_months and p.is_month:
         months = {s.nip: [MonthResult.of(p.code, s)] for s in scores}
     elif with_months:
         months = {nip: [] for nip in emp.index}
-        month_of = scored["period"].astype(str).to_numpy()
+        # each month's rows of the union (already scored: the scheme's assignment figures
+        # are row by row) and its own ratings, split once; in nip order within a month
+        rows_of = _positions_by_month(scored) or {}
+        ratings_of = _positions_by_month(behaviour)
         for m in p.months:
-            # the monthly rules on that month's rows of the union (already scored: the
-            # scheme's assignment figures are row by row) and that month's own ratings
-            rows = scored.loc[month_of == m].reset_index(drop=True)
-            table = aspect_table(behaviour, emp, scheme.name, roles, m)
+            rows = scored.take(rows_of.get(m, _NONE)).reset_index(drop=True)
+            ratings = behaviour.take(ratings_of.get(m, _NONE)) if ratings_of is not None \
+                else behaviour
+            table = aspect_table(ratings, emp, scheme.name, roles, m)
             for nip, row in zip(emp.index, month_results(
                     scheme, m, rows, emp, table, scheme_cfg, use_360, pending_at_closing),
                     strict=True):

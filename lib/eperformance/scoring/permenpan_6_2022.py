@@ -178,6 +178,7 @@ def assemble_scores(
     use_360: bool,
     period: str,
     pending_at_closing: str = WITHHOLD,
+    lazy_assignments: bool = False,
 ) -> list[EmployeeScore]:
     """The employees' records from already scored assignments (:func:`score_assignments`
     of the period's measures: one month's, or the union of a longer period's months) and
@@ -187,4 +188,5 @@ def assemble_scores(
         employees=emp, period=period, scheme=NAME, scheme_version=cfg.version,
         per_employee=per_employee, aspects=aspects, scored_assignments=scored,
         aspect_ratings=value_ratings, use_360=use_360, pending_at_closing=pending_at_closing,
+        lazy_assignments=lazy_assignments,
     )

@@ -121,6 +121,7 @@ def assemble_scores(
     use_360: bool,
     period: str,
     pending_at_closing: str = WITHHOLD,
+    lazy_assignments: bool = False,
 ) -> list[EmployeeScore]:
     """The employees' records from already scored assignments (one month's, or the union of
     a longer period's months) and their aspect table (domain.md §3.2, §7)."""
@@ -129,4 +130,5 @@ def assemble_scores(
         employees=emp, period=period, scheme=NAME, scheme_version=cfg.version,
         per_employee=per_employee, aspects=aspects, scored_assignments=scored,
         use_360=use_360, pending_at_closing=pending_at_closing,
+        lazy_assignments=lazy_assignments,
     )

@@ -143,6 +143,7 @@ def assemble_scores(
     use_360: bool,
     period: str,
     pending_at_closing: str = WITHHOLD,
+    lazy_assignments: bool = False,
 ) -> list[EmployeeScore]:
     """The employees' records from already scored assignments (one month's, or the union of
     a longer period's months: Nilai SKP the plain mean over all of them) and their aspect
@@ -152,4 +153,5 @@ def assemble_scores(
         employees=emp, period=period, scheme=NAME, scheme_version=cfg.version,
         per_employee=per_employee, aspects=aspects, scored_assignments=scored,
         use_360=use_360, pending_at_closing=pending_at_closing,
+        lazy_assignments=lazy_assignments,
     )
