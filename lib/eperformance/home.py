@@ -20,7 +20,7 @@ from .errors import UsageError
 DEFAULT_SQLITE = Path("data") / "workbook.sqlite"
 _REPO = Path(__file__).resolve().parents[2]
 
-# the project's notebooks (design.md, Interfaces)
+# the project's notebooks (their names and parameters are fixed: docs/scheduling.md)
 CARD_NOTEBOOK = "10-rapor-personal.ipynb"
 RECAP_NOTEBOOK = "20-rekap-unit.ipynb"
 EXPLORER_NOTEBOOK = "30-explorer.ipynb"

@@ -1,6 +1,6 @@
 """Run parameters: load and validate ``params/*.yaml`` into frozen pydantic models.
 
-Two kinds of files live under ``<home>/params`` (design.md, Interfaces, "Settings"):
+Two kinds of files live under ``<home>/params`` (README, "Scoring"):
 
 * ``params/settings.yaml`` -> :class:`Settings`: closing day, time zone, working days and
   hours, extra days off (*cuti bersama*), entry flag thresholds, signature place, ministry.

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-DB_URL_ENV = "DATABASE_URL"  # the resolved database URL (design.md, Interfaces)
+DB_URL_ENV = "DATABASE_URL"  # the resolved database URL (docs/database.md)
 HOME_ENV = "EPERF_HOME"  # the project home
 NOW_ENV = "EPERF_NOW"  # ISO 8601: the run's clock, shared by every card of the run
 SCOPE_ENV = "EPERF_BATCH_SCOPE"  # a warm kernel's run scope (all or a unit); "" none

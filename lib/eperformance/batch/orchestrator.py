@@ -537,7 +537,7 @@ def _release_memory() -> None:
 
 def _run_fingerprint(scores_fingerprint: str, tukin_run: Any) -> str:
     """The run's data fingerprint: the scores' and the allowance's data, and the tukin
-    profile with its version and digest (design.md, Fingerprints)."""
+    profile with its version and digest (docs/batch.md)."""
     p = tukin_run.profile
     text = (f"{scores_fingerprint}\0{tukin_run.data_fingerprint}\0{p.name}\0{p.version}"
             f"\0{p.digest()}")

@@ -1,4 +1,4 @@
-"""Run keys, run ids and run folders (design.md, Interfaces, "Outputs")."""
+"""Run keys, run ids and run folders (docs/outputs.md)."""
 
 from __future__ import annotations
 
