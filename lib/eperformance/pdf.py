@@ -190,13 +190,13 @@ def group_document(parts: Sequence[tuple[str, str, str]]) -> str:
     return head.replace("</head>", GROUP_CSS + "</head>", 1) + links + bodies + tail
 
 
-def split_group(pdf: bytes, count: int) -> list[list[int]] | None:
-    """The page indexes of each of the ``count`` pages printed as one group, read from
-    the marks' named destinations; None unless every mark is found, in order, each on a
-    page of its own start."""
+def split_group(pdf: bytes | Any, count: int) -> list[list[int]] | None:
+    """The page indexes of each of the ``count`` pages printed as one group (bytes or a
+    ``PdfReader``), read from the marks' named destinations; None unless every mark is
+    found, in order, each on a page of its own start."""
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(pdf))
+    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(io.BytesIO(pdf))
     dests = reader.named_destinations
     starts: list[int] = []
     for k in range(count):
@@ -345,7 +345,7 @@ class ChromiumRenderer:
         self._browser: Any = None
         self._page: Any = None
         self._page_cards = 0
-        self._number_pages: dict[tuple[str, int], bytes] = {}
+        self._number_pages: dict[tuple[str, int], Any] = {}
 
     @property
     def name(self) -> str:
@@ -402,7 +402,11 @@ class ChromiumRenderer:
             with self._lock:
                 data: bytes = self._call(self._render, group_document(parts))  # type: ignore[arg-type]
                 self.cards += len(pages) - 1
-                cut = split_group(data, len(pages))
+                # lazy: pypdf is needed only here and for the metadata
+                from pypdf import PdfReader
+
+                reader = PdfReader(io.BytesIO(data))  # parsed once for every card
+                cut = split_group(reader, len(pages))
                 if cut is None:
                     raise PdfError("the grouped PDF could not be cut back into its pages")
                 numbers = {n: self._call(self._numbers, parts[0][0], n)  # type: ignore[index]
@@ -410,20 +414,24 @@ class ChromiumRenderer:
         except PdfError as exc:
             log.warning("grouped printing failed (%s); printing page by page", exc)
             return [self.pdf(html) for html in pages]
-        return [document_of(data, pages_, numbers[len(pages_)], _title(html),
+        return [document_of(reader, pages_, numbers[len(pages_)], _title(html),
                             page_metadata(html))
                 for pages_, html in zip(cut, pages, strict=True)]
 
-    def _numbers(self, head: str, n: int) -> bytes:
-        """An ``n``-page PDF holding only the page's page numbers (its own ``@page``
-        margin box, transparent elsewhere), laid over each page of a cut document."""
-        key = (hashlib.sha256(head.encode()).hexdigest(), n)
+    def _numbers(self, head: str, n: int) -> Any:
+        """An ``n``-page PDF (a parsed ``PdfReader``, kept for the next groups) holding
+        only the page's page numbers (its own ``@page`` margin box, transparent
+        elsewhere), laid over each page of a cut document."""
+        from pypdf import PdfReader  # lazy: pypdf is needed only for groups and metadata
+
+        # the head without what differs from card to card: one overlay per page count
+        key = (hashlib.sha256(_head_key(head).encode()).hexdigest(), n)
         if key not in self._number_pages:
             page = (head.replace("</head>", NUMBERS_CSS + "</head>", 1)
                     + '<div style="height:1px"></div>'
                     + '<div style="break-before:page;height:1px"></div>' * (n - 1)
                     + "</body></html>")
-            self._number_pages[key] = self._render(page)
+            self._number_pages[key] = PdfReader(io.BytesIO(self._render(page)))
             self.cards -= 1  # not a card
         return self._number_pages[key]
 
