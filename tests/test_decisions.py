@@ -91,3 +91,52 @@ def test_sql_orders_verification_id_by_code_point_on_postgresql_only() -> None:
         assert "verifications.decided_at <" in sql
     assert 'COLLATE "C"' in str(text_order("postgresql", v.c.verification_id).compile(
         dialect=postgresql.dialect()))
+
+
+def test_both_sql_forms_pick_the_pandas_latest_on_every_engine(any_db_url: str) -> None:
+    """ranked_decisions + is_latest and the correlated latest_decision_id give the decision
+    latest_decisions gives: ties by code point, the closing second counted, late ignored."""
+    from sqlalchemy import create_engine, insert
+
+    from eperformance.decisions import latest_decision_id
+
+    rows = [
+        ("v1", "a1", T, "revision", None),
+        ("v2", "a1", T + dt.timedelta(hours=1), "approved", 80.0),
+        ("B", "a2", T, "rejected", None),
+        ("a", "a2", T, "approved", 90.0),
+        ("V-10", "a3", T, "rejected", None),
+        ("V-9", "a3", T, "approved", 70.0),
+        ("w1", "a4", CLOSING, "approved", None),  # the closing second counts
+        ("w2", "a5", T, "revision", None),
+        ("w3", "a5", CLOSING + dt.timedelta(seconds=1), "approved", None),  # late
+        ("w4", "a6", CLOSING + dt.timedelta(days=1), "approved", None),  # only late
+    ]
+    expected = latest_decisions(_v(rows), CLOSING).set_index("activity_id")["verification_id"]
+    engine = create_engine(any_db_url)
+    v = s.verifications
+    try:
+        s.verifications.create(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(v), [
+                {"verification_id": r[0], "activity_id": r[1], "verifier_nip": "1" * 18,
+                 "status": r[3], "decided_at": r[2], "quality": r[4]} for r in rows])
+        dialect = engine.dialect.name
+        acts = select(v.c.activity_id).distinct().subquery("acts")
+        with engine.connect() as conn:
+            seek_ids = {
+                r.activity_id: r.verification_id for r in conn.execute(
+                    select(acts.c.activity_id,
+                           latest_decision_id(v, dialect, CLOSING, acts.c.activity_id)
+                           .label("verification_id")))
+                if r.verification_id is not None}
+            ranked = ranked_decisions(v, dialect, CLOSING, ("status",)).subquery("ranked")
+            rank_status = dict(conn.execute(
+                select(ranked.c.activity_id, ranked.c.status).where(ranked.c.rn == 1)).all())
+    finally:
+        s.verifications.drop(engine, checkfirst=True)
+        engine.dispose()
+    assert seek_ids == expected.to_dict()
+    assert seek_ids == {"a1": "v2", "a2": "a", "a3": "V-9", "a4": "w1", "a5": "w2"}
+    want_status = latest_decisions(_v(rows), CLOSING).set_index("activity_id")["status"]
+    assert rank_status == want_status.to_dict()

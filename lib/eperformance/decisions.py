@@ -18,7 +18,10 @@ Two forms side by side, tested equal on SQLite, PostgreSQL and MariaDB
   on ``decided_at`` are sorted as text, so a million decisions need no string sort);
 * SQL — :func:`ranked_decisions`: the decisions up to the closing time with ``rn``, their
   ``ROW_NUMBER() OVER (PARTITION BY activity_id ORDER BY decided_at DESC, verification_id
-  DESC)``, made a subquery or a CTE by the caller and joined with :func:`is_latest`.
+  DESC)``, made a subquery or a CTE by the caller and joined with :func:`is_latest`; or
+  :func:`latest_decision_id`, the same rule as a correlated scalar subquery per entry (one
+  index seek per entry on ``verifications(activity_id)``: on SQLite cheaper than ranking a
+  time slice of the whole table).
 
 A base module (no import from the package): the database queries and the pure scoring and
 rekap both use it. The column lists of the two decision lists of the rekap, which the SQL
@@ -170,6 +173,22 @@ def ranked_decisions(verifications: Table, dialect: str, closing_utc: dt.datetim
     if select_from is not None:
         stmt = stmt.select_from(select_from)
     return stmt.where(up_to_closing(v.c.decided_at, closing_utc), *where)
+
+
+def latest_decision_id(verifications: Table, dialect: str, closing_utc: dt.datetime,
+                       activity_id: ColumnElement[Any]) -> Any:
+    """The ``verification_id`` of the latest decision on ``activity_id`` (a column of the
+    enclosing query) up to ``closing_utc`` (naive UTC), as a correlated scalar subquery;
+    NULL when the entry is pending. Same order as :func:`ranked_decisions`: the greatest
+    ``decided_at``, a tie to the greater ``verification_id`` by code point."""
+    v = verifications.alias("latest_v")
+    return (
+        select(v.c.verification_id)
+        .where(v.c.activity_id == activity_id, up_to_closing(v.c.decided_at, closing_utc))
+        .order_by(v.c.decided_at.desc(), text_order(dialect, v.c.verification_id).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def is_latest(ranked: FromClause, activity_id: ColumnElement[Any]) -> ColumnElement[bool]:

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.types import NullType
 
-from ..decisions import is_latest, ranked_decisions, up_to_closing
+from ..decisions import is_latest, latest_decision_id, ranked_decisions, up_to_closing
 from ..errors import UsageError
 from ..nip import normalize_nip
 from . import schema as s
@@ -196,14 +196,15 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
     ``has_counted_entry`` false and blank sums.
 
     Three steps, all in the database: the latest decision per entry up to the closing time
-    (``ROW_NUMBER`` over the verifications of a bounded time slice), the counted entries
+    (``ROW_NUMBER`` over the verifications of a bounded time slice on PostgreSQL and
+    MariaDB; on SQLite one seek per entry, :func:`_daily_counted_sqlite`), the counted entries
     summed per assignment and day, and a running sum over those days that finds the day
     the target is reached (entries of one day cannot change that day, quantities being
     non-negative, so the order by ``activity_id`` within a day is not needed). A second
     statement counts per assignment the entries that would count but have no decision up
     to the closing time (domain.md §5, :func:`pending_aggregates`).
     """
-    v, a, g = s.verifications, s.activities, s.assignments
+    g = s.assignments
     in_month = and_(g.c.period == period, scope.employee_filter(g.c.nip))
     earliest = conn.execute(select(func.min(g.c.start_date)).where(in_month)).scalar()
     if earliest is None:
@@ -212,35 +213,10 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
                                      "pending_quantity"])
     if isinstance(earliest, str):
         earliest = dt.date.fromisoformat(earliest)
-    # A decision is never dated before its entry (import rule), and a counted entry never
-    # before its assignment's start: older decisions cannot be a counted entry's latest.
-    # One day of margin covers the time zone (entry dates are Jakarta dates).
-    lower = dt.datetime.combine(earliest, dt.time()) - dt.timedelta(days=1)
-    ranked = ranked_decisions(v, conn.dialect.name, closing_utc, ("status", "quality"),
-                              where=[v.c.decided_at >= lower]).cte("ranked")
-    marked = ranked.c.quality.is_not(None)
-    daily = (
-        select(
-            g.c.assignment_id,
-            g.c.nip,
-            g.c.target_quantity,
-            a.c.date,
-            func.sum(a.c.quantity).label("qty"),
-            func.sum(case((marked, ranked.c.quality * a.c.quantity))).label("rk_num"),
-            func.sum(case((marked, a.c.quantity))).label("rk_den"),
-            func.sum(a.c.cost).label("cost"),
-        )
-        .join(a, a.c.assignment_id == g.c.assignment_id)
-        .join(ranked, is_latest(ranked, a.c.activity_id))
-        .where(
-            in_month,
-            ranked.c.status == "approved",
-            a.c.date >= g.c.start_date,
-            a.c.date <= last_day,
-        )
-        .group_by(g.c.assignment_id, g.c.nip, g.c.target_quantity, a.c.date)
-        .cte("daily")
-    )
+    if conn.dialect.name == "sqlite":
+        daily = _daily_counted_sqlite(conn, in_month, closing_utc, last_day)
+    else:
+        daily = _daily_counted_ranked(conn, in_month, earliest, closing_utc, last_day)
     cum = select(
         daily,
         func.sum(daily.c.qty).over(
@@ -273,6 +249,88 @@ def entry_aggregates(conn: Connection, period: str, scope: Scope, closing_utc: d
     df["n_pending"] = df["n_pending"].fillna(0).astype("int64")
     df["pending_quantity"] = df["pending_quantity"].fillna(0.0).astype(float)
     return df.sort_values("assignment_id", kind="stable").reset_index(drop=True)
+
+
+def _daily_counted_ranked(conn: Connection, in_month: ColumnElement[bool], earliest: dt.date,
+                          closing_utc: dt.datetime, last_day: dt.date) -> Any:
+    """The counted entries summed per assignment and day (the ``daily`` CTE), the latest
+    decisions ranked over a time slice of the verifications (PostgreSQL, MariaDB: a hash
+    join of two sets)."""
+    v, a, g = s.verifications, s.activities, s.assignments
+    # A decision is never dated before its entry (import rule), and a counted entry never
+    # before its assignment's start: older decisions cannot be a counted entry's latest.
+    # One day of margin covers the time zone (entry dates are Jakarta dates).
+    lower = dt.datetime.combine(earliest, dt.time()) - dt.timedelta(days=1)
+    ranked = ranked_decisions(v, conn.dialect.name, closing_utc, ("status", "quality"),
+                              where=[v.c.decided_at >= lower]).cte("ranked")
+    marked = ranked.c.quality.is_not(None)
+    return (
+        select(
+            g.c.assignment_id,
+            g.c.nip,
+            g.c.target_quantity,
+            a.c.date,
+            func.sum(a.c.quantity).label("qty"),
+            func.sum(case((marked, ranked.c.quality * a.c.quantity))).label("rk_num"),
+            func.sum(case((marked, a.c.quantity))).label("rk_den"),
+            func.sum(a.c.cost).label("cost"),
+        )
+        .join(a, a.c.assignment_id == g.c.assignment_id)
+        .join(ranked, is_latest(ranked, a.c.activity_id))
+        .where(
+            in_month,
+            ranked.c.status == "approved",
+            a.c.date >= g.c.start_date,
+            a.c.date <= last_day,
+        )
+        .group_by(g.c.assignment_id, g.c.nip, g.c.target_quantity, a.c.date)
+        .cte("daily")
+    )
+
+
+def _daily_counted_sqlite(conn: Connection, in_month: ColumnElement[bool],
+                          closing_utc: dt.datetime, last_day: dt.date) -> Any:
+    """The ``daily`` CTE of :func:`_daily_counted_ranked` on SQLite: each entry of the
+    month finds its latest decision by one seek on ``verifications(activity_id)``
+    (:func:`~eperformance.decisions.latest_decision_id`), then that decision by its key.
+    Ranking a time slice of the whole table costs SQLite a scan and a sort of every
+    decision of the slice, other months' entries included (measured on 5,000 employees x
+    12 months: 1.1 s of CPU a month against 0.7 s)."""
+    v, a, g = s.verifications, s.activities, s.assignments
+    entries = (
+        select(
+            g.c.assignment_id,
+            g.c.nip,
+            g.c.target_quantity,
+            a.c.date,
+            a.c.quantity,
+            a.c.cost,
+            latest_decision_id(v, conn.dialect.name, closing_utc, a.c.activity_id)
+            .label("vid"),
+        )
+        .join(a, a.c.assignment_id == g.c.assignment_id)
+        .where(in_month, a.c.date >= g.c.start_date, a.c.date <= last_day)
+        .cte("entries")
+    )
+    e = entries.c
+    marked = v.c.quality.is_not(None)
+    return (
+        select(
+            e.assignment_id,
+            e.nip,
+            e.target_quantity,
+            e.date,
+            func.sum(e.quantity).label("qty"),
+            func.sum(case((marked, v.c.quality * e.quantity))).label("rk_num"),
+            func.sum(case((marked, e.quantity))).label("rk_den"),
+            func.sum(e.cost).label("cost"),
+        )
+        .select_from(entries)
+        .join(v, v.c.verification_id == e.vid)
+        .where(v.c.status == "approved")
+        .group_by(e.assignment_id, e.nip, e.target_quantity, e.date)
+        .cte("daily")
+    )
 
 
 def pending_aggregates(conn: Connection, period: str, scope: Scope,
