@@ -214,6 +214,24 @@ def test_pdf_download(app: Explorer, db: TinyDb, tmp_path: Path) -> None:
     assert f'download="{db.strong}_permenpan-6-2022_id.pdf"' in app.pdf_link.value
 
 
+def test_html_download(app: Explorer, db: TinyDb, tmp_path: Path) -> None:
+    """The card's page as the batch writes it, where ``eperf card`` writes it."""
+    from eperformance.explorer import views
+
+    app.select_employee(db.strong)
+    assert not app.html_button.disabled
+    path = app.make_html()
+    assert path == (tmp_path / "outputs" / db.period / "single"
+                    / f"{db.strong}_permenpan-6-2022_id.html")
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert app.card_record is not None
+    assert path.read_text(encoding="utf-8") == views.card_page(app.card_record)
+    assert 'href="data:text/html;charset=utf-8;base64,' in app.html_link.value
+    assert f'download="{path.name}"' in app.html_link.value
+    app.employee.value = next(nip for _, nip in app.employee.options if nip != db.strong)
+    assert app.html_link.value == "" and app.pdf_link.value == ""  # not another's card
+
+
 def test_card_of_someone_outside_the_unit_is_cleared(app: Explorer, db: TinyDb) -> None:
     app.select_employee(db.strong)
     unit = app.data.period(app.key).employees.set_index("nip").loc[db.strong, "unit_code"]

@@ -3,7 +3,9 @@ tiny database, driven by Playwright with the system Chromium (never a downloaded
 opening the URL with the token that ``eperf app`` printed (without it: the login page).
 
 Chooses a unit and an employee and checks that the predikat the page shows equals the one
-``eperf score`` writes for that employee. A screenshot is saved under the test's tmp dir
+``eperf score`` writes for that employee; then the quarter: the employee's *Dokumen
+Evaluasi Kinerja*, with the quarter's predikat of ``eperf score``, and its HTML and PDF
+downloads. A screenshot is saved under the test's tmp dir
 (and copied to ``docs/explorer.png`` when ``EPERF_SCREENSHOT_DOCS=1``).
 
 Skips only when ``/usr/bin/chromium`` is missing and ``EPERF_REQUIRE_SERVERS`` is unset
@@ -56,15 +58,24 @@ def server(db: TinyDb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App
         yield srv
 
 
-def _score_predikat(db: TinyDb, nip: str, tmp_path: Path) -> str:
-    out = tmp_path / "scores.csv"
-    res = subprocess.run([str(BIN / "eperf"), "score", "--period", db.period, "--out", str(out),
+def _score_predikat(db: TinyDb, nip: str, tmp_path: Path, period: str | None = None) -> str:
+    """``nip``'s predikat as ``eperf score`` writes it for ``period`` (default: the tiny
+    database's month)."""
+    period = period or db.period
+    out = tmp_path / f"scores-{period}.csv"
+    res = subprocess.run([str(BIN / "eperf"), "score", "--period", period, "--out", str(out),
                           "--db", db.url], capture_output=True, text=True, env=db.env(),
                          timeout=300)
     assert res.returncode == 0, res.stderr
     with out.open(newline="", encoding="utf-8") as fh:
         rows = {r["nip"]: r for r in csv.DictReader(fh)}
     return rows[nip]["predikat"]
+
+
+def _quarter(month: str) -> str:
+    """The quarter holding ``month`` (``2021-01`` -> ``2021-Q1``)."""
+    year, number = month.split("-")
+    return f"{year}-Q{(int(number) - 1) // 3 + 1}"
 
 
 def _unit_of(db: TinyDb, nip: str) -> str:
@@ -157,6 +168,24 @@ def test_choose_unit_and_employee_shows_the_scored_predikat(
             assert page.locator(".eperf-card-view").inner_text().count(expected) >= 1
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
+
+            # the quarter: the same employee's Dokumen Evaluasi Kinerja, and its downloads
+            quarter = _quarter(db.period)
+            page.select_option(".eperf-period select", value=quarter)
+            page.wait_for_selector(
+                f'.eperf-card-view .eperf-annual[data-period="{quarter}"][data-nip="{nip}"]')
+            assert "Dokumen Evaluasi Kinerja" in page.locator(".eperf-card-view").inner_text()
+            predikat = page.locator('.eperf-annual [data-field="predikat"]').get_attribute(
+                "data-value")
+            assert predikat == _score_predikat(db, nip, tmp_path, quarter)
+            assert page.locator(".eperf-card-head").get_attribute("data-predikat") == predikat
+            page.locator(".eperf-html-button").click()
+            page.wait_for_selector(".eperf-html-download")
+            page.locator(".eperf-pdf-button").click()
+            page.wait_for_selector(".eperf-pdf-download", timeout=120_000)
+            assert page.locator(".eperf-pdf-download").get_attribute("download") == \
+                f"{nip}_permenpan-6-2022_id.pdf"
+            page.screenshot(path=str(tmp_path / "explorer-quarter.png"), full_page=True)
         finally:
             browser.close()
     # the page's kernel spoke over IPC sockets: no TCP port, no ipykernel warning in the log

@@ -1,7 +1,7 @@
 """The explorer's period selector offers quarters, semesters and years beside the months
 (domain.md §7): a longer period's views are the period's scores, ranks and curve, its
-employee view the period's figures with each month's beside them; the allowance stays
-monthly."""
+employee's card the Dokumen Evaluasi Kinerja with each month's figures (compared with the
+batch's in tests/test_explorer_annual.py); the allowance stays monthly."""
 
 from __future__ import annotations
 
@@ -73,19 +73,31 @@ def test_a_quarter_is_scored_as_a_period(data: ExplorerData, db: TinyDb) -> None
     assert set(period.tables.employees["period"]) == {QUARTER}
 
 
-def test_employee_view_of_a_quarter(data: ExplorerData, db: TinyDb, tmp_path: Path) -> None:
+def test_employee_rows_of_a_quarter(data: ExplorerData, db: TinyDb) -> None:
     rows = data.period_rows(PeriodKey(QUARTER), db.strong)
     assert list(rows["period"]) == ["2021-01", "2021-02", "2021-03", QUARTER]
     assert rows.iloc[-1]["predikat"]  # the period has a predikat
     assert rows.iloc[2]["keterangan"].startswith("belum ada penugasan")  # no March data
     month_rows = data.period_rows(PeriodKey(db.period), db.strong)
     assert list(month_rows["period"]) == [db.period]
+
+
+def test_employee_view_of_a_quarter_is_the_annual_card(data: ExplorerData, db: TinyDb,
+                                                       tmp_path: Path) -> None:
+    """The card tab of a quarter shows the Dokumen Evaluasi Kinerja (tests/
+    test_explorer_annual.py checks it equals the batch's), with each month's row."""
+    rows = data.period_rows(PeriodKey(QUARTER), db.strong)
     app = Explorer(data, period=QUARTER, out_root=tmp_path)
     app.select_employee(db.strong)
     view = app.card_view.value
-    assert "Triwulan I 2021" in view and "2021-03" in view and "eperf-period-card" in view
-    assert app.card_record is None and app.pdf_button.disabled
+    record = app.card_record
+    assert record is not None and record.period == QUARTER and not record.is_monthly
+    assert "Dokumen Evaluasi Kinerja" in view and "Triwulan I 2021" in view
+    assert [m.month for m in record.months] == list(rows["period"][:-1])
+    assert [m.predikat for m in record.months] == [
+        p if isinstance(p, str) else None for p in rows["predikat"][:-1]]
+    assert record.predikat == rows.iloc[-1]["predikat"]
+    assert not app.pdf_button.disabled and not app.html_button.disabled
     app.lang.value = "en"
     assert "Q1 2021" in app.card_view.value
-    with pytest.raises(Exception, match="made by the batch"):
-        data.card(PeriodKey(QUARTER), db.strong)
+    assert "Performance Evaluation Document" in app.card_view.value

@@ -9,7 +9,8 @@ tests and styling.
 Responsiveness: the first selection of a period computes the whole organisation once
 (cached per period, scheme and 360° mode); a unit, a filter or a search only slices cached
 frames. A card takes up to a second (the employee's rekap and six-month trend), with a
-visible busy state.
+visible busy state. For a quarter, a semester or a year the card is the *Dokumen Evaluasi
+Kinerja* the batch makes; either card downloads as the batch's HTML page and as its PDF.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from ..errors import EperfError
 from ..export import atomic_write_bytes
 from ..i18n import LABELS, number, quantity, t
 from ..notebook_entry import short_tracebacks
-from ..periods import Period
 from ..render import card_html
 from ..safefs import FILE_MODE
 from ..unit_recap import NO_PREDIKAT
@@ -75,6 +75,7 @@ class Explorer:
         self.out_root = out_root
         self.timings: dict[str, float] = {}
         self.card_record: CardRecord | None = None
+        self._card_shown: tuple[PeriodKey, str] | None = None  # the card_record's key, nip
         self._selection: Selection | None = None
         self._quiet = True  # no refresh while the widgets are being built
         periods = self.data.periods or ([period] if period else [])
@@ -130,6 +131,10 @@ class Explorer:
                                             disabled=True, layout=w.Layout(width="220px")),
                                    "eperf-pdf-button")
         self.pdf_link = _classed(w.HTML(), "eperf-pdf-link")
+        self.html_button = _classed(w.Button(description="", icon="download",
+                                             disabled=True, layout=w.Layout(width="220px")),
+                                    "eperf-html-button")
+        self.html_link = _classed(w.HTML(), "eperf-html-link")
         self.batch_formats = _dropdown("", list(FORMAT_CHOICES), "eperf-batch-formats",
                                        "230px")
         self.batch_provisional = _classed(
@@ -155,6 +160,7 @@ class Explorer:
         self.employee.observe(self._on_employee, names="value")
         self.lang.observe(self._on_language, names="value")
         self.pdf_button.on_click(lambda _: self.make_pdf())
+        self.html_button.on_click(lambda _: self.make_html())
         self.batch_button.on_click(lambda _: self.run_batch())
 
         self.tabs = _classed(w.Tab(children=[
@@ -164,6 +170,7 @@ class Explorer:
             self.missing_view,
             self.employees_view,
             w.VBox([self.card_busy, self.card_summary,
+                    w.HBox([self.html_button, self.html_link]),
                     w.HBox([self.pdf_button, self.pdf_link]), self.card_view]),
             w.VBox([w.HBox([self.batch_formats, self.batch_provisional]),
                     w.HBox([self.batch_button, self.progress]), self.batch_result]),
@@ -196,6 +203,7 @@ class Explorer:
                             (self.grade, "x_grade"), (self.predikat, "x_predikat"),
                             (self.sort_by, "x_sort"), (self.descending, "x_descending"),
                             (self.employee, "x_employee"), (self.pdf_button, "x_pdf_button"),
+                            (self.html_button, "x_html_button"),
                             (self.batch_formats, "x_formats"),
                             (self.batch_provisional, "x_allow_provisional"),
                             (self.batch_button, "x_batch_button"),
@@ -377,8 +385,8 @@ class Explorer:
             self.employee.value = keep if keep in listed else None
         finally:
             self._quiet = False
-        if self.employee.value != (self.card_record.employee.nip if self.card_record
-                                   else None):
+        shown = (self.key, self.employee.value) if self.employee.value else None
+        if shown != self._card_shown:  # another employee, or another period or scheme
             self._guard(self.show_card)
 
     # ------------------------------------------------------------------ card
@@ -389,58 +397,81 @@ class Explorer:
         self.employee.value = nip
 
     def show_card(self) -> None:
-        """The selected employee's card, as the batch renders it."""
+        """The selected employee's card, as the batch renders it: the monthly card, or
+        the *Dokumen Evaluasi Kinerja* of a quarter, a semester or a year."""
         nip = self.employee.value
         self.pdf_link.value = ""
+        self.html_link.value = ""
+        self.card_record = None
+        self._card_shown = None
+        self.pdf_button.disabled = self.html_button.disabled = True
         if not nip:
-            self.card_record = None
             self.card_view.value = ""
             self.card_summary.value = ""
             self.card_busy.value = ""
-            self.pdf_button.disabled = True
-            return
-        if not Period.parse(self.key.period).is_month:  # a quarter, semester or year
-            self.card_record = None
-            names = self.data.period(self.key).employees.set_index("nip")["name"]
-            self.card_view.value = views.period_card_html(
-                self.data.period_rows(self.key, nip), str(names.get(nip, "")), nip,
-                self.key.period, self.language)
-            self.card_summary.value = ""
-            self.pdf_button.disabled = True
             return
         self.card_busy.value = BUSY.format(html.escape(self._t("x_loading_card")))
         self.card_view.layout.opacity = "0.4"
         started = time.perf_counter()
         try:
-            record = self.data.card(self.key, nip, self.language)
+            key = self.key
+            record = self.data.card(key, nip, self.language)
             self.card_record = record
+            self._card_shown = (key, nip)
             self.card_view.value = card_html(record)
             self.card_summary.value = _summary(record, self.language)
-            self.pdf_button.disabled = False
+            self.pdf_button.disabled = self.html_button.disabled = False
+        except EperfError:
+            self.card_view.value = ""
+            self.card_summary.value = ""
+            raise
         finally:
             self.card_busy.value = ""
             self.card_view.layout.opacity = "1"
             self.timings["card"] = time.perf_counter() - started
 
+    def _card_path(self, record: CardRecord, suffix: str) -> Path:
+        """``outputs/<period>/single/<nip>_<scheme>_<lang>[_360]<suffix>``: where
+        ``eperf card`` writes the same card."""
+        name = single_card_name(record.employee.nip, record.scheme, record.lang,
+                                record.use_360)
+        return single_folder(record.period, self.out_root) / f"{name}{suffix}"
+
+    def _offer(self, link: Any, path: Path, content: bytes, mime: str) -> None:
+        """Save ``content`` at ``path`` (mode 0640) and offer it as a download link (a
+        ``data:`` URI, so it works in Voilà too)."""
+        atomic_write_bytes(path, content, FILE_MODE)
+        uri = f"data:{mime};base64," + base64.b64encode(content).decode("ascii")
+        css = "eperf-pdf-download" if path.suffix == ".pdf" else "eperf-html-download"
+        link.value = (
+            f'<a class="{css}" download="{html.escape(path.name)}" '
+            f'href="{uri}">⬇ {html.escape(path.name)}</a> '
+            f'<span style="color:#52606d">'
+            f"({quantity(round(len(content) / 1024), self.language)} KB, "
+            f"{html.escape(self._t('x_pdf_saved'))} <code>{html.escape(str(path))}</code>)"
+            "</span>")
+
     def make_pdf(self) -> Path | None:
         """Write the card's PDF to ``outputs/<period>/single/<nip>_<scheme>_<lang>.pdf`` and
-        offer it as a download link (a ``data:`` URI, so it works in Voilà too)."""
+        offer it as a download link; the batch's printer (:func:`views.card_pdf`)."""
         record = self.card_record
         if record is None:
             return None
         self.pdf_link.value = BUSY.format(html.escape(self._t("x_making_pdf")))
-        pdf = views.card_pdf(record)
-        name = single_card_name(record.employee.nip, record.scheme, record.lang,
-                                record.use_360)
-        path = single_folder(record.period, self.out_root) / f"{name}.pdf"
-        atomic_write_bytes(path, pdf, FILE_MODE)
-        uri = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
-        self.pdf_link.value = (
-            f'<a class="eperf-pdf-download" download="{html.escape(path.name)}" '
-            f'href="{uri}">⬇ {html.escape(path.name)}</a> '
-            f'<span style="color:#52606d">({quantity(round(len(pdf) / 1024), self.language)} KB, '
-            f"{html.escape(self._t('x_pdf_saved'))} <code>{html.escape(str(path))}</code>)"
-            "</span>")
+        path = self._card_path(record, ".pdf")
+        self._offer(self.pdf_link, path, views.card_pdf(record), "application/pdf")
+        return path
+
+    def make_html(self) -> Path | None:
+        """Write the card's page (:func:`views.card_page`: what ``eperf card`` and the
+        batch write) to ``outputs/<period>/single/<nip>_<scheme>_<lang>.html`` and offer it
+        as a download link."""
+        record = self.card_record
+        if record is None:
+            return None
+        path = self._card_path(record, ".html")
+        self._offer(self.html_link, path, views.card_page(record).encode("utf-8"),
+                    "text/html;charset=utf-8")
         return path
 
     # ------------------------------------------------------------------ batch

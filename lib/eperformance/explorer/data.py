@@ -13,13 +13,16 @@ The period selector offers the months with data and the quarters, semesters and 
 that hold them (:func:`period_choices`, domain.md §7): a longer period is scored by
 :func:`~eperformance.scores.compute_period_scores` (through
 :func:`~eperformance.unit_recap.score_run`) and every recap view shows the period's figures,
-ranks and curve; its employee view is the period's figures with each month's beside them
-(:meth:`ExplorerData.period_rows`), and the allowance, monthly, is not computed.
+ranks and curve, and the allowance, monthly, is not computed.
 
-An employee's card (a month) is the card the batch renders: the same
+An employee's card is the card the batch renders: the same
 :func:`~eperformance.card.card_from_context` on a :class:`~eperformance.card.CardsContext`
-of the cached run, with the employee's own rekap and six-month trend
-(:func:`ExplorerData.card`).
+of the cached run (:meth:`ExplorerData.card`). For a month, the context of the run with
+the employee's own rekap and six-month trend; for a quarter, a semester or a year, the
+*Dokumen Evaluasi Kinerja*: the context the batch builds for a longer period
+(:func:`~eperformance.card.context.context_from_period_run`: the period's ranks and
+medians, the people, the angka kredit), made once per cached period.
+:meth:`ExplorerData.period_rows` gives the same month-by-month figures as a frame.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from sqlalchemy import Engine, select, union
 
 from ..activity_rekap import compute_rekap
 from ..card import CardRecord, CardsContext, card_from_context, context_from_run
+from ..card.context import context_from_period_run
 from ..db import queries as q
 from ..db import schema as s
 from ..db.engine import open_engine, require_current
@@ -247,14 +251,23 @@ class ExplorerData:
         return period_rows(self.period(key).run, nip)
 
     def card(self, key: PeriodKey, nip: str, lang: str = "id", run_id: str = "") -> CardRecord:
-        """``nip``'s card exactly as the batch renders it: the cached run, the card
-        context's people, assignment titles and ranks, and the employee's own rekap and
-        trend (a main figure does not depend on the scope, so the trend is scored on the
-        employee alone, as :func:`~eperformance.card.build_card` does)."""
+        """``nip``'s card exactly as the batch renders it.
+
+        A month: the cached run, the card context's people, assignment titles and ranks,
+        and the employee's own rekap and trend (a main figure does not depend on the
+        scope, so the trend is scored on the employee alone, as
+        :func:`~eperformance.card.build_card` does). A quarter, a semester or a year: the
+        *Dokumen Evaluasi Kinerja* from the cached :class:`~eperformance.scores.PeriodRun`
+        and the context the batch builds for it (made on the first card of the period,
+        then reused: a card is only its assembly)."""
         data = self.period(key)
-        if not isinstance(data.run, ScoreRun):
-            raise EperfError(f"the card of {key.period} is made by the batch; the explorer "
-                             "shows the period's figures month by month (period_rows)")
+        if isinstance(data.run, PeriodRun):
+            with self._lock:
+                base = data._card_base
+                if base is None:
+                    base = context_from_period_run(self.engine, data.run)
+                    data._card_base = base
+            return card_from_context(base, nip, lang, run_id, now=self.now)
         with self._lock:
             base = data._card_base
             if base is None:

@@ -1,5 +1,6 @@
 """The explorer's views as HTML text: tables, the predikat chart (inline SVG) and the card
-page. Pure functions of frames and records: no widgets, no database, no files; text from
+page (a month's card or a longer period's *Dokumen Evaluasi Kinerja*, as the batch writes
+it) with its PDF. Pure functions of frames and records: no widgets, no database, no files; text from
 the data is escaped.
 """
 
@@ -20,7 +21,6 @@ from ..card import CardRecord
 from ..i18n import curve_rule_text, number, quantity, reasons_label, t
 from ..nip import format_nip
 from ..params import CurveRule, SchemeConfig
-from ..periods import Period
 from ..render import card_bundle, notebook_html
 from ..unit_recap import NO_PREDIKAT
 from .data import Selection
@@ -303,35 +303,11 @@ def distribution_html(sel: Selection, labels: Sequence[str], cfg: SchemeConfig,
 
 
 # --------------------------------------------------------------------------- card page
-PERIOD_COLUMNS = (("period", "x_col_period"), ("predikat", "x_col_predikat"),
-                  ("main_figure", "x_col_score"), ("nilai_skp", "x_col_skp"),
-                  ("nilai_perilaku", "x_col_behaviour"), ("keterangan", "x_col_reason"))
-
-
-def period_card_html(rows: pd.DataFrame, name: str, nip: str, period: str,
-                     lang: str = "id") -> str:
-    """A longer period's employee view: each month's figures as that month scores alone,
-    then the period's own (its row in bold), with the figures in ``lang``'s number style."""
-    label = Period.parse(period).label(lang)
-    note = t("x_period_card", lang).format(period=label)
-    table = table_html(rows, headings(PERIOD_COLUMNS, lang), css="eperf-period-card",
-                       empty=t("x_no_data", lang), lang=lang)
-    table = _bold_last_row(table)
-    return (STYLE + '<div class="eperf-x eperf-period-head">'
-            f"<p><b>{html.escape(name)}</b> · <code>{html.escape(format_nip(nip))}</code> · "
-            f"{html.escape(label)}</p><p class=\"note\">{html.escape(note)}</p></div>"
-            + table)
-
-
-def _bold_last_row(table: str) -> str:
-    """The last body row (the period's own) in bold."""
-    head, sep, tail = table.rpartition("<tr>")
-    return f'{head}<tr style="font-weight:bold">{tail}' if sep else table
-
-
 def card_page(record: CardRecord) -> str:
-    """The card as the batch writes ``cards/<nip>.html``: its notebook output converted
-    with the template ``eperf-rapor`` (one display output, no input)."""
+    """The card as the batch writes ``cards/<nip>.html`` (and ``eperf card`` its
+    ``single/`` page): its notebook output converted with the template ``eperf-rapor``
+    (one display output, no input). The monthly card, or the *Dokumen Evaluasi Kinerja*
+    of a quarter, semester or year."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
