@@ -1,9 +1,11 @@
 """The Dokumen Evaluasi Kinerja (a quarter, semester or year: domain.md §7) and the angka
 kredit line (issue 17): the card's numbers equal ``compute_period_scores``, each month's
 row equals that month scored alone, both languages, escaping, SEMENTARA until the last
-month's closing, ``eperf card``/``eperf batch`` end to end (papermill, real files), a
-provisional period refused by the batch (exit 4), the same record on every engine, and the
-functional employee's line on the monthly card.
+month's closing, on paper (a quarter's and a semester's card on one A4 page, a year's on
+two at most with the signatures never alone: Chromium and WeasyPrint), ``eperf
+card``/``eperf batch`` end to end (papermill, real files), a provisional period refused by
+the batch (exit 4), the same record on every engine, and the functional employee's line
+on the monthly card.
 
 A tiny demo: 16 employees over April-June 2021 (a whole quarter), with functional levels.
 """
@@ -12,20 +14,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
+from eperformance import pdf
 from eperformance.batch import BatchOptions, run_batch
 from eperformance.card import build_cards_context, card_from_context
 from eperformance.db.engine import open_engine, upgrade
 from eperformance.demo import generate_demo
 from eperformance.errors import Refused
+from eperformance.explorer.views import card_page
+from eperformance.i18n import aspect_name, labels
 from eperformance.ingest import run_ingest
 from eperformance.params import load_scheme
 from eperformance.render import card_html
@@ -202,6 +210,131 @@ def test_provisional_until_the_last_months_closing(tiny) -> None:  # type: ignor
     html = card_html(card)
     assert 'data-field="provisional"' in html and "SEMENTARA" in html
     assert "bulan terakhirnya" in html
+
+
+# --------------------------------------------------------------------------- on paper
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[pdf.ChromiumRenderer]:
+    """The batch's printer: one headless Chromium for the module (skipped only when
+    /usr/bin/chromium is missing and EPERF_REQUIRE_SERVERS is unset)."""
+    if not Path(pdf.DEFAULT_CHROMIUM).exists():
+        msg = f"{pdf.DEFAULT_CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("EPERF_REQUIRE_SERVERS"):
+            pytest.fail(msg + " (EPERF_REQUIRE_SERVERS is set)")
+        pytest.skip(msg)
+    with pdf.ChromiumRenderer(pdf.DEFAULT_CHROMIUM) as renderer:
+        yield renderer
+
+
+def _printer(name: str, chromium_fixture: str, request: pytest.FixtureRequest) -> pdf.PdfRenderer:
+    if name == "chromium":
+        return request.getfixturevalue(chromium_fixture)  # type: ignore[no-any-return]
+    return pdf.WeasyPrintRenderer()
+
+
+def _pages(data: bytes, tmp_path: Path) -> list[str]:
+    """Each page's text, its white space collapsed (pdftotext ends each page with a form
+    feed); as many as the PDF has pages."""
+    path = tmp_path / "card.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = [" ".join(page.split()) for page in text.split("\f")]
+    if pages and not pages[-1]:
+        pages.pop()
+    assert len(pages) == len(PdfReader(io.BytesIO(data)).pages)
+    return pages
+
+
+def test_every_quarter_card_prints_on_one_page(tiny, chromium, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every employee's quarter card, both languages, printed as the batch prints them
+    (Chromium, eight cards a document, cut back): one A4 page, signatures included."""
+    home, _, engine = tiny
+    ctx = _ctx(engine, home)
+    for lang in ("id", "en"):
+        L = labels(lang)
+        cards = [card_from_context(ctx, nip, lang, RUN_ID, now=LATER) for nip in ctx.nips]
+        printed = chromium.pdf_many([card_page(card) for card in cards])
+        for card, data in zip(cards, printed, strict=True):
+            pages = _pages(data, tmp_path)
+            assert len(pages) == 1, (card.employee.nip, lang, len(pages))
+            assert f"{L['signature_assessor']}," in pages[0]
+            assert card.employee.nip_display in pages[0]
+
+
+@pytest.mark.parametrize("printer", ["chromium", "weasyprint"])
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("period", [QUARTER, "2021-S1"])
+def test_a_quarter_or_semester_card_is_one_page(tiny, request: pytest.FixtureRequest,  # type: ignore[no-untyped-def]
+                                                 tmp_path: Path, period: str, lang: str,
+                                                 printer: str) -> None:
+    """The functional employee's card (the longest: an angka kredit line), on either
+    printer: one page holding the figures, the months, the behaviour and the signatures."""
+    home, _, engine = tiny
+    ctx = _ctx(engine, home, period=period)
+    card = card_from_context(ctx, _functional(ctx), lang, RUN_ID, now=LATER)
+    assert card.credit is not None and len(card.months) == (3 if period == QUARTER else 6)
+    L = labels(lang)
+    pages = _pages(_printer(printer, "chromium", request).pdf(card_page(card)), tmp_path)
+    assert len(pages) == 1, (period, lang, printer, len(pages))
+    for text in (L["period_result"].upper(), L["period_months"].upper(),
+                 L["behaviour_period"].upper(), f"{L['signature_employee']},",
+                 f"{L['signature_assessor']},", L["fingerprint"]):
+        assert text in pages[0], text
+
+
+@pytest.mark.parametrize("printer", ["chromium", "weasyprint"])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_year_card_keeps_the_signatures_with_the_last_section(  # type: ignore[no-untyped-def]
+        tiny, request: pytest.FixtureRequest, tmp_path: Path, lang: str,
+        printer: str) -> None:
+    """A year (twelve rows and the chart below them) takes two pages at most; the
+    behaviour section, the note and the signatures break as one block, so the page with
+    the signatures also holds the behaviour section, whole, and no other page has them."""
+    home, _, engine = tiny
+    ctx = _ctx(engine, home, period="2021")
+    card = card_from_context(ctx, _functional(ctx), lang, RUN_ID, now=LATER)
+    assert len(card.months) == 12 and card.aspects
+    L = labels(lang)
+    pages = _pages(_printer(printer, "chromium", request).pdf(card_page(card)), tmp_path)
+    assert 1 <= len(pages) <= 2, (lang, printer, len(pages))
+    signed = [i for i, text in enumerate(pages) if f"{L['signature_assessor']}," in text]
+    assert signed == [len(pages) - 1]
+    last = pages[-1]
+    assert f"{L['signature_employee']}," in last and L["fingerprint"] in last
+    # the section before the signatures, from its heading to its last row, on that page
+    assert L["behaviour_period"].upper() in last and L["monthly_detail_note"][:40] in last
+    assert all(aspect_name(a.aspect) in last for a in card.aspects)
+    assert all(L["behaviour_period"].upper() not in text for text in pages[:-1])
+    # and never alone: the first page is the header, the figures and the months
+    assert L["period_result"].upper() in pages[0] and L["period_months"].upper() in pages[0]
+
+
+@pytest.mark.parametrize("period", [QUARTER, "2021"])
+def test_the_signatures_are_never_alone_on_a_page(tiny, chromium, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                   period: str) -> None:
+    """Wherever the page breaks before them (a blank block of 0 to 250 mm pushed in
+    before the last section, 10 mm at a time), the signatures share their page with the
+    whole behaviour section: the two move to the next page together."""
+    home, _, engine = tiny
+    ctx = _ctx(engine, home, period=period)
+    for lang in ("id", "en"):
+        L = labels(lang)
+        card = card_from_context(ctx, _functional(ctx), lang, RUN_ID, now=LATER)
+        page = card_page(card)
+        closing = '<div class="closing">'
+        assert page.count(closing) == 1
+        printed = chromium.pdf_many([
+            page.replace(closing, f'<div style="height:{mm}mm"></div>{closing}')
+            for mm in range(0, 260, 10)])
+        for mm, data in zip(range(0, 260, 10), printed, strict=True):
+            pages = _pages(data, tmp_path)
+            signed = [i for i, text in enumerate(pages)
+                      if f"{L['signature_assessor']}," in text]
+            assert signed == [len(pages) - 1], (period, lang, mm)
+            last = pages[-1]
+            assert L["behaviour_period"].upper() in last, (period, lang, mm)
+            assert all(aspect_name(a.aspect) in last for a in card.aspects), (period, lang, mm)
 
 
 # --------------------------------------------------------------------------- end to end
