@@ -77,6 +77,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 # Chromium prints CSS page-margin boxes (@bottom-right with counter(page)) from 131 on;
 # an older one gets the page number from its own footer template.
 MARGIN_BOXES_SINCE = 131
+#: Printing lays the page out for print media; the layout for the screen, which Chromium
+#: makes first when the page is set, is never seen. Hiding the page on the screen skips it
+#: (about a third of a grouped card's browser time): the printed bytes are the same.
+SCREEN_CSS = "<style>@media screen { html { display: none !important; } }</style>"
 FOOTER = ('<div style="width:100%;font:6.5pt \'DejaVu Sans\',Arial,sans-serif;color:#7b8794;'
           'text-align:right;padding-right:11mm"><span class="pageNumber"></span> / '
           '<span class="totalPages"></span></div>')
@@ -97,6 +101,13 @@ class PdfRenderer(Protocol):
     def pdf_many(self, pages: Sequence[str]) -> list[bytes]: ...
 
     def close(self) -> None: ...
+
+
+def print_only(html: str) -> str:
+    """``html`` with :data:`SCREEN_CSS` in its head (or first, where it has none)."""
+    if "</head>" in html:
+        return html.replace("</head>", SCREEN_CSS + "</head>", 1)
+    return SCREEN_CSS + html
 
 
 # --------------------------------------------------------------------------- metadata
@@ -537,7 +548,7 @@ class ChromiumRenderer:
         for attempt in (1, 2):
             try:
                 page = self._ensure()
-                page.set_content(html, wait_until="load")
+                page.set_content(print_only(html), wait_until="load")
                 data: bytes = page.pdf(**self._pdf_options())
             except PdfError:
                 raise
