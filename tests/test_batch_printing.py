@@ -182,3 +182,49 @@ def test_a_warm_batch_prints_in_its_own_process_with_chromium_only(
     assert made == [2, 1]  # a browser per two workers
     monkeypatch.setenv("EPERF_PDF", "prince")
     assert warm.batch_printer(settings) is None  # each worker's card says it is invalid
+
+
+class HeldRenderer(FakeRenderer):
+    """Prints only once ``release`` is set (by the test's ``workers_done``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import threading
+
+        self.release = threading.Event()
+
+    def pdf_many(self, pages: Sequence[str]) -> list[bytes]:
+        assert self.release.wait(120), "workers_done was never called"
+        return super().pdf_many(pages)
+
+
+def test_workers_done_is_called_once_when_only_printing_remains(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The printer holds every group until the callback: so it is called while all the
+    groups wait to print (once), and every card is then reported."""
+    monkeypatch.delenv("EPERF_PDF_GROUP", raising=False)
+    jobs = [job(f"{k:018d}", tmp_path) for k in range(10, 26)]  # no card 9: none fails
+    renderer = HeldRenderer()
+    calls: list[int] = []
+
+    def done() -> None:
+        calls.append(1)
+        renderer.release.set()
+
+    printer = GroupPrinter(make=lambda: renderer)
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(base.run_in_pool(pool, _run_and_convert, jobs, 2, printer, done))
+    printer.close()
+    assert calls == [1]
+    assert sorted(o.nip for o in outcomes) == [j.nip for j in jobs]
+    assert {o.status for o in outcomes} == {"ok"}
+
+
+def test_workers_done_is_not_called_when_the_workers_print(tmp_path: Path) -> None:
+    calls: list[int] = []
+    jobs = [job(f"{k:018d}", tmp_path, ("html",)) for k in range(10, 14)]
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(base.run_in_pool(
+            pool, lambda js: [CardOutcome(nip=j.nip, status="ok") for j in js], jobs, 2,
+            None, lambda: calls.append(1)))
+    assert [o.nip for o in outcomes] != [] and calls == []

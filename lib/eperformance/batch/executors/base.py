@@ -30,13 +30,17 @@ class ExecutorSettings:
     environment its kernels start with (each job brings its own too); ``scheduler``: a
     Dask scheduler's address (``None``: a local cluster); ``kernels``: the warm kernels'
     settings (``params/settings.yaml``'s ``batch_kernels``, ``None``: defaults); ``pdf``:
-    the cards include PDFs (warm workers start their browser with their kernel)."""
+    the cards include PDFs; ``workers_done``: called once, from the executor's loop, when
+    every card has run and only the printing of the last PDF cards remains (a warm batch
+    printing in its own process: :mod:`..printing`), so that the batch can go on beside
+    it (its recap); not called when nothing remains to print."""
 
     workers: int = 1
     handoff: KernelHandoff = field(default_factory=KernelHandoff)
     scheduler: str | None = None
     kernels: Any = None
     pdf: bool = False
+    workers_done: Callable[[], None] | None = None
 
 
 class CardExecutor(ABC):
@@ -74,8 +78,8 @@ def group_size(jobs: Sequence[CardJob], workers: int) -> int:
 
 
 def run_in_pool(pool: Executor, fn: Callable[[list[CardJob]], list[Any]],
-                jobs: Iterable[CardJob], workers: int, printer: GroupPrinter | None = None
-                ) -> Iterator[CardOutcome]:
+                jobs: Iterable[CardJob], workers: int, printer: GroupPrinter | None = None,
+                workers_done: Callable[[], None] | None = None) -> Iterator[CardOutcome]:
     """Submit the jobs to ``pool`` in groups (:func:`group_size`; at most two groups per
     worker queued) and yield the outcomes as each group finishes. A group whose task
     raises (a worker that died) is reported as failed cards.
@@ -85,7 +89,9 @@ def run_in_pool(pool: Executor, fn: Callable[[list[CardJob]], list[Any]],
     run the next groups, and a group's outcomes come once it is printed (in the jobs'
     order, as always). New groups wait while the printer is behind (more groups waiting
     for it than it has threads): its browser then gets the workers' share of the CPUs,
-    instead of a backlog to print once the workers are done."""
+    instead of a backlog to print once the workers are done. ``workers_done`` is called
+    when every group has run and some are still printing
+    (:attr:`ExecutorSettings.workers_done`)."""
     jobs = list(jobs)
     size = group_size(jobs, workers)
     groups = iter([jobs[i:i + size] for i in range(0, len(jobs), size)])
@@ -96,11 +102,13 @@ def run_in_pool(pool: Executor, fn: Callable[[list[CardJob]], list[Any]],
     # and as many printing or waiting to print as the printer has threads
     limit = queued if printer is None else max(1, workers) + printer.threads + 1
     running = printing = 0
+    exhausted = False  # every group submitted
 
     def submit() -> bool:
-        nonlocal running
+        nonlocal running, exhausted
         group = next(groups, None)
         if group is None:
+            exhausted = True
             return False
         pool.submit(fn, group).add_done_callback(lambda fut: events.put(("ran", fut, group)))
         running += 1
@@ -130,4 +138,7 @@ def run_in_pool(pool: Executor, fn: Callable[[list[CardJob]], list[Any]],
                     printing += 1
                     printer.submit(done, lambda printed: events.put(("printed", printed, [])))
         feed()  # the pool kept busy before the outcomes are handled
+        if workers_done is not None and exhausted and not running and printing:
+            workers_done()
+            workers_done = None
         yield from outcomes

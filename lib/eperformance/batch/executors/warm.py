@@ -355,7 +355,7 @@ class WarmPoolExecutor(CardExecutor):
         if self._printer is None:
             return run_in_pool(self._pool, warm_card_group, jobs, self.workers)
         return run_in_pool(self._pool, warm_card_group_unprinted, jobs, self.workers,
-                           self._printer)
+                           self._printer, self.settings.workers_done)
 
     def close(self) -> None:
         try:
