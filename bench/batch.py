@@ -314,12 +314,12 @@ def pdf_part(home: Path, env: dict[str, str]) -> None:
     # come and go); the CPU seconds of the batch's process tree move much less with them
     secs, peak, _, cpu = batch_cpu(dict(env, EPERF_PDF="chromium"), "--format", "html,pdf",
                                    "--unit", unit, "--force")
+    manifest = json.loads((cards_dir.parent / "manifest.json").read_text())
+    pdfs = len(list(cards_dir.glob("*.pdf")))
     h2_secs, _, _, h2_cpu = batch_cpu(env, *html_args)
     print(f"HTML cards again                        {n:>6} cards  {h2_secs / n:6.3f} s/card  "
           f"{'':>24}{h2_cpu:5.1f} CPU-s")
     h_secs, h_cpu = (h_secs + h2_secs) / 2, (h_cpu + h2_cpu) / 2
-    manifest = json.loads((cards_dir.parent / "manifest.json").read_text())
-    pdfs = len(list(cards_dir.glob("*.pdf")))
     print(f"HTML+PDF cards, {manifest['pdf_renderer']:<24}{pdfs:>6} cards  "
           f"{secs / max(1, pdfs):6.3f} s/card  peak tree memory {peak:,.0f} MB  "
           f"{cpu:5.1f} CPU-s  ({secs / h_secs:.2f}x the HTML-only batch, "

@@ -170,18 +170,19 @@ def test_run_in_pool_prints_in_this_process_and_reports_every_card_once(
 
 def test_a_warm_batch_prints_in_its_own_process_with_chromium_only(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[int] = []
-    monkeypatch.setattr(warm, "GroupPrinter", lambda renderers: made.append(renderers))
     settings = base.ExecutorSettings(workers=4, pdf=True)
     monkeypatch.setenv("EPERF_PDF", "weasyprint")
-    assert warm.batch_printer(settings) is None  # WeasyPrint prints in the workers
+    assert not warm.prints_here(settings)  # WeasyPrint prints in the workers
     monkeypatch.setenv("EPERF_PDF", "chromium")
-    assert warm.batch_printer(base.ExecutorSettings(workers=4, pdf=False)) is None
+    assert not warm.prints_here(base.ExecutorSettings(workers=4, pdf=False))
+    assert warm.prints_here(settings)
+    monkeypatch.setenv("EPERF_PDF", "prince")
+    assert not warm.prints_here(settings)  # each worker's card says it is invalid
+    made: list[int] = []
+    monkeypatch.setattr(warm, "GroupPrinter", lambda renderers: made.append(renderers))
     warm.batch_printer(settings)
     warm.batch_printer(base.ExecutorSettings(workers=1, pdf=True))
     assert made == [2, 1]  # a browser per two workers
-    monkeypatch.setenv("EPERF_PDF", "prince")
-    assert warm.batch_printer(settings) is None  # each worker's card says it is invalid
 
 
 class HeldRenderer(FakeRenderer):

@@ -314,26 +314,29 @@ def _warm_executed(job: CardJob) -> Done:
     return convert_card(job, nb, started)
 
 
-def batch_printer(settings: ExecutorSettings) -> GroupPrinter | None:
-    """The batch process's printer for a warm batch with PDF cards printed by Chromium
-    (one browser per two workers; they start now, in the background);
-    ``None`` (the workers print) without PDF cards, or with WeasyPrint, which prints in
-    Python: a single process would print its cards one at a time."""
+def prints_here(settings: ExecutorSettings) -> bool:
+    """A warm batch's PDF cards are printed by the batch process (:mod:`..printing`)
+    when Chromium prints them; not with WeasyPrint, which prints in Python (a single
+    process would print the cards one at a time): each worker prints its own then."""
     if not settings.pdf:
-        return None
+        return False
     try:
-        if choice() != "chromium":
-            return None
+        return choice() == "chromium"
     except PdfError:  # an invalid EPERF_PDF: each worker's card says so, as before
-        return None
+        return False
+
+
+def batch_printer(settings: ExecutorSettings) -> GroupPrinter:
+    """The batch process's printer: one browser per two workers (started now, in the
+    background), two threads each."""
     return GroupPrinter(renderers=max(1, settings.workers // 2))
 
 
 class WarmPoolExecutor(CardExecutor):
     """``workers`` worker processes, each with one warm kernel; same contract as the
     other executors (jobs in, outcomes out as they finish). PDF cards printed by Chromium
-    are printed by this process (:func:`batch_printer`) while the workers run the next
-    cards; printed by WeasyPrint, by the workers."""
+    are printed by this process (:func:`prints_here`, :func:`batch_printer`) while the
+    workers run the next cards; printed by WeasyPrint, by the workers."""
 
     name = "warm"
     shares_context = True
@@ -341,19 +344,23 @@ class WarmPoolExecutor(CardExecutor):
     def __init__(self, settings: ExecutorSettings) -> None:
         super().__init__(settings)
         self.workers = max(1, settings.workers)
-        self._printer = batch_printer(settings)
+        self._prints_here = prints_here(settings)
+        self._printer: GroupPrinter | None = None  # made by run(), for cards to render
         # spawned, not forked: a worker starts from a fresh interpreter instead of a copy
         # of the orchestrator, which holds the period's scores (its memory would grow
         # with the organisation in every worker)
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, initializer=start_worker,
             initargs=(settings.handoff.to_env(), WarmSettings.from_settings(settings.kernels),
-                      settings.pdf and self._printer is None),
+                      settings.pdf and not self._prints_here),
             mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
-        if self._printer is None:
+        jobs = list(jobs)
+        if not self._prints_here or not jobs:
             return run_in_pool(self._pool, warm_card_group, jobs, self.workers)
+        if self._printer is None:
+            self._printer = batch_printer(self.settings)
         return run_in_pool(self._pool, warm_card_group_unprinted, jobs, self.workers,
                            self._printer, self.settings.workers_done)
 
