@@ -8,8 +8,11 @@ In one run, on the same SQLite database (a demo organisation, built once in benc
 * `eperf batch --format html` (warm kernels, one per CPU) on N employees;
 * PDF, on a unit of about P employees (the batch prints its PDF cards in groups of up to
   eight, one Chromium document cut back into cards): `eperf batch --format html` against
-  `--format html,pdf` printed by Chromium (EPERF_PDF=chromium) and by WeasyPrint
-  (EPERF_PDF=weasyprint), the same cards each time; then the printers alone on those
+  `--format html,pdf` printed by Chromium (EPERF_PDF=chromium; run between two HTML-only
+  batches, the ratio taken against their mean, with the CPU seconds of each batch's
+  process tree, which other jobs on the machine move much less than its time), card by
+  card (EPERF_PDF_GROUP=1), and by WeasyPrint (EPERF_PDF=weasyprint), the same cards
+  each time; then the printers alone on those
   cards' HTML, one process, one card at a time: cards per second and per CPU-second
   (the browser's and the driver's processes counted), and the ratio; and Chromium
   printing the same cards in groups of eight, as the batch does.
@@ -74,33 +77,54 @@ def setup() -> tuple[Path, dict[str, str]]:
     return home, env
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_stats(root: int) -> dict[int, float]:
+    """The processes of ``root``'s tree (itself included), each with its CPU seconds."""
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry))
+                cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / TICK
+            except (OSError, ValueError, IndexError):
+                pass
+    out: dict[int, float] = {}
+    stack = [root]
+    while stack:
+        p = stack.pop()
+        out[p] = cpu.get(p, 0.0)
+        stack.extend(children.get(p, []))
+    return out
+
+
 class TreeMemory:
     """Peak memory of a process and all its descendants, sampled from /proc: the sum of
     their proportional set sizes (PSS: a page shared by k processes counts 1/k in each),
     so that a browser's dozen processes, which share most of their pages, are not counted
-    a dozen times as a sum of resident sizes would (VmRSS where PSS cannot be read)."""
+    a dozen times as a sum of resident sizes would (VmRSS where PSS cannot be read).
+
+    Also the CPU seconds of the tree (:attr:`cpu_s`): each process's user and system
+    time as last sampled (a process that ends between two samples loses at most a
+    quarter of a second); a figure that other jobs on the machine barely move."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak_mb, self._stop = pid, 0.0, threading.Event()
+        self._cpu: dict[int, float] = {}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
+    @property
+    def cpu_s(self) -> float:
+        return sum(self._cpu.values())
+
     def _tree(self) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                    ppid = int(stat.rsplit(")", 1)[1].split()[1])
-                    children.setdefault(ppid, []).append(int(entry))
-                except (OSError, ValueError, IndexError):
-                    pass
-        out, stack = [], [self.pid]
-        while stack:
-            p = stack.pop()
-            out.append(p)
-            stack.extend(children.get(p, []))
-        return out
+        stats = tree_stats(self.pid)
+        self._cpu.update(stats)
+        return list(stats)
 
     def _rss(self, pid: int) -> float:
         for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
@@ -185,6 +209,12 @@ def naive(home: Path, env: dict[str, str], who: list[str]) -> tuple[float, dict[
 
 
 def batch(env: dict[str, str], *args: str) -> tuple[float, float, str]:
+    secs, peak, stdout, _ = batch_cpu(env, *args)
+    return secs, peak, stdout
+
+
+def batch_cpu(env: dict[str, str], *args: str) -> tuple[float, float, str, float]:
+    """(seconds, peak tree memory in MB, stdout, CPU seconds of the tree) of a batch."""
     started = time.perf_counter()
     proc = subprocess.Popen([BIN / "eperf", "batch", "--period", PERIOD, "--quiet", *args],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -194,7 +224,7 @@ def batch(env: dict[str, str], *args: str) -> tuple[float, float, str]:
     peak = mem.stop()
     if proc.returncode not in (0,):
         raise SystemExit(f"eperf batch failed ({proc.returncode}): {stdout}")
-    return time.perf_counter() - started, peak, stdout
+    return time.perf_counter() - started, peak, stdout, mem.cpu_s
 
 
 def main() -> None:
@@ -245,16 +275,11 @@ def html_part(home: Path, env: dict[str, str]) -> None:
 
 def tree_cpu_seconds() -> float:
     """CPU seconds of this process and of its live descendants (the browser's processes
-    and Playwright's driver are children, not reaped while they run)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = time.process_time()
-    for pid in TreeMemory(os.getpid())._tree()[1:]:  # noqa: SLF001 - the same walk
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, ValueError, IndexError):
-            pass
-    return total
+    and Playwright's driver are children, not reaped while they run). (This used to
+    start a memory sampler at every call, whose threads ran on and were counted.)"""
+    children = tree_stats(os.getpid())
+    children.pop(os.getpid(), None)
+    return time.process_time() + sum(children.values())
 
 
 def print_rate(printer: object, pages: list[str]) -> tuple[float, float]:
@@ -279,25 +304,38 @@ def pdf_part(home: Path, env: dict[str, str]) -> None:
                        "ORDER BY ABS(COUNT(*) - ?) LIMIT 1", (P,)).fetchone()[0]
     con.close()
     cards_dir = home / "outputs" / PERIOD / unit / "latest" / "cards"
-    h_secs, h_peak, _ = batch(env, "--format", "html", "--unit", unit, "--force")
+    html_args = ("--format", "html", "--unit", unit, "--force")
+    h_secs, h_peak, _, h_cpu = batch_cpu(env, *html_args)
     n = len(list(cards_dir.glob("*.html")))
     print(f"HTML cards (unit {unit})                {n:>6} cards  {h_secs / n:6.3f} s/card  "
-          f"peak tree memory {h_peak:,.0f} MB")
-    timings = {}
-    for name, group in (("chromium", "1"), ("chromium", ""), ("weasyprint", "")):
-        secs, peak, _ = batch(dict(env, EPERF_PDF=name, EPERF_PDF_GROUP=group), "--format",
-                              "html,pdf", "--unit", unit, "--force")
+          f"peak tree memory {h_peak:,.0f} MB  {h_cpu:5.1f} CPU-s")
+    # the HTML+PDF batch printed by Chromium right after the HTML-only one, then the
+    # HTML-only one again: the ratio is against their mean (other jobs on the machine
+    # come and go); the CPU seconds of the batch's process tree move much less with them
+    secs, peak, _, cpu = batch_cpu(dict(env, EPERF_PDF="chromium"), "--format", "html,pdf",
+                                   "--unit", unit, "--force")
+    manifest = json.loads((cards_dir.parent / "manifest.json").read_text())
+    pdfs = len(list(cards_dir.glob("*.pdf")))
+    h2_secs, _, _, h2_cpu = batch_cpu(env, *html_args)
+    print(f"HTML cards again                        {n:>6} cards  {h2_secs / n:6.3f} s/card  "
+          f"{'':>24}{h2_cpu:5.1f} CPU-s")
+    h_secs, h_cpu = (h_secs + h2_secs) / 2, (h_cpu + h2_cpu) / 2
+    print(f"HTML+PDF cards, {manifest['pdf_renderer']:<24}{pdfs:>6} cards  "
+          f"{secs / max(1, pdfs):6.3f} s/card  peak tree memory {peak:,.0f} MB  "
+          f"{cpu:5.1f} CPU-s  ({secs / h_secs:.2f}x the HTML-only batch, "
+          f"{cpu / h_cpu:.2f}x its CPU)")
+    timings = {"chromium": secs}
+    for name, group in (("chromium", "1"), ("weasyprint", "")):
+        secs, peak, _, cpu = batch_cpu(dict(env, EPERF_PDF=name, EPERF_PDF_GROUP=group),
+                                       "--format", "html,pdf", "--unit", unit, "--force")
         pdfs = len(list(cards_dir.glob("*.pdf")))
         manifest = json.loads((cards_dir.parent / "manifest.json").read_text())
-        if group == "1":
-            print(f"HTML+PDF cards, chromium card by card   {pdfs:>6} cards  "
-                  f"{secs / max(1, pdfs):6.3f} s/card  peak tree memory {peak:,.0f} MB  "
-                  f"({secs / h_secs:.2f}x the HTML-only batch)")
-            continue
-        timings[name] = secs
-        print(f"HTML+PDF cards, {manifest['pdf_renderer']:<24}{pdfs:>6} cards  "
+        label = "chromium card by card" if group == "1" else manifest["pdf_renderer"]
+        if group != "1":
+            timings[name] = secs
+        print(f"HTML+PDF cards, {label:<24}{pdfs:>6} cards  "
               f"{secs / max(1, pdfs):6.3f} s/card  peak tree memory {peak:,.0f} MB  "
-              f"({secs / h_secs:.2f}x the HTML-only batch)")
+              f"{cpu:5.1f} CPU-s  ({secs / h_secs:.2f}x the HTML-only batch)")
     print(f"batch with PDF / HTML-only batch         {timings['chromium'] / h_secs:6.2f}x  "
           f"(goal <= 1.5x; {timings['weasyprint'] / h_secs:.2f}x with WeasyPrint)")
 

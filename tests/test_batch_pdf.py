@@ -53,7 +53,10 @@ def test_batch_prints_with_chromium_and_names_it(env) -> None:  # type: ignore[n
     assert "PDF renderer: chromium (/usr/bin/chromium)" in log
     assert f"PDF cards printed by {manifest['pdf_renderer']}" in log
     assert (run / "cards" / f"{sorted(nips)[0]}.pdf").read_bytes().startswith(b"%PDF")
-    # every worker's browser was closed with the batch
+    # the recap (which may run beside the last prints) is there and recorded
+    assert {"recap.ipynb", "recap.html"} <= set(manifest["recap"])
+    assert manifest["recap_error"] is None and (run / "recap.html").is_file()
+    # every browser was closed with the batch
     assert wait_until(lambda: not marked_pids(mark), 60)
 
 

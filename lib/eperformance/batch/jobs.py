@@ -19,16 +19,16 @@ import contextlib
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import nbformat
 
 from ..export import atomic_write_bytes, atomic_write_text
 from ..kernels import execute_notebook
 from ..pages import card_meta, notebook_html
-from ..pdf import html_pdf, renderer
+from ..pdf import PdfRenderer, renderer
 from ..safefs import DIR_MODE, FILE_MODE, safe_makedirs, unlink_nofollow
 from .failure import CardFailure
 from .handoff import KernelHandoff
@@ -118,17 +118,36 @@ def kernel_environment(handoff: KernelHandoff) -> Iterator[None]:
 @dataclass
 class ConvertedCard:
     """A card whose notebook ran and whose page is made (and written, in HTML), waiting
-    for its PDF: :func:`finish_cards` prints several at once."""
+    for its PDF: :func:`finish_cards` prints several at once, in the worker that ran
+    them or, handed over (:func:`in_transit`, :func:`arrived`), in the batch process."""
 
     job: CardJob
     nb: Any
-    started: float
+    started: float  # time.perf_counter() when its job started (in transit: minus then)
     html: str
     meta: dict[str, Any]
     files: dict[str, str]
 
 
-def convert_card(job: CardJob, nb: Any, started: float) -> ConvertedCard | CardOutcome:
+Done: TypeAlias = ConvertedCard | CardOutcome  # a card job run: converted, or failed
+
+
+def in_transit(done: Sequence[Done]) -> list[Done]:
+    """Cards leaving the process that ran them: each one's start made relative to now
+    (a ``perf_counter`` means nothing in another process); :func:`arrived` undoes it."""
+    now = time.perf_counter()
+    return [replace(d, started=d.started - now) if isinstance(d, ConvertedCard) else d
+            for d in done]
+
+
+def arrived(done: Sequence[Done]) -> list[Done]:
+    """Cards handed over by :func:`in_transit`, their start in this process's clock."""
+    now = time.perf_counter()
+    return [replace(d, started=d.started + now) if isinstance(d, ConvertedCard) else d
+            for d in done]
+
+
+def convert_card(job: CardJob, nb: Any, started: float) -> Done:
     """Convert an executed card notebook to its page and write the HTML card; a failure
     is the card's failed outcome."""
     files: dict[str, str] = {}
@@ -143,23 +162,26 @@ def convert_card(job: CardJob, nb: Any, started: float) -> ConvertedCard | CardO
     return ConvertedCard(job, nb, started, html, meta, files)
 
 
-def finish_cards(cards: Sequence[ConvertedCard]) -> list[CardOutcome]:
+def finish_cards(cards: Sequence[ConvertedCard], printer: PdfRenderer | None = None
+                 ) -> list[CardOutcome]:
     """Print the PDFs of the cards that want one, all at once (the renderer prints cards
     sharing their head as one document: :meth:`eperformance.pdf.ChromiumRenderer.pdf_many`),
     write them and report each card. When the group cannot be printed, each card is
-    printed alone, so one card's failure never fails another."""
+    printed alone, so one card's failure never fails another. ``printer``: the renderer
+    to use (default: this process's, :func:`eperformance.pdf.renderer`)."""
     wanting = [c for c in cards if "pdf" in c.job.formats]
     printed: dict[int, tuple[bytes, str] | BaseException] = {}
     if wanting:
         try:
-            r = renderer()
+            r = printer or renderer()
             for c, data in zip(wanting, r.pdf_many([c.html for c in wanting]), strict=True):
                 printed[id(c)] = (data, r.name)
         except Exception:  # noqa: BLE001 - printed card by card below, each its own fate
             printed.clear()
             for c in wanting:
                 try:
-                    printed[id(c)] = html_pdf(c.html)
+                    r = printer or renderer()
+                    printed[id(c)] = (r.pdf(c.html), r.name)
                 except Exception as exc:  # noqa: BLE001 - this card failed
                     printed[id(c)] = exc
     return [_finish(c, printed.get(id(c))) for c in cards]
@@ -198,18 +220,19 @@ def write_card_files(job: CardJob, nb: Any, started: float) -> CardOutcome:
 
 def render_card_group(jobs: Sequence[CardJob]) -> list[CardOutcome]:
     """:func:`render_card_job` for several cards, their PDFs printed together."""
-    done: list[ConvertedCard | CardOutcome] = [_executed(job) for job in jobs]
+    done: list[Done] = [_executed(job) for job in jobs]
     return merge_outcomes(done)
 
 
-def merge_outcomes(done: Sequence[ConvertedCard | CardOutcome]) -> list[CardOutcome]:
+def merge_outcomes(done: Sequence[Done], printer: PdfRenderer | None = None
+                   ) -> list[CardOutcome]:
     """The outcomes in the jobs' order: failed ones as they are, converted ones finished
-    (their PDFs printed together)."""
-    finished = iter(finish_cards([d for d in done if isinstance(d, ConvertedCard)]))
+    (their PDFs printed together, by ``printer`` if given: :func:`finish_cards`)."""
+    finished = iter(finish_cards([d for d in done if isinstance(d, ConvertedCard)], printer))
     return [d if isinstance(d, CardOutcome) else next(finished) for d in done]
 
 
-def _executed(job: CardJob) -> ConvertedCard | CardOutcome:
+def _executed(job: CardJob) -> Done:
     started = time.perf_counter()
     work = job.work_path()
     work.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -354,11 +355,13 @@ def _locked_run(plan: _Plan, engine: Any, scope_folder: Path, started: float,
             xlsx = _recap_xlsx(plan, engine, run)
         del run, tukin_run
         _release_memory()
-        outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
-                                 on_outcome, slices)
-        recap_files: dict[str, str] = {}
-        recap_error: CardFailure | None = None
-        recap_files, recap_error = _render_recap(plan, engine, xlsx, run_id, folder)
+        recap = _Recap(plan, engine, xlsx, run_id, folder)
+        try:
+            outcomes = _render_cards(plan, result, nips, expected, journal, reuse_from,
+                                     on_outcome, slices, recap.start)
+        finally:
+            recap.join()  # a recap started beside the last prints ends before we go on
+        recap_files, recap_error = recap.result()
         printers = sorted({o.pdf_renderer for o in outcomes.values() if o.pdf_renderer})
         if printers:
             log.info("PDF cards printed by %s", ", ".join(printers))
@@ -460,9 +463,11 @@ def _cards_to_render(plan: _Plan, result: BatchResult, nips: list[str],
 def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
                   expected: dict[str, str], journal: Journal, reuse_from: Path | None,
                   on_outcome: Callable[[CardOutcome], None] | None,
-                  slices: dict[str, Any]) -> dict[str, CardOutcome]:
+                  slices: dict[str, Any], workers_done: Callable[[], None] | None = None
+                  ) -> dict[str, CardOutcome]:
     """Render the cards to render; ``slices`` (unit -> context slice) are written for the
-    warm kernels, then dropped here."""
+    warm kernels, then dropped here. ``workers_done``: see
+    :attr:`.executors.ExecutorSettings.workers_done`."""
     opts = plan.opts
     executor_type = executor_class(opts.executor)
     outcomes: dict[str, CardOutcome] = {}
@@ -497,7 +502,8 @@ def _render_cards(plan: _Plan, result: BatchResult, nips: list[str],
     bar = _progress(len(todo), opts)
     executor = executor_type(ExecutorSettings(
         workers=plan.workers, handoff=plan.handoff(), scheduler=opts.scheduler,
-        kernels=load_settings().batch_kernels, pdf="pdf" in plan.card_formats))
+        kernels=load_settings().batch_kernels, pdf="pdf" in plan.card_formats,
+        workers_done=workers_done))
     try:
         for outcome in executor.run(jobs):
             if (outcome.status == "ok" and expected[outcome.nip]
@@ -557,6 +563,44 @@ def _recap_xlsx(plan: _Plan, engine: Any, run: Any, tukin_run: Any = None) -> by
     if "xlsx" not in plan.formats:
         return None
     return recap_workbook(run, recap_tables(run, engine), plan.opts.lang, tukin_run)
+
+
+class _Recap:
+    """The run's recap (:func:`_render_recap`): in a thread of its own when
+    :meth:`start` is called (a warm batch's workers are done and only the printing of the
+    last PDF cards remains: the recap does not read the cards, and its kernel uses the
+    CPUs the workers left), else by :meth:`result`, after the cards."""
+
+    def __init__(self, plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str,
+                 folder: Path) -> None:
+        self._args = (plan, engine, xlsx, run_id, folder)
+        self._thread: threading.Thread | None = None
+        self._outcome: tuple[dict[str, str], CardFailure | None] | BaseException | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="eperf-recap", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._outcome = _render_recap(*self._args)
+        except BaseException as exc:  # noqa: BLE001 - raised again by result()
+            self._outcome = exc
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def result(self) -> tuple[dict[str, str], CardFailure | None]:
+        """(files, error), as :func:`_render_recap` returns them (or raises)."""
+        if self._thread is None:
+            return _render_recap(*self._args)
+        self.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        assert self._outcome is not None
+        return self._outcome
 
 
 def _render_recap(plan: _Plan, engine: Any, xlsx: bytes | None, run_id: str, folder: Path

@@ -41,17 +41,19 @@ from typing import Any
 from jupyter_core.utils import run_sync
 
 from ...kernels import ipc_kernel_manager
-from ...pdf import renderer
+from ...pdf import PdfError, choice, renderer
 from ..failure import CardFailure
 from ..jobs import (
     CardJob,
-    ConvertedCard,
+    Done,
     convert_card,
     failed_outcome,
+    in_transit,
     merge_outcomes,
     parameters_of,
 )
 from ..journal import CardOutcome
+from ..printing import GroupPrinter
 from .base import CardExecutor, ExecutorSettings, run_in_pool
 
 log = logging.getLogger("eperformance.batch")
@@ -281,7 +283,13 @@ def warm_card_group(jobs: list[CardJob]) -> list[CardOutcome]:
     return merge_outcomes([_warm_executed(job) for job in jobs])
 
 
-def _warm_executed(job: CardJob) -> ConvertedCard | CardOutcome:
+def warm_card_group_unprinted(jobs: list[CardJob]) -> list[Done]:
+    """:func:`warm_card_group` without the PDFs: the cards, run and converted (their HTML
+    written), handed back for the batch process to print (:mod:`..printing`)."""
+    return in_transit([_warm_executed(job) for job in jobs])
+
+
+def _warm_executed(job: CardJob) -> Done:
     # lazy: seconds to import; only a worker runs cards
     from nbclient.exceptions import CellExecutionError, DeadKernelError
     from papermill.parameterize import parameterize_notebook
@@ -306,9 +314,29 @@ def _warm_executed(job: CardJob) -> ConvertedCard | CardOutcome:
     return convert_card(job, nb, started)
 
 
+def prints_here(settings: ExecutorSettings) -> bool:
+    """A warm batch's PDF cards are printed by the batch process (:mod:`..printing`)
+    when Chromium prints them; not with WeasyPrint, which prints in Python (a single
+    process would print the cards one at a time): each worker prints its own then."""
+    if not settings.pdf:
+        return False
+    try:
+        return choice() == "chromium"
+    except PdfError:  # an invalid EPERF_PDF: each worker's card says so, as before
+        return False
+
+
+def batch_printer(settings: ExecutorSettings) -> GroupPrinter:
+    """The batch process's printer: one browser per two workers (started now, in the
+    background), two threads each."""
+    return GroupPrinter(renderers=max(1, settings.workers // 2))
+
+
 class WarmPoolExecutor(CardExecutor):
     """``workers`` worker processes, each with one warm kernel; same contract as the
-    other executors (jobs in, outcomes out as they finish)."""
+    other executors (jobs in, outcomes out as they finish). PDF cards printed by Chromium
+    are printed by this process (:func:`prints_here`, :func:`batch_printer`) while the
+    workers run the next cards; printed by WeasyPrint, by the workers."""
 
     name = "warm"
     shares_context = True
@@ -316,17 +344,29 @@ class WarmPoolExecutor(CardExecutor):
     def __init__(self, settings: ExecutorSettings) -> None:
         super().__init__(settings)
         self.workers = max(1, settings.workers)
+        self._prints_here = prints_here(settings)
+        self._printer: GroupPrinter | None = None  # made by run(), for cards to render
         # spawned, not forked: a worker starts from a fresh interpreter instead of a copy
         # of the orchestrator, which holds the period's scores (its memory would grow
         # with the organisation in every worker)
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, initializer=start_worker,
             initargs=(settings.handoff.to_env(), WarmSettings.from_settings(settings.kernels),
-                      settings.pdf),
+                      settings.pdf and not self._prints_here),
             mp_context=multiprocessing.get_context("spawn"))
 
     def run(self, jobs: Iterable[CardJob]) -> Iterator[CardOutcome]:
-        return run_in_pool(self._pool, warm_card_group, jobs, self.workers)
+        jobs = list(jobs)
+        if not self._prints_here or not jobs:
+            return run_in_pool(self._pool, warm_card_group, jobs, self.workers)
+        if self._printer is None:
+            self._printer = batch_printer(self.settings)
+        return run_in_pool(self._pool, warm_card_group_unprinted, jobs, self.workers,
+                           self._printer, self.settings.workers_done)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            if self._printer is not None:
+                self._printer.close(cancel=True)
