@@ -138,3 +138,18 @@ def test_shutdown_race_is_told_apart_from_other_tracebacks(caplog) -> None:  # t
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == ["kernel wrote on stderr:\n" + other.strip()]
     assert "2 traceback(s)" in caplog.records[0].getMessage()
+
+
+def test_libzmq_shutdown_assertion_is_the_race_and_the_kernels_own_words_stay(caplog) -> None:  # type: ignore[no-untyped-def]
+    """libzmq's signaler assertion at kernel shutdown (seen in CI after an exit handler's
+    line) goes to DEBUG with the race; the kernel's own line is still a WARNING, and an
+    assertion of another kind is not swallowed."""
+    caplog.set_level(logging.DEBUG, logger="eperformance.kernels")
+    zmq_assert = "Assertion failed: pfd.revents & POLLIN (src/signaler.cpp:238)\n"
+    relay_kernel_stderr("kernel says: disk full\n" + zmq_assert)
+    relay_kernel_stderr("Assertion failed: x > 0 (mine.c:1)\n")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["kernel wrote on stderr:\nkernel says: disk full",
+                        "kernel wrote on stderr:\nAssertion failed: x > 0 (mine.c:1)"]
+    assert any(r.levelno == logging.DEBUG and "1 traceback(s)" in r.getMessage()
+               for r in caplog.records)

@@ -39,13 +39,24 @@ _SHUTDOWN_RACE = re.compile(
     r"zmq\.error\.ZMQError: Socket operation on non-socket[ \t]*(?:\n|\Z)",
     re.MULTILINE)
 
+#: The same race seen from libzmq: its signaler asserts (and the exiting kernel aborts) when
+#: the IOPub thread polls a socket the main thread has just closed; the kernel has answered
+#: the shutdown request and its process is ending (seen once in a CI run, after the
+#: notebook's own exit handler had written its line).
+_ZMQ_SHUTDOWN_ASSERT = re.compile(
+    r"^Assertion failed: pfd\.revents & POLLIN \(src/signaler\.cpp:\d+\)[ \t]*(?:\n|\Z)",
+    re.MULTILINE)
+
 
 def relay_kernel_stderr(text: str) -> None:
     """Log what a kernel wrote on its own stderr, after it ended.
 
-    ipykernel's shutdown race (:data:`_SHUTDOWN_RACE`) goes to DEBUG; anything else is a
+    ipykernel's shutdown race (:data:`_SHUTDOWN_RACE`, and libzmq's assertion in the same
+    race, :data:`_ZMQ_SHUTDOWN_ASSERT`) goes to DEBUG; anything else is a
     WARNING with the text, so that a kernel that crashed still says why."""
     rest, races = _SHUTDOWN_RACE.subn("", text)
+    rest, asserts = _ZMQ_SHUTDOWN_ASSERT.subn("", rest)
+    races += asserts
     if races:
         log.debug("kernel: ipykernel shutdown race on stderr (harmless), %d traceback(s)",
                   races)
