@@ -203,6 +203,9 @@ class Settings(_Frozen):
     explorer: ExplorerApp = ExplorerApp()
     # tukin.md §1: the default tukin profile, ``params/tukin/<name>.yaml``
     tukin_profile: Annotated[str, Strict(), AfterValidator(_profile_name)] = DEFAULT_TUKIN_PROFILE
+    # docs/periods.md: keep each closed month's scoring input once read (``month_cache``);
+    # false when anything but ``eperf ingest`` writes the data tables
+    month_cache: Annotated[bool, Strict()] = True
 
     @property
     def working_weekdays(self) -> frozenset[int]:

@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from . import __version__
+from .db import month_cache
 from .db import queries as q
 from .db.engine import require_current
 from .errors import NoDataError
@@ -57,6 +58,9 @@ class ScoreRequest:
     unit: str | None = None
     nip: str | None = None
     use_360: bool = False
+    # closed months from the cache (db/month_cache.py) when settings allow; False: read
+    # every month afresh (``eperf score --no-cache``)
+    use_cache: bool = True
 
 
 @dataclass
@@ -165,8 +169,14 @@ def compute_scores(
     first, last = period_first_day(request.period), period_last_day(request.period)
     closing_utc = closing_time_utc(request.period, settings.closing_day, settings.timezone)
     require_current(engine)
+    keep = (request.use_cache and settings.month_cache and not request.unit
+            and not request.nip
+            and is_closed(request.period, now, settings.closing_day, settings.timezone))
+    # read before the frames (see _read_months)
+    version = month_cache.current_version(engine, request.period) if keep else -1
     with engine.connect() as conn:
         scope = q.resolve_scope(conn, request.unit, request.nip)
+        keep = keep and scope.kind == "all" and version >= 0
         if not q.period_has_data(conn, request.period, scope, first, last):
             raise NoDataError(
                 f"no data for {request.period}: nobody in scope has an assignment, "
@@ -183,6 +193,11 @@ def compute_scores(
     scores = scheme.score_period(measures, employees, behaviour, scheme_cfg,
                                  request.use_360, request.period, settings.pending_at_closing)
     fingerprint = frame_digest(employees, assignments, aggregates, behaviour, unit_results)
+    if keep:  # the month as a longer period will read it: computed once, reused
+        frames = {"assignments": assignments, "aggregates": aggregates,
+                  "behaviour": behaviour}
+        month_cache.store(engine, request.period, version, closing_utc, frames,
+                          _month_digest(frames))
     return ScoreRun(
         request=request,
         scope=scope,
@@ -274,6 +289,80 @@ def _rows_by_month(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(k): g for k, g in frame.groupby(frame["period"].astype(str), sort=False)}
 
 
+@dataclass
+class _Months:
+    """Each month's three scoring frames (``assignments``, ``aggregates``, ``behaviour``)
+    in scope, their digests, and the closed months read afresh for the whole organisation
+    (to keep in the cache)."""
+
+    frames: dict[str, dict[str, pd.DataFrame]]
+    digests: dict[str, str]
+    versions: dict[str, int]
+    to_keep: list[str]
+    from_cache: list[str]
+
+
+def _month_digest(frames: dict[str, pd.DataFrame]) -> str:
+    return frame_digest(*(frames[k] for k in month_cache.FRAMES))
+
+
+def _period_fingerprint(employees: pd.DataFrame, unit_results: pd.DataFrame,
+                        digests: dict[str, str]) -> str:
+    """The period's data fingerprint: its employees and unit results, then each month's
+    frames by their digest (so a month read from the cache or afresh fingerprints the
+    same)."""
+    h = hashlib.sha256(b"period-v2\x1e")
+    h.update(frame_digest(employees, unit_results).encode())
+    for month, digest in digests.items():
+        h.update(f"\x1e{month}\x1f{digest}".encode())
+    return h.hexdigest()
+
+
+def _restrict(frame: pd.DataFrame, nips: set[str]) -> pd.DataFrame:
+    """The rows of an organisation-wide frame whose employee is in scope, in order."""
+    keep = frame["nip"].isin(nips).to_numpy()
+    return frame if keep.all() else frame.loc[keep].reset_index(drop=True)
+
+
+def _read_months(engine: Engine, conn: Any, period: Period, scope: q.Scope,
+                 closings: dict[str, dt.datetime], last_days: dict[str, dt.date],
+                 settings: Settings, now: dt.datetime, *, use_cache: bool) -> _Months:
+    """Every month's frames: a closed month from the cache when it holds it still valid
+    (db/month_cache.py), the others from the data tables month by month."""
+    cacheable = [mo for mo in period.months
+                 if use_cache and settings.month_cache
+                 and period_is_closed(Period.parse(mo), now, settings.closing_day,
+                                      settings.timezone)]
+    # the versions first, on their own connection: an import committed after this point
+    # makes what is read below newer than the version it is kept under, so it is never
+    # reused (read afresh instead)
+    versions, cached = month_cache.lookup(engine, {mo: closings[mo] for mo in cacheable})
+    nips = q.scope_nips(conn, scope) if cached and scope.kind != "all" else None
+    fresh = [mo for mo in period.months if mo not in cached]
+    frames: dict[str, dict[str, pd.DataFrame]] = {}
+    digests: dict[str, str] = {}
+    for mo, (got, digest) in cached.items():
+        if nips is not None:
+            got = {k: _restrict(f, nips) for k, f in got.items()}
+            digest = _month_digest(got)
+        frames[mo], digests[mo] = got, digest
+    if fresh:
+        # month by month, exactly the monthly run's reads: a frame's dtypes then never
+        # depend on which other months were read with it (an all-blank column)
+        aggregates = q.months_entry_aggregates(
+            conn, {mo: closings[mo] for mo in fresh}, last_days, scope)
+        for mo in fresh:
+            got = {"assignments": q.load_assignments(conn, mo, scope),
+                   "aggregates": aggregates.pop(mo),
+                   "behaviour": q.load_behaviour(conn, mo, scope)}
+            frames[mo], digests[mo] = got, _month_digest(got)
+    frames = {mo: frames[mo] for mo in period.months}
+    digests = {mo: digests[mo] for mo in period.months}
+    to_keep = [mo for mo in cacheable if mo not in cached and versions.get(mo, -1) >= 0]
+    return _Months(frames=frames, digests=digests, versions=versions, to_keep=to_keep,
+                   from_cache=sorted(cached))
+
+
 def compute_period_scores(
     engine: Engine,
     request: ScoreRequest,
@@ -309,21 +398,25 @@ def compute_period_scores(
                 hint="check the period, or import that period's files first",
             )
         employees = q.load_employees(conn, scope, active_only=True)
-        assignments = q.load_months_assignments(conn, period.months, scope)
-        behaviour = q.load_months_behaviour(conn, period.months, scope)
-        aggregates = q.months_entry_aggregates(conn, closings, last_days, scope)
+        months = _read_months(engine, conn, period, scope, closings, last_days, settings, now,
+                              use_cache=request.use_cache)
         unit_results = q.load_unit_results(conn, period.code)
-    # each month's measures from that month's assignments alone (split once)
-    of_month = _rows_by_month(assignments)
-    measures = {month: m.finish_measures(of_month.get(month, assignments.iloc[:0]), agg,
-                                         month, scheme_cfg.capaian_cap)
-                for month, agg in aggregates.items()}
+    if scope.kind == "all":
+        for month in months.to_keep:
+            month_cache.store(engine, month, months.versions[month], closings[month],
+                              months.frames[month], months.digests[month])
+    aggregates = {mo: months.frames[mo]["aggregates"] for mo in period.months}
+    measures = {mo: m.finish_measures(months.frames[mo]["assignments"], agg, mo,
+                                      scheme_cfg.capaian_cap)
+                for mo, agg in aggregates.items()}
+    # the period's rating rows in month order, each month's piece let go once joined
+    behaviour = pd.concat([months.frames[mo].pop("behaviour") for mo in period.months],
+                          ignore_index=True)
     result = score_any_period(
         period, measures, behaviour, employees, scheme_cfg, unit_results=unit_results,
         use_360=request.use_360, pending_at_closing=settings.pending_at_closing,
         with_months=with_months)
-    fingerprint = frame_digest(employees, assignments, *aggregates.values(), behaviour,
-                               unit_results)
+    fingerprint = _period_fingerprint(employees, unit_results, months.digests)
     return PeriodRun(
         request=request,
         period=period,
@@ -340,4 +433,5 @@ def compute_period_scores(
         unit_results=unit_results,
         result=result,
         data_fingerprint=fingerprint,
+        extra={"months_from_cache": months.from_cache},
     )

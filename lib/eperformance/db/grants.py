@@ -4,9 +4,11 @@ Three kinds of login, from least to most:
 
 * ``Access.REPORT`` — `score`, `rekap`, `card`, `batch`, the explorer: SELECT on the
   contract tables, ``import_log`` and ``alembic_version``; SELECT, INSERT, UPDATE on the
-  ``runs`` ledger (batches record their runs there).
-* ``Access.INGEST`` — the above, plus INSERT, UPDATE, DELETE on the contract tables and
-  INSERT on ``import_log`` (on PostgreSQL also USAGE on its id sequence).
+  ``runs`` ledger (batches record their runs there); SELECT on the closed months' cache
+  (``month_versions``, ``month_cache``).
+* ``Access.INGEST`` — the above, plus INSERT, UPDATE, DELETE on the contract tables,
+  INSERT on ``import_log`` (on PostgreSQL also USAGE on its id sequence), INSERT, UPDATE on
+  ``month_versions`` and INSERT, UPDATE, DELETE on ``month_cache``.
 * ``Access.OWNER`` — `eperf db upgrade`: creates and alters tables (DDL), so it owns them.
 
 ``grant_statements`` renders them for PostgreSQL or MariaDB/MySQL; the login itself is
@@ -42,6 +44,12 @@ def table_privileges(access: Access) -> dict[str, tuple[str, ...]]:
     privs["import_log"] = ("SELECT", "INSERT") if writes else ("SELECT",)
     privs[VERSION_TABLE] = ("SELECT",)
     privs["runs"] = ("SELECT", "INSERT", "UPDATE")
+    # the closed months' cache (db/month_cache.py): imports bump the versions; only a login
+    # that may write the data may write its derived copy (a report login could otherwise
+    # change everyone's scores through it), every login reads it
+    privs["month_versions"] = ("SELECT", "INSERT", "UPDATE") if writes else ("SELECT",)
+    privs["month_cache"] = ("SELECT", "INSERT", "UPDATE", "DELETE") if writes \
+        else ("SELECT",)
     return privs
 
 

@@ -121,6 +121,12 @@ def read_frame(conn: Connection, stmt: Select[Any],
 
 
 
+def scope_nips(conn: Connection, scope: Scope) -> set[str]:
+    """Every employee (active or not) ``scope`` covers: the rows its filter keeps."""
+    e = s.employees
+    return {r[0] for r in conn.execute(select(e.c.nip).where(scope.employee_filter(e.c.nip)))}
+
+
 def load_units(conn: Connection) -> pd.DataFrame:
     return read_frame(conn, select(s.units).order_by(s.units.c.unit_code))
 
@@ -400,26 +406,6 @@ __all__ = [
 # latest-decision rule lives in one place).
 
 
-def load_months_assignments(conn: Connection, months: Sequence[str],
-                            scope: Scope) -> pd.DataFrame:
-    """The assignments of every month of ``months`` in scope (one query), sorted by nip
-    then assignment_id; ``period`` tells each row's month."""
-    a = s.assignments
-    stmt = (select(a).where(a.c.period.in_(list(months)), scope.employee_filter(a.c.nip))
-            .order_by(a.c.nip, a.c.assignment_id))
-    return read_frame(conn, stmt)
-
-
-def load_months_behaviour(conn: Connection, months: Sequence[str],
-                          scope: Scope) -> pd.DataFrame:
-    """The rating rows of every month of ``months`` in scope (one query), in the order of
-    :func:`load_behaviour` within each month."""
-    b = s.behaviour
-    stmt = (select(b).where(b.c.period.in_(list(months)), scope.employee_filter(b.c.nip))
-            .order_by(b.c.period, b.c.nip, b.c.aspect, b.c.assessor_nip))
-    return read_frame(conn, stmt)
-
-
 def months_entry_aggregates(
     conn: Connection,
     closings: dict[str, dt.datetime],
@@ -453,6 +439,6 @@ def months_have_data(conn: Connection, months: Sequence[str], scope: Scope,
 
 
 __all__ += [
-    "load_months_assignments", "load_months_behaviour", "months_entry_aggregates",
+    "months_entry_aggregates",
     "months_have_data",
 ]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Double,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -151,4 +152,28 @@ runs = Table(
     Column("data_fingerprint", String(64), nullable=True),
     Column("output_dir", Text, nullable=True),
     Column("errors", Text, nullable=True),  # JSON list of {nip, cell, ename, evalue}
+)
+
+
+# The closed months' cache (docs/periods.md "Closed months, computed once"): each import
+# bumps the version of every month whose scoring input it touched (same transaction), and
+# a cached month is used only while its version, closing time and code key still match.
+month_versions = Table(
+    "month_versions",
+    metadata,
+    Column("period", String(7), primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)
+
+month_cache = Table(
+    "month_cache",
+    metadata,
+    Column("period", String(7), primary_key=True, autoincrement=False),
+    Column("data_version", Integer, nullable=False),
+    Column("closing_utc", DateTime, nullable=False),
+    Column("code_key", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("payload", LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"),
+           nullable=False),
 )

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.exc
 
 from .. import contract as c
+from ..db import month_cache
 from ..db.schema import CONTRACT_TABLES, import_log
 from ..errors import ImportFailed
 from . import dbio
@@ -46,6 +48,15 @@ class TablePlan:
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    # what the closed months' cache must forget (db/month_cache.py): the months, or the
+    # assignment / entry ids whose months, this table's inserts and changes touch
+    touched: set[str] = field(default_factory=set)
+
+
+# table -> the column naming what a written row touches, and what that value is
+_TOUCHES = {"assignments": ("period", "month"), "behaviour": ("period", "month"),
+            "activities": ("assignment_id", "assignment"),
+            "verifications": ("activity_id", "activity")}
 
 
 def run_ingest(
@@ -92,12 +103,16 @@ def _run(path: Path, engine: sa.Engine, rejects: Path | None, username: str | No
     user = username or _user()
     with engine.connect() as conn, conn.begin() as transaction:
         ctx = Context(conn)
+        plans = []
         for raw in source.tables:
             plan = plan_table(raw, ctx)
             if not check:
                 load_table(conn, plan)
+            plans.append(plan)
             report.tables.append(plan.counts)
             report.rejects.extend(plan.rejects)
+        if not check:
+            report.months_changed = forget_months(conn, plans)
         finished = _utcnow()
         if report.tables and not check:
             conn.execute(import_log.insert(), [
@@ -173,8 +188,37 @@ def plan_table(raw: RawTable, ctx: Context) -> TablePlan:
     cols = list(spec.column_names)
     plan.inserts = _records(new, cols, ~exists)
     plan.updates = _records(new, cols, changed)
+    if spec.name in _TOUCHES:
+        col = _TOUCHES[spec.name][0]
+        written = ~exists | changed
+        plan.touched = {str(v) for v in new[col].to_numpy(object)[written] if v is not None}
+        if changed.any() and len(stored):
+            was = pd.Index(_stored_keys(stored, spec), dtype=object) \
+                .isin(new.index[changed])
+            plan.touched |= {str(v) for v in stored[col].to_numpy(object)[was]
+                             if v is not None}
     ctx.register(checked)
     return plan
+
+
+def forget_months(conn: sa.Connection, plans: list[TablePlan]) -> list[str]:
+    """Bump the version of every month whose scoring input ``plans`` wrote (after they
+    were loaded, inside the import's transaction): the closed months' cache then reads
+    those months afresh. Returns the months, sorted."""
+    months: set[str] = set()
+    assignments: set[str] = set()
+    activities: set[str] = set()
+    for plan in plans:
+        kind = _TOUCHES.get(plan.spec.name, ("", ""))[1]
+        if kind == "month":
+            months |= plan.touched
+        elif kind == "assignment":
+            assignments |= plan.touched
+        elif kind == "activity":
+            activities |= plan.touched
+    months |= month_cache.months_of_assignments(conn, assignments)
+    months |= month_cache.months_of_activities(conn, activities)
+    return month_cache.bump(conn, months)
 
 
 def _records(frame: Any, cols: list[str], mask: np.ndarray) -> list[dict[str, Any]]:

@@ -66,6 +66,8 @@ class ImportReport:
     rejects: list[Reject] = field(default_factory=list)
     rejects_path: Path | None = None
     checked_only: bool = False  # ``--check``: validated and reported, nothing loaded
+    # the months whose scoring input this import wrote (their cached copy is dropped)
+    months_changed: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
