@@ -5,13 +5,18 @@ imported once into ``bench/out/period/`` and reused afterwards. Then each phase 
 fresh interpreter, so that its peak memory (max RSS) is its own:
 
 * import: the package and its libraries imported, nothing scored (the floor of RSS);
-* month: ``compute_scores`` for MONTH (what ``eperf score --period 2021-06`` computes);
-* year: ``compute_period_scores`` for 2021 with the month-by-month table (what the annual
-  card needs), the assignment records of every month of the year included;
-* quarter (``BENCH_QUARTER=1``, the default): ``compute_period_scores`` for 2021-Q2.
+* month: ``compute_scores`` for MONTH (what ``eperf score --period 2021-06`` computes,
+  keeping the closed month in the cache as it does);
+* year, cold: the closed months' cache emptied first (``db/month_cache.py``), then
+  ``compute_period_scores`` for 2021 with the month-by-month table (what the annual card
+  needs): every month read from the data tables, and kept (the first year run after
+  imports touched every month);
+* year: the same with every closed month cached (the year at year end, its months already
+  scored once: the run the goal is about);
+* quarter (``BENCH_QUARTER=1``, the default): 2021-Q2, months cached.
 
 Each phase is run REPEAT times (alternating, fresh processes); the figures are the best
-wall time and the lowest peak of its runs, and the ratios year / month of both, measured in
+wall time and the lowest peak of its runs, and the ratios to the month of both, measured in
 this one run (the machine is shared: absolute times swing with its load). Goals of
 issue 17: the year in at most 4x a month's time and at most 2x a month's peak memory.
 """
@@ -48,6 +53,12 @@ PHASES = {
         "RESULT = {'seconds': time.perf_counter() - t, 'employees': len(run.scores),\n"
         "          'rows': len(run.measures)}\n"
     ),
+    "clear": (
+        "from eperformance.db import month_cache\n"
+        "engine = open_engine(URL)\n"
+        "month_cache.clear(engine)\n"
+        "RESULT = {'seconds': 0.0, 'employees': 0, 'rows': 0}\n"
+    ),
     "year": (
         "engine = open_engine(URL)\n"
         "t = time.perf_counter()\n"
@@ -55,7 +66,7 @@ PHASES = {
         "n = sum(len(s.assignments) for s in run.scores)\n"
         "assert all(len(v) == len(run.period.months) for v in run.result.months.values())\n"
         "RESULT = {'seconds': time.perf_counter() - t, 'employees': len(run.scores),\n"
-        "          'rows': n}\n"
+        "          'rows': n, 'from_cache': len(run.extra['months_from_cache'])}\n"
     ),
 }
 
@@ -111,19 +122,22 @@ def main() -> None:
     url = database()
     print(f"# period benchmark: {EMPLOYEES:,} employees, {MONTHS} months ({YEAR}), SQLite; "
           f"best of {REPEAT} fresh processes per phase")
-    plan = [("import", YEAR), ("month", MONTH), ("year", YEAR)]
+    plan = [("import", YEAR, "import"), ("month", MONTH, "month"), ("clear", YEAR, "clear"),
+            ("year", YEAR, "cold"), ("year", YEAR, YEAR)]
     if QUARTER:
-        plan.append(("year", f"{YEAR}-Q2"))
+        plan.append(("year", f"{YEAR}-Q2", f"{YEAR}-Q2"))
     runs: dict[str, list[dict[str, float]]] = {}
     for _ in range(REPEAT):
-        for name, period in plan:
-            key = name if name != "year" else period
+        for name, period, key in plan:
             runs.setdefault(key, []).append(phase(name, url, period))
+    assert all(r["from_cache"] == 0 for r in runs["cold"]), "the cold year read the cache"
+    assert all(r["from_cache"] == MONTHS for r in runs[YEAR]), "the year missed the cache"
     res = {k: best(v) for k, v in runs.items()}
     base = res["import"]["peak_mb"]
     month = res["month"]
     print(f"{'import only':<24} {'':>9}  peak {base:7.0f} MB")
     for key, label in ((MONTH, f"month {MONTH}"), (f"{YEAR}-Q2", f"quarter {YEAR}-Q2"),
+                       ("cold", f"year {YEAR}, nothing cached"),
                        (YEAR, f"year {YEAR} + month table")):
         r = res["month"] if key == MONTH else res.get(key)
         if r is None:
@@ -131,7 +145,8 @@ def main() -> None:
         print(f"{label:<24} {r['seconds']:7.2f} s  peak {r['peak_mb']:7.0f} MB  "
               f"(+{r['peak_mb'] - base:.0f} MB over import)  {r['employees']:,} employees, "
               f"{r['rows']:,} assignments  runs {r['all_seconds']}")
-    for key, label in ((f"{YEAR}-Q2", "quarter / month"), (YEAR, "year / month")):
+    for key, label in ((f"{YEAR}-Q2", "quarter / month"), ("cold", "cold year / month"),
+                       (YEAR, "year / month")):
         r = res.get(key)
         if r is None:
             continue

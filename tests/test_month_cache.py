@@ -292,3 +292,32 @@ def test_store_is_best_effort(tmp_path: Path, demo_dir: Path) -> None:
     frames = {k: pd.DataFrame({"nip": ["199001012020011001"]}) for k in month_cache.FRAMES}
     assert month_cache.store(engine, "2021-01", 0, dt.datetime(2021, 2, 5), frames,
                              "x") is False
+
+
+def test_eperf_score_says_what_came_from_the_cache(tmp_path: Path, demo_dir: Path,
+                                                   home: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from eperformance.cli import main
+
+    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    _loaded(url, demo_dir).dispose()
+    runner = CliRunner()
+    outputs = {}
+    for name, extra in (("first", []), ("second", []), ("fresh", ["--no-cache"])):
+        out = tmp_path / f"{name}.csv"
+        res = runner.invoke(main, ["score", "--period", "2021-q1", "--db", url,
+                                   "--out", str(out), *extra])
+        assert res.exit_code == 0, res.output
+        outputs[name] = (res.output, out.read_bytes(),
+                         json.loads(out.with_name(out.name + ".meta.json").read_text()))
+    assert "from the cache" not in outputs["first"][0]
+    assert "3 closed month(s) read from the cache: 2021-01 .. 2021-03" in outputs["second"][0]
+    assert "from the cache" not in outputs["fresh"][0]
+    assert outputs["second"][2]["months_from_cache"] == ["2021-01", "2021-02", "2021-03"]
+    assert outputs["fresh"][2]["months_from_cache"] == []
+    # the very same scores file, and the same data fingerprint
+    assert outputs["first"][1] == outputs["second"][1] == outputs["fresh"][1]
+    assert len({o[2]["data_fingerprint"] for o in outputs.values()}) == 1

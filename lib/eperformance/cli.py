@@ -175,6 +175,13 @@ def ingest(path: Path, rejects_path: Path | None, check: bool, db_url: str | Non
 
 
 # --------------------------------------------------------------------------- score
+def _no_cache_option(func: F) -> F:
+    return click.option(
+        "--no-cache", "no_cache", is_flag=True,
+        help="Read every month from the data tables, not the closed months' cache (and keep "
+             "nothing in it): for data changed by anything but eperf ingest.")(func)
+
+
 def _scheme_option(func: F) -> F:
     return click.option("--scheme", default="permenpan-6-2022", show_default=True,
                         help="Scoring scheme: permenpan-6-2022, pp-30-2019 or pp-46-2011.")(func)
@@ -205,6 +212,7 @@ def _period_note(provisional: bool, period: str) -> str:
 @_scheme_option
 @click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
 @_use_360_option
+@_no_cache_option
 @db_option
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Scores CSV (data contract); a sidecar OUT.meta.json is written beside it.")
@@ -217,8 +225,9 @@ def _period_note(provisional: bool, period: str) -> str:
               help="Also write the angka kredit of functional employees (permenpan-6-2022; "
                    "the header only under the other schemes).")
 @reports_errors
-def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str | None,
-          out: Path, assignments_out: Path | None, credits_out: Path | None) -> None:
+def score(period: str, scheme: str, unit: str | None, use_360: bool, no_cache: bool,
+          db_url: str | None, out: Path, assignments_out: Path | None,
+          credits_out: Path | None) -> None:
     """Compute every active employee's scores for a period and write them as CSV.
 
     The period is a month, a quarter, a semester or a year (domain.md §7): each
@@ -245,7 +254,7 @@ def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str
     engine = open_engine(resolve_db_url(db_url))
     try:
         run = score_run(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
-                                             use_360=use_360))
+                                             use_360=use_360, use_cache=not no_cache))
     finally:
         engine.dispose()
     write_csv(out, run.scores_frame, NUMBER_COLUMNS_SCORES)
@@ -261,6 +270,16 @@ def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str
                f"v{run.scheme_cfg.version}{_period_note(run.provisional, code)} -> {out}")
     for label, n in counts.items():
         click.echo(f"  {label:<22} {n:>6}")
+    _cache_note(run)
+
+
+def _cache_note(run: Any) -> None:
+    """One line naming the closed months a longer period read from the cache."""
+    cached = run.extra.get("months_from_cache") or []
+    if cached:
+        click.echo(f"  ({len(cached)} closed month(s) read from the cache: {cached[0]}"
+                   f"{'' if len(cached) == 1 else ' .. ' + cached[-1]}; --no-cache reads "
+                   "them afresh)")
 
 
 @main.command()
@@ -268,12 +287,13 @@ def score(period: str, scheme: str, unit: str | None, use_360: bool, db_url: str
 @click.option("--unit", default=None, help="A unit code: that unit and its sub-units.")
 @_scheme_option
 @_use_360_option
+@_no_cache_option
 @db_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               required=True, help="Folder for the recap CSV files.")
 @reports_errors
-def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str | None,
-          out_dir: Path) -> None:
+def rekap(period: str, unit: str | None, scheme: str, use_360: bool, no_cache: bool,
+          db_url: str | None, out_dir: Path) -> None:
     """Write the rekap capaian, unit recap, ranks, supervisor view and curve breaches as
     CSV for a month, a quarter, a semester or a year."""
     # lazy: a command loads only what it needs (eperf starts fast)
@@ -287,7 +307,7 @@ def rekap(period: str, unit: str | None, scheme: str, use_360: bool, db_url: str
     engine = open_engine(resolve_db_url(db_url))
     try:
         run = score_run(engine, ScoreRequest(period=period, scheme=scheme, unit=unit,
-                                             use_360=use_360))
+                                             use_360=use_360, use_cache=not no_cache))
         tables = recap_tables(run, engine)
     finally:
         engine.dispose()

@@ -279,6 +279,7 @@ class PeriodRun:
             "computed_at": self.computed_at.isoformat(timespec="seconds"),
             "package_version": __version__,
             "employees": len(self.result.scores),
+            "months_from_cache": list(self.extra.get("months_from_cache", [])),
         }
 
 

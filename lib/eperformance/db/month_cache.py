@@ -129,6 +129,8 @@ def load(conn: Connection, closings: Mapping[str, dt.datetime],
     for period in valid:
         payload = conn.execute(select(mc.c.payload).where(mc.c.period == period)).scalar()
         try:
+            if payload is None:
+                raise ValueError("no payload")
             frames = decode_frames(bytes(payload))
             digest = frames.pop("_digest")["digest"].iloc[0]
         except (ValueError, KeyError, IndexError, TypeError) as exc:
