@@ -199,12 +199,18 @@ def test_the_cache_is_used_only_when_it_still_applies(tmp_path: Path, demo_dir: 
                                                       home: Path) -> None:
     engine = _loaded(f"sqlite:///{tmp_path / 'u.sqlite'}", demo_dir)
     _run(engine, home=home)
-    # a unit reads the organisation's months, restricted to its employees, keeps nothing
+    # a unit reads its own rows afresh (the cache is the organisation's) and keeps nothing
     with engine.connect() as conn:
         unit = conn.execute(select(s.employees.c.unit_code)).first()[0]
+    with engine.begin() as conn:
+        conn.execute(s.month_cache.delete())
     scoped = _run(engine, unit=unit, home=home)
-    assert scoped.extra["months_from_cache"] == ["2021-01", "2021-02", "2021-03"]
-    _same(scoped, _run(engine, unit=unit, cache=False, home=home))
+    assert scoped.extra["months_from_cache"] == []
+    assert _cached_months(engine) == []
+    _run(engine, home=home)
+    again = _run(engine, unit=unit, home=home)
+    assert again.extra["months_from_cache"] == []
+    _same(scoped, again)
     assert 0 < len(scoped.scores) < len(_run(engine, home=home).scores)
 
     # a month still open is never cached: the quarter as of mid-February
@@ -242,9 +248,13 @@ def test_a_cached_month_from_other_code_or_damaged_is_read_afresh(tmp_path: Path
                      .values(code_key="0" * 64))
         conn.execute(update(s.month_cache).where(s.month_cache.c.period == "2021-02")
                      .values(payload=b"\x80\x04not a frame"))
+        conn.execute(update(s.month_cache).where(s.month_cache.c.period == "2021-03")
+                     .values(payload=b"EPFC1\ngarbage that zlib refuses"))
     run = _run(engine)
-    assert run.extra["months_from_cache"] == ["2021-03"]
+    assert run.extra["months_from_cache"] == []
     _same(run, fresh)
+    # read afresh, kept again
+    assert _run(engine).extra["months_from_cache"] == ["2021-01", "2021-02", "2021-03"]
 
 
 def test_codec_round_trips_exactly() -> None:
@@ -260,6 +270,9 @@ def test_codec_round_trips_exactly() -> None:
         "i": np.array([1, -2, 3, 2**40], dtype="int64"),
         "b": [True, False, True, False],
     })
+    frame["mixed"] = pd.Series([1, 1.0, True, Decimal("1.50")], dtype=object)
+    frame["digits"] = pd.Series([Decimal("1.5"), Decimal("1.50"), Decimal("-0"),
+                                 Decimal("0")], dtype=object)
     empty = frame.iloc[:0]
     back = decode_frames(encode_frames({"x": frame, "empty": empty}))
     for name, original in (("x", frame), ("empty", empty.reset_index(drop=True))):

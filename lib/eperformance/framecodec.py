@@ -109,7 +109,17 @@ def _encode_column(series: pd.Series, buffers: list[bytes]) -> dict[str, Any]:
         else series.to_numpy(dtype=object)
     missing = np.asarray(pd.isna(series), dtype=bool)
     kinds = _missing_kinds(values, missing) if missing.any() else None
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    if dtype == "object":
+        # keyed by type and repr: values that compare equal but differ (1, 1.0 and True;
+        # Decimal("1.50") and Decimal("1.5")) keep their own type and digits
+        keys = np.array([None if miss else f"{type(v).__name__}\x00{v!r}"
+                         for v, miss in zip(values, missing, strict=True)], dtype=object)
+        codes, _ = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
+        seen = codes >= 0
+        _, first = np.unique(codes[seen], return_index=True)
+        uniques = values[np.flatnonzero(seen)[first]]
+    else:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     codes = codes.astype(np.int32)
     buffers.append(codes.tobytes())
     spec: dict[str, Any] = {"kind": "coded", "dtype": dtype,

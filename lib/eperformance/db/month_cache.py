@@ -33,6 +33,9 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import __version__
@@ -43,13 +46,20 @@ log = logging.getLogger(__name__)
 
 FRAMES = ("assignments", "aggregates", "behaviour")
 CHUNK = 500
-_SOURCES = ("db/queries.py", "db/month_cache.py", "decisions.py", "framecodec.py")
+_SOURCES = ("db/queries.py", "db/schema.py", "db/month_cache.py", "decisions.py",
+            "framecodec.py", "scores.py")
 
 
 @lru_cache(maxsize=1)
 def code_key() -> str:
-    """SHA-256 of the code that computes a cached month (see the module's docstring)."""
-    h = hashlib.sha256(__version__.encode())
+    """SHA-256 of what computes a cached month (see the module's docstring): the source of
+    the queries, the schema, the decision rule, the codec, this module and the digests
+    (``scores``), the package's version and those of the libraries that make the frames."""
+    import numpy
+    import sqlalchemy
+
+    h = hashlib.sha256(f"{__version__} pandas {pd.__version__} numpy {numpy.__version__} "
+                       f"sqlalchemy {sqlalchemy.__version__}".encode())
     root = Path(__file__).resolve().parent.parent
     for name in _SOURCES:
         h.update(name.encode() + b"\0" + (root / name).read_bytes())
@@ -62,16 +72,30 @@ def _utcnow() -> dt.datetime:
 
 # --------------------------------------------------------------------------- versions
 def bump(conn: Connection, months: Iterable[str]) -> list[str]:
-    """Add one to the version of each of ``months`` (inside the caller's transaction);
-    returns them sorted."""
+    """Add one to the version of each of ``months`` (inside the caller's transaction; an
+    upsert, so two imports touching a month for the first time do not collide); returns
+    them sorted."""
     mv = s.month_versions
     done = sorted({m for m in months if m})
     now = _utcnow()
+    dialect = conn.dialect.name
     for month in done:
-        res = conn.execute(update(mv).where(mv.c.period == month)
-                           .values(version=mv.c.version + 1, changed_at=now))
-        if not res.rowcount:
-            conn.execute(mv.insert().values(period=month, version=1, changed_at=now))
+        values = {"period": month, "version": 1, "changed_at": now}
+        if dialect in ("mysql", "mariadb"):
+            ins = mysql_insert(mv).values(**values)
+            conn.execute(ins.on_duplicate_key_update(version=mv.c.version + 1,
+                                                     changed_at=ins.inserted.changed_at))
+        elif dialect in ("postgresql", "sqlite"):
+            ins = (pg_insert(mv) if dialect == "postgresql" else sqlite_insert(mv))
+            ins = ins.values(**values)
+            conn.execute(ins.on_conflict_do_update(
+                index_elements=[mv.c.period],
+                set_={"version": mv.c.version + 1, "changed_at": ins.excluded.changed_at}))
+        else:  # pragma: no cover - the three engines above are the supported ones
+            res = conn.execute(update(mv).where(mv.c.period == month)
+                               .values(version=mv.c.version + 1, changed_at=now))
+            if not res.rowcount:
+                conn.execute(mv.insert().values(**values))
     return done
 
 
@@ -133,7 +157,7 @@ def load(conn: Connection, closings: Mapping[str, dt.datetime],
                 raise ValueError("no payload")
             frames = decode_frames(bytes(payload))
             digest = frames.pop("_digest")["digest"].iloc[0]
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, read afresh
             log.warning("the cached month %s cannot be read (%s): reading it afresh",
                         period, exc)
             continue
@@ -152,10 +176,11 @@ def lookup(engine: Engine, closings: Mapping[str, dt.datetime]
     if not closings:
         return {}, {}
     try:
+        code_key()
         with engine.connect() as conn:
             current = versions(conn, closings)
             return current, load(conn, closings, current)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, OSError) as exc:
         log.info("the closed months' cache cannot be read: %s", str(exc).splitlines()[0])
         return {m: -1 for m in closings}, {}
 
@@ -175,9 +200,10 @@ def store(engine: Engine, month: str, version: int, closing_utc: dt.datetime,
     """Keep ``month``'s frames (computed from ``version``), best effort: False when they
     were not kept (a read-only login, a value the codec does not store, a race)."""
     try:
+        key = code_key()
         payload = encode_frames({**{k: frames[k] for k in FRAMES},
                                  "_digest": pd.DataFrame({"digest": [digest]})})
-    except Unsupported as exc:
+    except (Unsupported, OSError) as exc:
         log.info("month %s not cached: %s", month, exc)
         return False
     mc = s.month_cache
@@ -186,7 +212,7 @@ def store(engine: Engine, month: str, version: int, closing_utc: dt.datetime,
             conn.execute(delete(mc).where(mc.c.period == month))
             conn.execute(mc.insert().values(
                 period=month, data_version=version, closing_utc=_naive(closing_utc),
-                code_key=code_key(), created_at=_utcnow(), payload=payload))
+                code_key=key, created_at=_utcnow(), payload=payload))
     except SQLAlchemyError as exc:
         log.info("month %s not cached: %s", month, str(exc).splitlines()[0])
         return False

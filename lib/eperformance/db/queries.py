@@ -121,12 +121,6 @@ def read_frame(conn: Connection, stmt: Select[Any],
 
 
 
-def scope_nips(conn: Connection, scope: Scope) -> set[str]:
-    """Every employee (active or not) ``scope`` covers: the rows its filter keeps."""
-    e = s.employees
-    return {r[0] for r in conn.execute(select(e.c.nip).where(scope.employee_filter(e.c.nip)))}
-
-
 def load_units(conn: Connection) -> pd.DataFrame:
     return read_frame(conn, select(s.units).order_by(s.units.c.unit_code))
 

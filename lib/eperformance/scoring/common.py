@@ -200,7 +200,9 @@ def aspect_table(
             "score": pd.to_numeric(b["score"], errors="coerce").astype(float).to_numpy(),
         }
     )
-    b = b.loc[b["aspect"].isin(aspects) & b["nip"].isin(index) & b["score"].notna()]
+    keep = (b["aspect"].isin(aspects) & b["nip"].isin(index) & b["score"].notna()).to_numpy()
+    if not keep.all():  # a year's million rows are not copied when every row counts
+        b = b.loc[keep]
 
     def pivot(rows: pd.DataFrame) -> pd.DataFrame:
         m = rows.groupby(["nip", "aspect"], sort=False)["score"].mean().unstack("aspect")

@@ -199,7 +199,9 @@ def union_measures(
     if not parts:
         return month_measures(_empty_measures(), emp, "")
     m = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    m = m.loc[m["nip"].astype(str).isin(emp.index).to_numpy()].copy()
+    keep = m["nip"].astype(str).isin(emp.index).to_numpy()
+    # a copy of its own (a single month's frame is the caller's), made once
+    m = m.loc[keep].copy() if len(parts) == 1 or not keep.all() else m
     m["nip"] = m["nip"].astype(str)
     m["assignment_id"] = m["assignment_id"].astype(str)
     return m.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
@@ -221,7 +223,8 @@ def period_behaviour(behaviour: pd.DataFrame, months: Iterable[str]) -> pd.DataF
     column)."""
     if "period" not in behaviour.columns:
         return behaviour
-    return behaviour.loc[behaviour["period"].astype(str).isin(list(months))]
+    keep = behaviour["period"].astype(str).isin(list(months)).to_numpy()
+    return behaviour if keep.all() else behaviour.loc[keep]
 
 
 def org_results_for(unit_results: pd.DataFrame | None, period: str | Period) -> dict[str, str]:
