@@ -82,15 +82,19 @@ def bump(conn: Connection, months: Iterable[str]) -> list[str]:
     for month in done:
         values = {"period": month, "version": 1, "changed_at": now}
         if dialect in ("mysql", "mariadb"):
-            ins = mysql_insert(mv).values(**values)
-            conn.execute(ins.on_duplicate_key_update(version=mv.c.version + 1,
-                                                     changed_at=ins.inserted.changed_at))
-        elif dialect in ("postgresql", "sqlite"):
-            ins = (pg_insert(mv) if dialect == "postgresql" else sqlite_insert(mv))
-            ins = ins.values(**values)
-            conn.execute(ins.on_conflict_do_update(
+            my = mysql_insert(mv).values(**values)
+            conn.execute(my.on_duplicate_key_update(version=mv.c.version + 1,
+                                                    changed_at=my.inserted.changed_at))
+        elif dialect == "postgresql":
+            pg = pg_insert(mv).values(**values)
+            conn.execute(pg.on_conflict_do_update(
                 index_elements=[mv.c.period],
-                set_={"version": mv.c.version + 1, "changed_at": ins.excluded.changed_at}))
+                set_={"version": mv.c.version + 1, "changed_at": pg.excluded.changed_at}))
+        elif dialect == "sqlite":
+            lite = sqlite_insert(mv).values(**values)
+            conn.execute(lite.on_conflict_do_update(
+                index_elements=[mv.c.period],
+                set_={"version": mv.c.version + 1, "changed_at": lite.excluded.changed_at}))
         else:  # pragma: no cover - the three engines above are the supported ones
             res = conn.execute(update(mv).where(mv.c.period == month)
                                .values(version=mv.c.version + 1, changed_at=now))
