@@ -118,9 +118,9 @@ def test_a_monthly_run_keeps_its_closed_month(tmp_path: Path, demo_dir: Path) ->
     _same(run, _run(engine, cache=False))
 
 
-def test_each_import_forgets_exactly_the_months_it_touches(tmp_path: Path,
+def test_each_import_forgets_exactly_the_months_it_touches(any_db_url: str, tmp_path: Path,
                                                           demo_dir: Path) -> None:
-    engine = _loaded(f"sqlite:///{tmp_path / 'i.sqlite'}", demo_dir)
+    engine = _loaded(any_db_url, demo_dir)
     _run(engine)
     assert _run(engine).extra["months_from_cache"] == ["2021-01", "2021-02", "2021-03"]
 

@@ -193,18 +193,28 @@ def union_measures(
         if frame is None or not len(frame):
             continue
         if "period" in frame.columns:
-            frame = frame.loc[(frame["period"].astype(str) == m).to_numpy()]
+            mine = (frame["period"].astype(str) == m).to_numpy()
+            if not mine.all():
+                frame = frame.loc[mine]
         if len(frame):
             parts.append(frame)
     if not parts:
         return month_measures(_empty_measures(), emp, "")
-    m = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    keep = m["nip"].astype(str).isin(emp.index).to_numpy()
-    # a copy of its own (a single month's frame is the caller's), made once
-    m = m.loc[keep].copy() if len(parts) == 1 or not keep.all() else m
-    m["nip"] = m["nip"].astype(str)
-    m["assignment_id"] = m["assignment_id"].astype(str)
-    return m.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
+    # Column by column: the sort order from the two keys, then each column joined and put
+    # in that order alone (a year's union is never held twice, beside the months' frames).
+    nip = pd.concat([p["nip"].astype(str) for p in parts], ignore_index=True)
+    aid = pd.concat([p["assignment_id"].astype(str) for p in parts], ignore_index=True)
+    keys = pd.DataFrame({"nip": nip, "assignment_id": aid})
+    keep = nip.isin(emp.index).to_numpy()
+    if not keep.all():
+        keys = keys.loc[keep]
+    order = keys.sort_values(["nip", "assignment_id"], kind="mergesort").index.to_numpy()
+    out: dict[str, pd.Series] = {}
+    for col in parts[0].columns:
+        joined = nip if col == "nip" else aid if col == "assignment_id" else \
+            pd.concat([p[col] for p in parts], ignore_index=True)
+        out[col] = joined.take(order).reset_index(drop=True)
+    return pd.DataFrame(out)
 
 
 def _empty_measures() -> pd.DataFrame:
@@ -257,7 +267,12 @@ def _positions_by_month(frame: pd.DataFrame) -> dict[str, np.ndarray] | None:
     a ``period`` column)."""
     if "period" not in frame.columns:
         return None
-    codes, months = pd.factorize(frame["period"].astype(str), sort=False)
+    codes, months = pd.factorize(frame["period"], sort=False)
+    if len(codes) < 2 or bool((codes[1:] >= codes[:-1]).all()):
+        # already grouped by month (a period's rating rows are read month by month):
+        # each month is one run of positions, no sort and no copy of the codes
+        bounds = np.searchsorted(codes, np.arange(len(months) + 1))
+        return {str(m): np.arange(bounds[i], bounds[i + 1]) for i, m in enumerate(months)}
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(months) + 1))
     return {str(m): order[bounds[i]:bounds[i + 1]] for i, m in enumerate(months)}

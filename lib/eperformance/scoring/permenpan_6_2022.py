@@ -75,7 +75,7 @@ def band(values: pd.Series | np.ndarray, di_atas: float, sesuai: float) -> np.nd
 
 def score_assignments(measures: pd.DataFrame, cfg: Permenpan6Config) -> pd.DataFrame:
     """The measures frame plus ``rating``: the capaian band of each assignment."""
-    out = measures.copy()
+    out = measures.copy(deep=False)  # new columns only (copy-on-write: the input stays)
     b = cfg.assignment_bands
     out["rating"] = band(out["capaian"], b.di_atas, b.sesuai)
     return out

@@ -63,7 +63,7 @@ def predikat(
 
 def score_assignments(measures: pd.DataFrame, cfg: Pp30Config) -> pd.DataFrame:
     """No per-assignment figures beyond the shared measures."""
-    return measures.copy()
+    return measures.copy(deep=False)  # copy-on-write: a change to it never reaches the input
 
 
 def score_employees(

@@ -63,7 +63,7 @@ def efficiency_score(
 def score_assignments(measures: pd.DataFrame, cfg: Pp46Config) -> pd.DataFrame:
     """The measures frame plus kuantitas, kualitas, waktu, biaya (NaN without a cost
     target) and nilai."""
-    out = measures.copy()
+    out = measures.copy(deep=False)  # new columns only (copy-on-write: the input stays)
     out["kuantitas"] = 100.0 * out["ro"] / out["to"]
     out["kualitas"] = 100.0 * out["rk"] / out["tk"]
     out["waktu"] = efficiency_score(out["rw"], out["tw"], cfg)
