@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -150,8 +152,95 @@ def encode_frames(frames: dict[str, pd.DataFrame]) -> bytes:
     return MAGIC + zlib.compress(len(head).to_bytes(8, "big") + head + body, 1)
 
 
-def decode_frames(data: bytes) -> dict[str, pd.DataFrame]:
-    """The frames of :func:`encode_frames`; ``ValueError`` for bytes it did not write."""
+@dataclass
+class CodedColumn:
+    """One column as stored: raw values, or codes into tagged distinct values."""
+
+    name: str
+    dtype: str
+    data: np.ndarray  # the values (raw) or the int32 codes (-1: missing)
+    uniques: list[list[str]] | None = None  # tagged distinct values (coded columns)
+    kinds: np.ndarray | None = None  # int8 missing-value kinds, when any is missing
+
+    def values(self, uniques: np.ndarray | None = None) -> pd.Series:
+        """The column as a Series (``uniques``: the decoded distinct values, if known)."""
+        if self.uniques is None:
+            return pd.Series(self.data, dtype=self.dtype, copy=False)
+        if uniques is None:
+            uniques = _decode_uniques(self.uniques)
+        values = uniques[self.data]  # code -1: the last slot, None
+        if self.kinds is not None:
+            values[self.kinds == _NAT] = pd.NaT
+            values[self.kinds == _NAN] = np.nan
+        if self.dtype == "object":
+            return pd.Series(values, dtype=object, copy=False)
+        return pd.Series(values, dtype=self.dtype)
+
+
+@dataclass
+class CodedFrame:
+    """A frame as stored, not yet built (several are joined by :func:`join_coded`)."""
+
+    rows: int
+    columns: list[CodedColumn] = field(default_factory=list)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({c.name: c.values() for c in self.columns},
+                            index=pd.RangeIndex(self.rows), copy=False)
+
+
+def _decode_uniques(tagged: list[list[str]]) -> np.ndarray:
+    uniques = np.empty(len(tagged) + 1, dtype=object)
+    for i, (tag, text) in enumerate(tagged):
+        uniques[i] = _untag(tag, text)
+    uniques[-1] = None
+    return uniques
+
+
+def join_coded(parts: list[CodedFrame]) -> pd.DataFrame:
+    """The parts' rows as one frame, in order: what ``pd.concat`` of the built parts (the
+    empty ones left out, ``ignore_index``) gives, each column built once for all the parts
+    (a year's rating rows are never held as twelve frames and their join at once)."""
+    full = [p for p in parts if p.rows] or parts[:1]
+    if not full:
+        return pd.DataFrame()
+    first = full[0]
+    shape = [(c.name, c.dtype, c.uniques is None) for c in first.columns]
+    if len(full) == 1 or any([(c.name, c.dtype, c.uniques is None) for c in p.columns] != shape
+                             for p in full[1:]):
+        return pd.concat([p.frame() for p in full], ignore_index=True)
+    out: dict[str, pd.Series] = {}
+    for j, col in enumerate(first.columns):
+        cols = [p.columns[j] for p in full]
+        if col.uniques is None:
+            out[col.name] = pd.Series(np.concatenate([c.data for c in cols]), dtype=col.dtype)
+            continue
+        index: dict[tuple[str, ...], int] = {}
+        remapped = []
+        for c in cols:
+            assert c.uniques is not None
+            mapping = np.empty(len(c.uniques) + 1, dtype=np.int32)
+            for i, u in enumerate(c.uniques):
+                mapping[i] = index.setdefault(tuple(u), len(index))
+            mapping[-1] = -1
+            remapped.append(mapping[c.data])
+        kinds = None
+        if any(c.kinds is not None for c in cols):
+            kinds = np.concatenate([c.kinds if c.kinds is not None
+                                    else np.zeros(len(c.data), np.int8) for c in cols])
+        joined = CodedColumn(col.name, col.dtype, np.concatenate(remapped),
+                             [list(k) for k in index], kinds)
+        out[col.name] = joined.values()
+    return pd.DataFrame(out, index=pd.RangeIndex(sum(p.rows for p in full)), copy=False)
+
+
+def decode_frames(data: bytes, only: Mapping[str, Iterable[str]] | None = None,
+                  coded: Iterable[str] = ()) -> dict[str, Any]:
+    """The frames of :func:`encode_frames`; ``ValueError`` for bytes it did not write.
+    ``only``: frame name -> the columns wanted of it (the others are skipped, not built);
+    ``coded``: frames returned as a :class:`CodedFrame` (not built)."""
+    wanted = {k: set(v) for k, v in (only or {}).items()}
+    as_coded = set(coded)
     if not data.startswith(MAGIC):
         raise ValueError("not an encoded frame set")
     raw = zlib.decompress(data[len(MAGIC):])
@@ -167,31 +256,27 @@ def decode_frames(data: bytes) -> dict[str, pd.DataFrame]:
         pos += n
         return chunk
 
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, Any] = {}
     for fspec in header["frames"]:
         rows = int(fspec["rows"])
-        data_cols: dict[str, Any] = {}
+        frame = CodedFrame(rows)
+        keep = wanted.get(fspec["name"])
         for spec in fspec["columns"]:
-            if spec["kind"] == "raw":
-                arr = np.frombuffer(take(), dtype=np.dtype(spec["dtype"])).copy()
-                if len(arr) != rows:
-                    raise ValueError("a column's length does not match its frame")
-                data_cols[spec["name"]] = pd.Series(arr, dtype=spec["dtype"])
+            if keep is not None and spec["name"] not in keep:
+                take()
+                if spec.get("missing"):
+                    take()
                 continue
-            codes = np.frombuffer(take(), dtype=np.int32)
-            if len(codes) != rows:
+            if spec["kind"] == "raw":
+                col = CodedColumn(spec["name"], spec["dtype"],
+                                  np.frombuffer(take(), dtype=np.dtype(spec["dtype"])).copy())
+            else:
+                col = CodedColumn(spec["name"], spec["dtype"],
+                                  np.frombuffer(take(), dtype=np.int32), spec["uniques"])
+                if spec.get("missing"):
+                    col.kinds = np.frombuffer(take(), dtype=np.int8)
+            if len(col.data) != rows or (col.kinds is not None and len(col.kinds) != rows):
                 raise ValueError("a column's length does not match its frame")
-            uniques = np.empty(len(spec["uniques"]) + 1, dtype=object)
-            for i, (tag, text) in enumerate(spec["uniques"]):
-                uniques[i] = _untag(tag, text)
-            uniques[-1] = None
-            values = uniques[codes]  # code -1: the last slot
-            if spec.get("missing"):
-                kinds = np.frombuffer(take(), dtype=np.int8)
-                values[kinds == _NAT] = pd.NaT
-                values[kinds == _NAN] = np.nan
-            data_cols[spec["name"]] = pd.Series(values, dtype=spec["dtype"]) \
-                if spec["dtype"] != "object" else pd.Series(values, dtype=object)
-        frame = pd.DataFrame(data_cols, index=pd.RangeIndex(rows))
-        out[fspec["name"]] = frame
+            frame.columns.append(col)
+        out[fspec["name"]] = frame if fspec["name"] in as_coded else frame.frame()
     return out

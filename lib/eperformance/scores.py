@@ -27,6 +27,7 @@ from .db import month_cache
 from .db import queries as q
 from .db.engine import require_current
 from .errors import NoDataError
+from .framecodec import CodedFrame, join_coded
 from .home import clock_now
 from .params import SchemeConfig, Settings, load_scheme, load_settings
 from .periods import Period
@@ -296,7 +297,7 @@ class _Months:
     in scope, their digests, and the closed months read afresh for the whole organisation
     (to keep in the cache)."""
 
-    frames: dict[str, dict[str, pd.DataFrame]]
+    frames: dict[str, dict[str, Any]]  # frames; a cached month's rating rows coded
     digests: dict[str, str]
     versions: dict[str, int]
     to_keep: list[str]
@@ -337,17 +338,17 @@ def _join_months(pieces: list[pd.DataFrame]) -> pd.DataFrame:
         out[col] = pd.concat([p[col] for p in full], ignore_index=True)
         for p in full:
             del p[col]
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def _read_months(conn: Any, period: Period, scope: q.Scope,
                  closings: dict[str, dt.datetime], last_days: dict[str, dt.date],
                  cacheable: list[str], versions: dict[str, int],
-                 cached: dict[str, tuple[dict[str, pd.DataFrame], str]]) -> _Months:
+                 cached: dict[str, tuple[dict[str, Any], str]]) -> _Months:
     """Every month's frames: those of ``cached`` (closed months the cache holds still
     valid, db/month_cache.py), the others read from the data tables month by month."""
     fresh = [mo for mo in period.months if mo not in cached]
-    frames: dict[str, dict[str, pd.DataFrame]] = {}
+    frames: dict[str, dict[str, Any]] = {}
     digests: dict[str, str] = {}
     for mo, (got, digest) in cached.items():
         frames[mo], digests[mo] = got, digest
@@ -403,7 +404,12 @@ def compute_period_scores(
     # The versions first, before any other read (on MariaDB a connection's snapshot starts
     # at its first read): an import committed after this point makes what is read below
     # newer than the version it is kept under, so it is never reused (read afresh instead).
-    versions, cached = month_cache.lookup(engine, {mo: closings[mo] for mo in cacheable})
+    # (of the assignments, only what the measures read: a year's titles are not built)
+    # (of the assignments, only what the measures read: a year's titles are not built; the
+    # rating rows joined for the period straight from their codes)
+    versions, cached = month_cache.lookup(engine, {mo: closings[mo] for mo in cacheable},
+                                          only={"assignments": m.ASSIGNMENT_INPUTS},
+                                          coded=("behaviour",))
     with engine.connect() as conn:
         scope = q.resolve_scope(conn, request.unit, request.nip)
         if not q.months_have_data(conn, period.months, scope, period.first_day,
@@ -427,7 +433,13 @@ def compute_period_scores(
         frames = months.frames[mo]
         measures[mo] = m.finish_measures(frames.pop("assignments"), frames.pop("aggregates"),
                                          mo, scheme_cfg.capaian_cap)
-    behaviour = _join_months([months.frames[mo].pop("behaviour") for mo in period.months])
+    pieces = [months.frames[mo].pop("behaviour") for mo in period.months]
+    if all(isinstance(p, CodedFrame) for p in pieces):
+        behaviour = join_coded(pieces)
+    else:
+        behaviour = _join_months([p.frame() if isinstance(p, CodedFrame) else p
+                                  for p in pieces])
+    del pieces
     result = score_any_period(
         period, measures, behaviour, employees, scheme_cfg, unit_results=unit_results,
         use_360=request.use_360, pending_at_closing=settings.pending_at_closing,

@@ -142,9 +142,12 @@ def versions(conn: Connection, months: Iterable[str]) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- cache rows
 def load(conn: Connection, closings: Mapping[str, dt.datetime],
-         current: Mapping[str, int]) -> dict[str, tuple[dict[str, pd.DataFrame], str]]:
+         current: Mapping[str, int], only: Mapping[str, Iterable[str]] | None = None,
+         coded: Iterable[str] = ()) -> dict[str, tuple[dict[str, Any], str]]:
     """Month -> (its three frames, their digest) for each month of ``closings`` whose cached
-    row is still valid (``current``: the versions read *before* anything else)."""
+    row is still valid (``current``: the versions read *before* anything else); ``only``:
+    frame -> the columns wanted of it (the digest is that of the whole frames); ``coded``:
+    frames left as :class:`~eperformance.framecodec.CodedFrame` (joined later)."""
     if not closings:
         return {}
     mc = s.month_cache
@@ -153,13 +156,13 @@ def load(conn: Connection, closings: Mapping[str, dt.datetime],
     valid = [period for period, version, closing, key in rows
              if version == current.get(period, 0) and key == code_key()
              and _naive(closing) == _naive(closings[period])]
-    out: dict[str, tuple[dict[str, pd.DataFrame], str]] = {}
+    out: dict[str, tuple[dict[str, Any], str]] = {}
     for period in valid:
         payload = conn.execute(select(mc.c.payload).where(mc.c.period == period)).scalar()
         try:
             if payload is None:
                 raise ValueError("no payload")
-            frames = decode_frames(bytes(payload))
+            frames = decode_frames(bytes(payload), only, coded)
             digest = frames.pop("_digest")["digest"].iloc[0]
         except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, read afresh
             log.warning("the cached month %s cannot be read (%s): reading it afresh",
@@ -171,8 +174,9 @@ def load(conn: Connection, closings: Mapping[str, dt.datetime],
     return out
 
 
-def lookup(engine: Engine, closings: Mapping[str, dt.datetime]
-           ) -> tuple[dict[str, int], dict[str, tuple[dict[str, pd.DataFrame], str]]]:
+def lookup(engine: Engine, closings: Mapping[str, dt.datetime],
+           only: Mapping[str, Iterable[str]] | None = None, coded: Iterable[str] = ()
+           ) -> tuple[dict[str, int], dict[str, tuple[dict[str, Any], str]]]:
     """The current versions of ``closings``' months and those of them cached and still
     valid (:func:`versions` then :func:`load`), on a connection of their own and best
     effort: a login that may not read the cache tables (granted before they existed)
@@ -183,7 +187,7 @@ def lookup(engine: Engine, closings: Mapping[str, dt.datetime]
         code_key()
         with engine.connect() as conn:
             current = versions(conn, closings)
-            return current, load(conn, closings, current)
+            return current, load(conn, closings, current, only, coded)
     except (SQLAlchemyError, OSError) as exc:
         log.info("the closed months' cache cannot be read: %s", str(exc).splitlines()[0])
         return {m: -1 for m in closings}, {}

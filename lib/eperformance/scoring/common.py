@@ -192,28 +192,38 @@ def aspect_table(
     b = behaviour
     if period is not None and "period" in b.columns:
         b = b.loc[b["period"].astype(str) == period]
-    b = pd.DataFrame(
-        {
-            "nip": b["nip"].astype(str).to_numpy(),
-            "role": b["assessor_role"].astype(object).to_numpy(),
-            "aspect": b["aspect"].astype(object).to_numpy(),
-            "score": pd.to_numeric(b["score"], errors="coerce").astype(float).to_numpy(),
-        }
-    )
-    keep = (b["aspect"].isin(aspects) & b["nip"].isin(index) & b["score"].notna()).to_numpy()
-    if not keep.all():  # a year's million rows are not copied when every row counts
-        b = b.loc[keep]
+    # Each rating row's employee and aspect as positions in the table (-1: not in it), the
+    # rows the table does not take dropped, and each mean taken over its own roles' rows
+    # by blanking the other rows' scores (a mean skips blanks: the same values are added
+    # in the same order as over the role's rows alone). One integer key per row: a year's
+    # million rows are grouped once, without copying their text columns.
+    n_aspects = len(aspects)
+    emp_pos = index.get_indexer(b["nip"].astype(str))
+    asp_pos = pd.Index(list(aspects), dtype=object).get_indexer(b["aspect"].astype(object))
+    score = pd.to_numeric(b["score"], errors="coerce").astype(float).to_numpy()
+    role = b["assessor_role"]
+    ok = (emp_pos >= 0) & (asp_pos >= 0) & ~np.isnan(score)
+    counted = np.where(role.isin(frozenset(counted_roles)).to_numpy(), score, np.nan)
+    own = np.where((role == SELF_ROLE).to_numpy(), score, np.nan)
+    key = emp_pos * n_aspects + asp_pos
+    if not ok.all():
+        key, counted, own = key[ok], counted[ok], own[ok]
+    means = pd.DataFrame({"counted": counted, "self": own}, copy=False) \
+        .groupby(key, sort=False).mean()
+    cells = means.index.to_numpy()
 
-    def pivot(rows: pd.DataFrame) -> pd.DataFrame:
-        m = rows.groupby(["nip", "aspect"], sort=False)["score"].mean().unstack("aspect")
-        return m.reindex(index=index, columns=list(aspects)).astype(float)
+    def pivot(column: str) -> pd.DataFrame:
+        flat = np.full(len(index) * n_aspects, np.nan)
+        flat[cells] = means[column].to_numpy()
+        return pd.DataFrame(flat.reshape(len(index), n_aspects), index=index,
+                            columns=pd.Index(list(aspects), name="aspect"))
 
     applies = pd.DataFrame(True, index=index, columns=list(aspects))
     for aspect in aspects:
         if aspect in MANAGERIAL_ONLY_ASPECTS:
             applies[aspect] = employees["managerial"].to_numpy()
-    scores = pivot(b.loc[b["role"].isin(frozenset(counted_roles))]).where(applies)
-    self_scores = pivot(b.loc[b["role"] == SELF_ROLE]).where(applies)
+    scores = pivot("counted").where(applies)
+    self_scores = pivot("self").where(applies)
     return AspectTable(aspects, scores, self_scores, applies)
 
 

@@ -80,6 +80,12 @@ AGGREGATE_COLUMNS: tuple[str, ...] = (
     "assignment_id", "nip", "ro", "rk_num", "rk_den", "rb", "rw_date", "has_counted_entry",
     "n_counted", "n_pending", "pending_quantity",
 )
+# the assignment columns finish_measures reads (the others, such as the title, do not change
+# a measure: a caller may leave them out)
+ASSIGNMENT_INPUTS: tuple[str, ...] = (
+    "assignment_id", "nip", "period", "activity_code", "weight", "is_main", "innovation",
+    "start_date", "due_date", "target_quantity", "target_quality", "target_cost",
+)
 MEASURE_COLUMNS: tuple[str, ...] = (
     "assignment_id", "nip", "period", "activity_code", "weight", "is_main", "innovation",
     "start_date", "due_date", "ro", "to", "rk", "tk", "rw", "tw", "rb", "tb", "capaian",

@@ -214,7 +214,7 @@ def union_measures(
         joined = nip if col == "nip" else aid if col == "assignment_id" else \
             pd.concat([p[col] for p in parts], ignore_index=True)
         out[col] = joined.take(order).reset_index(drop=True)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
 
 
 def _empty_measures() -> pd.DataFrame:
@@ -262,20 +262,28 @@ def _canonical(text: str) -> str | None:
 _NONE = np.array([], dtype="int64")
 
 
-def _positions_by_month(frame: pd.DataFrame) -> dict[str, np.ndarray] | None:
-    """Month -> the (ascending) row positions of ``frame`` in that month (``None`` without
-    a ``period`` column)."""
+def _positions_by_month(frame: pd.DataFrame) -> dict[str, np.ndarray | slice] | None:
+    """Month -> the (ascending) row positions of ``frame`` in that month: a slice when the
+    month's rows are one run (a period's rating rows are read month by month), else an
+    array (``None`` without a ``period`` column)."""
     if "period" not in frame.columns:
         return None
-    codes, months = pd.factorize(frame["period"], sort=False)
-    if len(codes) < 2 or bool((codes[1:] >= codes[:-1]).all()):
-        # already grouped by month (a period's rating rows are read month by month):
-        # each month is one run of positions, no sort and no copy of the codes
-        bounds = np.searchsorted(codes, np.arange(len(months) + 1))
-        return {str(m): np.arange(bounds[i], bounds[i + 1]) for i, m in enumerate(months)}
+    values = frame["period"].to_numpy(dtype=object)
+    if len(values):
+        starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
+        firsts = [str(v) for v in values[starts]]
+        if len(set(firsts)) == len(firsts):  # each month one run: no sort, no copy
+            ends = [*starts[1:].tolist(), len(values)]
+            return {m: slice(int(a), int(e))
+                    for m, a, e in zip(firsts, starts.tolist(), ends, strict=True)}
+    codes, months = pd.factorize(frame["period"].astype(str), sort=False)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(months) + 1))
     return {str(m): order[bounds[i]:bounds[i + 1]] for i, m in enumerate(months)}
+
+
+def _rows(frame: pd.DataFrame, where: np.ndarray | slice) -> pd.DataFrame:
+    return frame.iloc[where] if isinstance(where, slice) else frame.take(where)
 
 
 def score_period(
@@ -330,8 +338,8 @@ def score_period(
         rows_of = _positions_by_month(scored) or {}
         ratings_of = _positions_by_month(behaviour)
         for m in p.months:
-            rows = scored.take(rows_of.get(m, _NONE)).reset_index(drop=True)
-            ratings = behaviour.take(ratings_of.get(m, _NONE)) if ratings_of is not None \
+            rows = _rows(scored, rows_of.get(m, _NONE)).reset_index(drop=True)
+            ratings = _rows(behaviour, ratings_of.get(m, _NONE)) if ratings_of is not None \
                 else behaviour
             table = aspect_table(ratings, emp, scheme.name, roles, m)
             for nip, row in zip(emp.index, month_results(
