@@ -99,59 +99,6 @@ def _missing_kinds(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
     return kinds
 
 
-def _encode_column(series: pd.Series, buffers: list[bytes]) -> dict[str, Any]:
-    dtype = str(series.dtype)
-    if dtype in _NUMERIC:
-        arr = np.ascontiguousarray(series.to_numpy())
-        buffers.append(arr.tobytes())
-        return {"kind": "raw", "dtype": dtype}
-    if dtype not in ("object", "str", "string"):
-        raise Unsupported(f"a column of dtype {dtype}")
-    values = series.to_numpy(dtype=object, na_value=None) if dtype == "string" \
-        else series.to_numpy(dtype=object)
-    missing = np.asarray(pd.isna(series), dtype=bool)
-    kinds = _missing_kinds(values, missing) if missing.any() else None
-    if dtype == "object":
-        # keyed by type and repr: values that compare equal but differ (1, 1.0 and True;
-        # Decimal("1.50") and Decimal("1.5")) keep their own type and digits
-        keys = np.array([None if miss else f"{type(v).__name__}\x00{v!r}"
-                         for v, miss in zip(values, missing, strict=True)], dtype=object)
-        codes, _ = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
-        seen = codes >= 0
-        _, first = np.unique(codes[seen], return_index=True)
-        uniques = values[np.flatnonzero(seen)[first]]
-    else:
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    codes = codes.astype(np.int32)
-    buffers.append(codes.tobytes())
-    spec: dict[str, Any] = {"kind": "coded", "dtype": dtype,
-                            "uniques": [_tag(v) for v in uniques]}
-    if kinds is not None:
-        buffers.append(kinds.tobytes())
-        spec["missing"] = True
-    return spec
-
-
-def encode_frames(frames: dict[str, pd.DataFrame]) -> bytes:
-    """``frames`` (name -> frame with a default index) as compressed bytes."""
-    header: dict[str, Any] = {"frames": []}
-    buffers: list[bytes] = []
-    for name, frame in frames.items():
-        if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 \
-                or frame.index.step != 1:
-            frame = frame.reset_index(drop=True)
-        columns = []
-        for col in frame.columns:
-            spec = _encode_column(frame[col], buffers)
-            spec["name"] = str(col)
-            columns.append(spec)
-        header["frames"].append({"name": name, "rows": len(frame), "columns": columns})
-    header["sizes"] = [len(b) for b in buffers]
-    head = json.dumps(header, separators=(",", ":")).encode()
-    body = b"".join(buffers)
-    return MAGIC + zlib.compress(len(head).to_bytes(8, "big") + head + body, 1)
-
-
 @dataclass
 class CodedColumn:
     """One column as stored: raw values, or codes into tagged distinct values."""
@@ -197,18 +144,96 @@ def _decode_uniques(tagged: list[list[str]]) -> np.ndarray:
     return uniques
 
 
-def join_coded(parts: list[CodedFrame]) -> pd.DataFrame:
+def _code_column(name: str, series: pd.Series) -> CodedColumn:
+    dtype = str(series.dtype)
+    if dtype in _NUMERIC:
+        return CodedColumn(name, dtype, np.ascontiguousarray(series.to_numpy()))
+    if dtype not in ("object", "str", "string"):
+        raise Unsupported(f"a column of dtype {dtype}")
+    values = series.to_numpy(dtype=object, na_value=None) if dtype == "string" \
+        else series.to_numpy(dtype=object)
+    missing = np.asarray(pd.isna(series), dtype=bool)
+    kinds = _missing_kinds(values, missing) if missing.any() else None
+    if dtype == "object":
+        # keyed by type and repr: values that compare equal but differ (1, 1.0 and True;
+        # Decimal("1.50") and Decimal("1.5")) keep their own type and digits
+        keys = np.array([None if miss else f"{type(v).__name__}\x00{v!r}"
+                         for v, miss in zip(values, missing, strict=True)], dtype=object)
+        codes, _ = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
+        seen = codes >= 0
+        _, first = np.unique(codes[seen], return_index=True)
+        uniques = values[np.flatnonzero(seen)[first]]
+    else:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    return CodedColumn(name, dtype, codes.astype(np.int32), [_tag(v) for v in uniques], kinds)
+
+
+def code_frame(frame: pd.DataFrame) -> CodedFrame:
+    """``frame`` (its index ignored) as a :class:`CodedFrame`, exactly as
+    :func:`encode_frames` stores it: joined with decoded ones, it gives the same frame."""
+    return CodedFrame(len(frame), [_code_column(str(c), frame[c]) for c in frame.columns])
+
+
+def encode_frames(frames: dict[str, pd.DataFrame]) -> bytes:
+    """``frames`` (name -> frame; its index is not kept) as compressed bytes."""
+    header: dict[str, Any] = {"frames": []}
+    buffers: list[bytes] = []
+    for name, frame in frames.items():
+        coded = code_frame(frame)
+        columns = []
+        for col in coded.columns:
+            buffers.append(col.data.tobytes())
+            spec: dict[str, Any] = {"name": col.name, "dtype": col.dtype,
+                                    "kind": "raw" if col.uniques is None else "coded"}
+            if col.uniques is not None:
+                spec["uniques"] = col.uniques
+            if col.kinds is not None:
+                buffers.append(col.kinds.tobytes())
+                spec["missing"] = True
+            columns.append(spec)
+        header["frames"].append({"name": name, "rows": coded.rows, "columns": columns})
+    header["sizes"] = [len(b) for b in buffers]
+    head = json.dumps(header, separators=(",", ":")).encode()
+    body = b"".join(buffers)
+    return MAGIC + zlib.compress(len(head).to_bytes(8, "big") + head + body, 1)
+
+
+def _category(col: CodedColumn) -> pd.Categorical:
+    """A coded text column as ``category``: the distinct values sorted, missing ones
+    (any kind) missing."""
+    assert col.uniques is not None
+    texts = [text for _, text in col.uniques]
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.empty(len(texts) + 1, dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    rank[-1] = -1
+    codes = rank[col.data]  # code -1: the last slot, missing
+    if col.kinds is not None:
+        codes[col.kinds != _VALUE] = -1
+    return pd.Categorical.from_codes(
+        codes, categories=pd.Index([texts[i] for i in order], dtype=col.dtype))
+
+
+def join_coded(parts: list[CodedFrame], categorical: Iterable[str] = ()) -> pd.DataFrame:
     """The parts' rows as one frame, in order: what ``pd.concat`` of the built parts (the
     empty ones left out, ``ignore_index``) gives, each column built once for all the parts
-    (a year's rating rows are never held as twelve frames and their join at once)."""
+    (a year's rating rows are never held as twelve frames and their join at once).
+
+    ``categorical``: text columns built as ``category`` (categories sorted, missing values
+    missing) instead: the same values, a small code per row."""
+    as_category = set(categorical)
     full = [p for p in parts if p.rows] or parts[:1]
     if not full:
         return pd.DataFrame()
     first = full[0]
     shape = [(c.name, c.dtype, c.uniques is None) for c in first.columns]
-    if len(full) == 1 or any([(c.name, c.dtype, c.uniques is None) for c in p.columns] != shape
-                             for p in full[1:]):
-        return pd.concat([p.frame() for p in full], ignore_index=True)
+    if any([(c.name, c.dtype, c.uniques is None) for c in p.columns] != shape
+           for p in full[1:]):
+        whole = pd.concat([p.frame() for p in full], ignore_index=True)
+        for name in as_category & set(whole.columns):
+            if str(whole[name].dtype) in ("str", "string"):
+                whole[name] = _category(_code_column(name, whole[name]))
+        return whole
     out: dict[str, pd.Series] = {}
     for j, col in enumerate(first.columns):
         cols = [p.columns[j] for p in full]
@@ -230,7 +255,9 @@ def join_coded(parts: list[CodedFrame]) -> pd.DataFrame:
                                     else np.zeros(len(c.data), np.int8) for c in cols])
         joined = CodedColumn(col.name, col.dtype, np.concatenate(remapped),
                              [list(k) for k in index], kinds)
-        out[col.name] = joined.values()
+        del remapped
+        out[col.name] = _category(joined) if col.name in as_category \
+            and all(tag == "s" for tag, _ in index) else joined.values()
     return pd.DataFrame(out, index=pd.RangeIndex(sum(p.rows for p in full)), copy=False)
 
 

@@ -27,7 +27,7 @@ from .db import month_cache
 from .db import queries as q
 from .db.engine import require_current
 from .errors import NoDataError
-from .framecodec import CodedFrame, join_coded
+from .framecodec import CodedFrame, code_frame, join_coded
 from .home import clock_now
 from .params import SchemeConfig, Settings, load_scheme, load_settings
 from .periods import Period
@@ -291,6 +291,10 @@ def _rows_by_month(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(k): g for k, g in frame.groupby(frame["period"].astype(str), sort=False)}
 
 
+# the text columns of a longer period's rating rows kept as categories (PeriodRun.behaviour)
+BEHAVIOUR_CATEGORIES = ("nip", "period", "assessor_nip", "aspect", "assessor_role")
+
+
 @dataclass
 class _Months:
     """Each month's three scoring frames (``assignments``, ``aggregates``, ``behaviour``)
@@ -318,27 +322,6 @@ def _period_fingerprint(employees: pd.DataFrame, unit_results: pd.DataFrame,
     for month, digest in digests.items():
         h.update(f"\x1e{month}\x1f{digest}".encode())
     return h.hexdigest()
-
-
-def _join_months(pieces: list[pd.DataFrame]) -> pd.DataFrame:
-    """The months' rating rows as one frame, in month order (``pd.concat`` of the pieces,
-    empty months left out), built column by column, each column of the pieces let go once
-    joined: a year's 1.15 million rows are never held twice."""
-    full = [p for p in pieces if len(p)] or pieces[:1]
-    if not full:
-        return pd.DataFrame()
-    columns = list(full[0].columns)
-    if len(full) == 1 or any(list(p.columns) != columns
-                             or any(p[c].dtype != full[0][c].dtype for c in columns)
-                             for p in full[1:]):
-        return pd.concat(full, ignore_index=True)
-    pieces.clear()
-    out: dict[str, Any] = {}
-    for col in columns:
-        out[col] = pd.concat([p[col] for p in full], ignore_index=True)
-        for p in full:
-            del p[col]
-    return pd.DataFrame(out, copy=False)
 
 
 def _read_months(conn: Any, period: Period, scope: q.Scope,
@@ -433,12 +416,12 @@ def compute_period_scores(
         frames = months.frames[mo]
         measures[mo] = m.finish_measures(frames.pop("assignments"), frames.pop("aggregates"),
                                          mo, scheme_cfg.capaian_cap)
+    # the period's rating rows in month order, their text as categories (a year's million
+    # rows: a small code per row instead of a string pointer), built once from the months'
+    # codes whether cached or read afresh
     pieces = [months.frames[mo].pop("behaviour") for mo in period.months]
-    if all(isinstance(p, CodedFrame) for p in pieces):
-        behaviour = join_coded(pieces)
-    else:
-        behaviour = _join_months([p.frame() if isinstance(p, CodedFrame) else p
-                                  for p in pieces])
+    behaviour = join_coded([p if isinstance(p, CodedFrame) else code_frame(p) for p in pieces],
+                           categorical=BEHAVIOUR_CATEGORIES)
     del pieces
     result = score_any_period(
         period, measures, behaviour, employees, scheme_cfg, unit_results=unit_results,

@@ -172,6 +172,17 @@ class AspectTable:
         return applicable.mean(axis=1, skipna=True).where(self.all_rated)
 
 
+def positions_in(values: pd.Series, target: pd.Index, *, as_text: bool = False) -> np.ndarray:
+    """Each value's position in ``target`` (-1: absent or missing); ``as_text`` compares the
+    values as ``str``. A ``category`` column is looked up by its categories only."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = values.cat.categories
+        found = target.get_indexer(cats.astype(str) if as_text else cats.astype(object))
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes >= 0, found[codes], -1)
+    return target.get_indexer(values.astype(str) if as_text else values.astype(object))
+
+
 def aspect_table(
     behaviour: pd.DataFrame,
     employees: pd.DataFrame,
@@ -198,8 +209,8 @@ def aspect_table(
     # in the same order as over the role's rows alone). One integer key per row: a year's
     # million rows are grouped once, without copying their text columns.
     n_aspects = len(aspects)
-    emp_pos = index.get_indexer(b["nip"].astype(str))
-    asp_pos = pd.Index(list(aspects), dtype=object).get_indexer(b["aspect"].astype(object))
+    emp_pos = positions_in(b["nip"], index, as_text=True)
+    asp_pos = positions_in(b["aspect"], pd.Index(list(aspects), dtype=object))
     score = pd.to_numeric(b["score"], errors="coerce").astype(float).to_numpy()
     role = b["assessor_role"]
     ok = (emp_pos >= 0) & (asp_pos >= 0) & ~np.isnan(score)

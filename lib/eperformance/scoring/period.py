@@ -233,7 +233,10 @@ def period_behaviour(behaviour: pd.DataFrame, months: Iterable[str]) -> pd.DataF
     column)."""
     if "period" not in behaviour.columns:
         return behaviour
-    keep = behaviour["period"].astype(str).isin(list(months)).to_numpy()
+    period = behaviour["period"]
+    if not isinstance(period.dtype, pd.CategoricalDtype):
+        period = period.astype(str)
+    keep = period.isin(list(months)).to_numpy()
     return behaviour if keep.all() else behaviour.loc[keep]
 
 
@@ -268,10 +271,13 @@ def _positions_by_month(frame: pd.DataFrame) -> dict[str, np.ndarray | slice] | 
     array (``None`` without a ``period`` column)."""
     if "period" not in frame.columns:
         return None
-    values = frame["period"].to_numpy(dtype=object)
-    if len(values):
+    column = frame["period"]
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)
+    values = column.cat.codes.to_numpy() if categorical else column.to_numpy(dtype=object)
+    if len(values) and (not categorical or bool((values >= 0).all())):
         starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
-        firsts = [str(v) for v in values[starts]]
+        firsts = [str(v) for v in (column.cat.categories[values[starts]] if categorical
+                                   else values[starts])]
         if len(set(firsts)) == len(firsts):  # each month one run: no sort, no copy
             ends = [*starts[1:].tolist(), len(values)]
             return {m: slice(int(a), int(e))
