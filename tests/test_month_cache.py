@@ -187,6 +187,27 @@ def test_each_import_forgets_exactly_the_months_it_touches(any_db_url: str, tmp_
     assert changed.extra["months_from_cache"] == ["2021-02", "2021-03"]
     _same(changed, _run(engine, cache=False))
 
+    # a new entry and its decision in one import: the entry's month only
+    _run(engine)
+    (tmp_path / "n").mkdir()
+    for table, key, new_id in (("activities", "activity_id", "E2021-01-9999999"),
+                               ("verifications", "verification_id", "V2021-01-9999999")):
+        with (demo_dir / f"{table}.csv").open(newline="", encoding="utf-8") as fh:
+            row = next(r for r in csv.DictReader(fh) if r[key].startswith(new_id[:8]))
+        row[key] = new_id
+        if table == "verifications":
+            row["activity_id"] = "E2021-01-9999999"
+        with (tmp_path / "n" / f"{table}.csv").open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+    report = run_ingest(tmp_path / "n", engine)
+    assert report.exit_code == 0, report.rejects
+    assert report.months_changed == ["2021-01"]
+    fresh = _run(engine)
+    assert fresh.extra["months_from_cache"] == ["2021-02", "2021-03"]
+    _same(fresh, _run(engine, cache=False))
+
     # --check loads nothing and forgets nothing
     _reimport(demo_dir, tmp_path / "c", "behaviour", lower_a_february_rating)
     (tmp_path / "c" / "behaviour.csv").write_text(
@@ -334,3 +355,32 @@ def test_eperf_score_says_what_came_from_the_cache(tmp_path: Path, demo_dir: Pat
     # the very same scores file, and the same data fingerprint
     assert outputs["first"][1] == outputs["second"][1] == outputs["fresh"][1]
     assert len({o[2]["data_fingerprint"] for o in outputs.values()}) == 1
+
+
+def test_joined_codes_equal_the_joined_frames() -> None:
+    """A period's rating rows joined from the months' codes (cached or read afresh) are
+    exactly the months' frames concatenated; as categories, the same values."""
+    from eperformance.framecodec import code_frame, join_coded
+
+    def month(period: str, nips: list[str], scores: list[float | None]) -> pd.DataFrame:
+        return pd.DataFrame({
+            "nip": pd.Series(nips, dtype="str"),
+            "period": pd.Series([period] * len(nips), dtype="str"),
+            "aspect": pd.Series(["adaptif", None, "loyal"][:len(nips)], dtype="str"),
+            "score": pd.Series(scores, dtype="float64"),
+        })
+
+    jan = month("2021-01", ["199001012020011001", "199001012020011002"], [80.0, None])
+    feb = month("2021-02", [], [])
+    mar = month("2021-03", ["199001012020011003", "199001012020011001", "1"],
+                [1.5, -0.0, 100.0])
+    expected = pd.concat([jan, mar], ignore_index=True)
+    stored = decode_frames(encode_frames({"b": jan}), coded=("b",))["b"]
+    parts = [stored, code_frame(feb), code_frame(mar)]
+    pd.testing.assert_frame_equal(join_coded(parts), expected, check_exact=True)
+    as_cat = join_coded(parts, categorical=("nip", "period", "aspect"))
+    assert isinstance(as_cat["nip"].dtype, pd.CategoricalDtype)
+    assert list(as_cat["nip"].cat.categories) == sorted(set(expected["nip"]))
+    for col in expected.columns:
+        assert [None if pd.isna(v) else v for v in as_cat[col].astype(object)] == \
+            [None if pd.isna(v) else v for v in expected[col].astype(object)]

@@ -216,6 +216,11 @@ def forget_months(conn: sa.Connection, plans: list[TablePlan]) -> list[str]:
             assignments |= plan.touched
         elif kind == "activity":
             activities |= plan.touched
+    # an entry written by this import: its (new) assignment is among those touched already,
+    # so its decisions need no lookup (a year's import: two million fewer)
+    for plan in plans:
+        if plan.spec.name == "activities":
+            activities -= {str(r["activity_id"]) for r in (*plan.inserts, *plan.updates)}
     months |= month_cache.months_of_assignments(conn, assignments)
     months |= month_cache.months_of_activities(conn, activities)
     return month_cache.bump(conn, months)
