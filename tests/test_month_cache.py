@@ -384,3 +384,20 @@ def test_joined_codes_equal_the_joined_frames() -> None:
     for col in expected.columns:
         assert [None if pd.isna(v) else v for v in as_cat[col].astype(object)] == \
             [None if pd.isna(v) else v for v in expected[col].astype(object)]
+
+
+def test_an_older_copy_never_replaces_a_newer_one(tmp_path: Path, demo_dir: Path) -> None:
+    engine = _loaded(f"sqlite:///{tmp_path / 'o.sqlite'}", demo_dir)
+    run = _run(engine)
+    frames = {"assignments": pd.DataFrame({"nip": ["1"]}), "aggregates": pd.DataFrame(),
+              "behaviour": pd.DataFrame()}
+    closing = dt.datetime(2021, 2, 5, 16, 59, 59)
+    with engine.begin() as conn:
+        conn.execute(update(s.month_cache).where(s.month_cache.c.period == "2021-01")
+                     .values(data_version=5))
+    assert month_cache.store(engine, "2021-01", 4, closing, frames, "old") is False
+    with engine.connect() as conn:
+        kept = conn.execute(select(s.month_cache.c.data_version)
+                            .where(s.month_cache.c.period == "2021-01")).scalar()
+    assert kept == 5
+    assert run.extra["months_from_cache"] == []

@@ -217,7 +217,9 @@ def store(engine: Engine, month: str, version: int, closing_utc: dt.datetime,
     mc = s.month_cache
     try:
         with engine.begin() as conn:
-            conn.execute(delete(mc).where(mc.c.period == month))
+            # a copy computed from a newer version (a concurrent run) is kept: replacing it
+            # fails on the key, and this one is simply not kept
+            conn.execute(delete(mc).where(mc.c.period == month, mc.c.data_version <= version))
             conn.execute(mc.insert().values(
                 period=month, data_version=version, closing_utc=_naive(closing_utc),
                 code_key=key, created_at=_utcnow(), payload=payload))
