@@ -375,3 +375,28 @@ def test_lazy_assignment_records_equal_the_eager_ones(cfg: Any) -> None:
         assert list(s.assignments) == want and s.assignments[:] == want
         assert pickle.loads(pickle.dumps(s.assignments)) == want
         assert copy.deepcopy(s.assignments) == want
+
+
+def test_aspect_means_equal_the_role_rows_mean_to_the_last_bit() -> None:
+    """A mean over one role's rows is those rows' scores alone (a blanked-out grouping
+    differs in the last bits under pandas 3); a period with a missing month name or an
+    all-missing category column still scores."""
+    from eperformance.scoring.common import aspect_table, employees_in_scope
+    from eperformance.scoring.period import _positions_by_month
+
+    emp = employees_in_scope(pd.DataFrame({"nip": ["1"], "position_type": ["pelaksana"]}))
+    b = pd.DataFrame({"nip": ["1"] * 4, "aspect": ["akuntabel"] * 4,
+                      "assessor_role": ["atasan", "rekan", "bawahan", "diri"],
+                      "score": [80.0, 99.9, 0.3, 50.0]})
+    table = aspect_table(b, emp, "permenpan-6-2022", ["atasan", "rekan", "bawahan"])
+    # the grouped mean of exactly those three rows (what every earlier version gave)
+    assert table.scores.loc["1", "akuntabel"] == 60.06666666666666 == \
+        pd.Series([80.0, 99.9, 0.3]).groupby([0, 0, 0]).mean().iloc[0]
+    assert table.self_scores.loc["1", "akuntabel"] == 50.0
+    b2 = pd.DataFrame({"nip": ["1"], "aspect": pd.Categorical([None]),
+                       "assessor_role": ["atasan"], "score": [80.0]})
+    assert aspect_table(b2, emp, "permenpan-6-2022", ["atasan"]).scores.isna().all().all()
+    pos = _positions_by_month(pd.DataFrame(
+        {"period": pd.array(["2023-01", pd.NA, "2023-02"], dtype="string")}))
+    assert pos is not None
+    assert {k: list(v) for k, v in pos.items()} == {"2023-01": [0], "2023-02": [2]}

@@ -257,7 +257,8 @@ def join_coded(parts: list[CodedFrame], categorical: Iterable[str] = ()) -> pd.D
                              [list(k) for k in index], kinds)
         del remapped
         out[col.name] = _category(joined) if col.name in as_category \
-            and all(tag == "s" for tag, _ in index) else joined.values()
+            and col.dtype in ("str", "string") and all(tag == "s" for tag, _ in index) \
+            else joined.values()
     return pd.DataFrame(out, index=pd.RangeIndex(sum(p.rows for p in full)), copy=False)
 
 

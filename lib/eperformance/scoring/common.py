@@ -178,8 +178,8 @@ def positions_in(values: pd.Series, target: pd.Index, *, as_text: bool = False) 
     if isinstance(values.dtype, pd.CategoricalDtype):
         cats = values.cat.categories
         found = target.get_indexer(cats.astype(str) if as_text else cats.astype(object))
-        codes = values.cat.codes.to_numpy()
-        return np.where(codes >= 0, found[codes], -1)
+        found = np.append(found, -1)  # code -1 (missing): the last slot
+        return found[values.cat.codes.to_numpy()]
     return target.get_indexer(values.astype(str) if as_text else values.astype(object))
 
 
@@ -203,29 +203,29 @@ def aspect_table(
     b = behaviour
     if period is not None and "period" in b.columns:
         b = b.loc[b["period"].astype(str) == period]
-    # Each rating row's employee and aspect as positions in the table (-1: not in it), the
-    # rows the table does not take dropped, and each mean taken over its own roles' rows
-    # by blanking the other rows' scores (a mean skips blanks: the same values are added
-    # in the same order as over the role's rows alone). One integer key per row: a year's
-    # million rows are grouped once, without copying their text columns.
+    # Each rating row's employee and aspect as positions in the table (-1: not in it) and
+    # one integer key per row; each mean over its own roles' rows (those rows' scores
+    # alone, in their order: the same sums to the last bit as grouping the text columns),
+    # so a year's million rows are never copied per column of text.
     n_aspects = len(aspects)
     emp_pos = positions_in(b["nip"], index, as_text=True)
     asp_pos = positions_in(b["aspect"], pd.Index(list(aspects), dtype=object))
     score = pd.to_numeric(b["score"], errors="coerce").astype(float).to_numpy()
     role = b["assessor_role"]
     ok = (emp_pos >= 0) & (asp_pos >= 0) & ~np.isnan(score)
-    counted = np.where(role.isin(frozenset(counted_roles)).to_numpy(), score, np.nan)
-    own = np.where((role == SELF_ROLE).to_numpy(), score, np.nan)
     key = emp_pos * n_aspects + asp_pos
-    if not ok.all():
-        key, counted, own = key[ok], counted[ok], own[ok]
-    means = pd.DataFrame({"counted": counted, "self": own}, copy=False) \
-        .groupby(key, sort=False).mean()
-    cells = means.index.to_numpy()
+    del emp_pos, asp_pos
+
+    def means_of(rows: np.ndarray) -> pd.Series:
+        sel = ok & rows
+        return pd.Series(score[sel], copy=False).groupby(key[sel], sort=False).mean()
+
+    means = {"counted": means_of(role.isin(frozenset(counted_roles)).to_numpy()),
+             "self": means_of((role == SELF_ROLE).to_numpy())}
 
     def pivot(column: str) -> pd.DataFrame:
         flat = np.full(len(index) * n_aspects, np.nan)
-        flat[cells] = means[column].to_numpy()
+        flat[means[column].index.to_numpy()] = means[column].to_numpy()
         return pd.DataFrame(flat.reshape(len(index), n_aspects), index=index,
                             columns=pd.Index(list(aspects), name="aspect"))
 

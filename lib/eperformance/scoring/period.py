@@ -200,6 +200,12 @@ def union_measures(
             parts.append(frame)
     if not parts:
         return month_measures(_empty_measures(), emp, "")
+    if any(list(p.columns) != list(parts[0].columns) for p in parts[1:]):
+        m = pd.concat(parts, ignore_index=True)  # uneven months: aligned by pandas
+        m = m.loc[m["nip"].astype(str).isin(emp.index).to_numpy()].copy()
+        m["nip"] = m["nip"].astype(str)
+        m["assignment_id"] = m["assignment_id"].astype(str)
+        return m.sort_values(["nip", "assignment_id"], kind="mergesort").reset_index(drop=True)
     # Column by column: the sort order from the two keys, then each column joined and put
     # in that order alone (a year's union is never held twice, beside the months' frames).
     nip = pd.concat([p["nip"].astype(str) for p in parts], ignore_index=True)
@@ -214,7 +220,9 @@ def union_measures(
         joined = nip if col == "nip" else aid if col == "assignment_id" else \
             pd.concat([p[col] for p in parts], ignore_index=True)
         out[col] = joined.take(order).reset_index(drop=True)
-    return pd.DataFrame(out, copy=False)
+    union = pd.DataFrame(out, copy=False)
+    union.columns.name = parts[0].columns.name
+    return union
 
 
 def _empty_measures() -> pd.DataFrame:
@@ -274,7 +282,8 @@ def _positions_by_month(frame: pd.DataFrame) -> dict[str, np.ndarray | slice] | 
     column = frame["period"]
     categorical = isinstance(column.dtype, pd.CategoricalDtype)
     values = column.cat.codes.to_numpy() if categorical else column.to_numpy(dtype=object)
-    if len(values) and (not categorical or bool((values >= 0).all())):
+    if len(values) and (bool((values >= 0).all()) if categorical
+                        else not pd.isna(values).any()):
         starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
         firsts = [str(v) for v in (column.cat.categories[values[starts]] if categorical
                                    else values[starts])]
