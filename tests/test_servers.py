@@ -384,6 +384,45 @@ def test_reporting_login_scores_but_cannot_import(imported: tuple[str, str], hom
         assert SECRET not in res.stdout + res.stderr
 
 
+def test_reporting_login_reads_the_month_cache_but_never_writes_it(
+        imported: tuple[str, str], home: Path, tmp_path: Path) -> None:
+    """Only a login that may write the data may write its derived copy (docs/database.md):
+    a report login's quarter keeps nothing, and reads what the owner's run kept."""
+    kind, owner = imported
+
+    def cached() -> int:
+        engine = create_engine(owner)
+        try:
+            with engine.connect() as conn:
+                return int(conn.execute(text("SELECT COUNT(*) FROM month_cache")).scalar_one())
+        finally:
+            engine.dispose()
+
+    with login_with(kind, owner, Access.REPORT) as rep:
+        first = eperf(home, "score", "--period", "2021-Q1", "--db", rep,
+                      "--out", str(tmp_path / "rep1.csv"))
+        assert first.returncode == 0, first.stderr
+        assert cached() == 0 and "from the cache" not in first.stdout
+        engine = create_engine(rep)
+        try:
+            for stmt in ("DELETE FROM month_cache",
+                         "UPDATE month_versions SET version = version + 1"):
+                with pytest.raises(Exception, match="(?i)denied"), engine.begin() as conn:
+                    conn.execute(text(stmt))
+        finally:
+            engine.dispose()
+        res = eperf(home, "score", "--period", "2021-Q1", "--db", owner,
+                    "--out", str(tmp_path / "owner.csv"))
+        assert res.returncode == 0, res.stderr
+        assert cached() == 3
+        again = eperf(home, "score", "--period", "2021-Q1", "--db", rep,
+                      "--out", str(tmp_path / "rep2.csv"))
+        assert again.returncode == 0, again.stderr
+        assert "3 closed month(s) read from the cache" in again.stdout
+    assert (tmp_path / "rep1.csv").read_bytes() == (tmp_path / "rep2.csv").read_bytes() \
+        == (tmp_path / "owner.csv").read_bytes()
+
+
 @pytest.mark.parametrize("kind", ["postgresql", "mariadb"])
 def test_reporting_login_import_fails_cleanly(kind: str, demo_dir: Path, home: Path,
                                               tmp_path: Path) -> None:
